@@ -1,0 +1,337 @@
+/*
+ * Platform-neutral rendezvous session core: public API
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/*
+ * One core, several COM faces: IRendezvousSession and IMsgrSession are thin
+ * personalities over the session object declared here.  Nothing in this header
+ * depends on COM, Windows or sockets.
+ *
+ * THREADING AND EVENT CONTRACT
+ *
+ * - One process-wide I/O thread polls every session's sockets.  It starts with
+ *   the first session and is stopped and joined when the last session is
+ *   destroyed.
+ * - Events are never delivered on the I/O thread.  They are queued per session;
+ *   when the queue goes from "nothing announced" to "something pending" the core
+ *   calls callbacks.wake(user), from any thread (the I/O thread, or the thread
+ *   of an API call that queued an event) and without holding any core lock.
+ *   wake must only signal the owner (post a message, set an event): it must not
+ *   call rv_session_dispatch, rv_session_destroy or rv_session_create.
+ *   Spurious wakes are possible; a wake may be skipped while an earlier one has
+ *   not yet been followed by rv_session_dispatch.
+ * - The owner calls rv_session_dispatch(s) on the thread it wants.  Dispatch
+ *   pops events one at a time and calls the on_* handlers on that thread with
+ *   no core lock held.  Handlers may call any rv_session_* function, on this
+ *   session or another, including a nested rv_session_dispatch on the same
+ *   session (it continues with the next event) and rv_session_destroy of the
+ *   session being dispatched: then the session is closed at once (no further
+ *   handler or wake) and freed when the outermost dispatch returns; the handler
+ *   must not use the pointer after destroying it.  Only one thread dispatches a
+ *   session at a time: a dispatch from a second thread while one runs returns
+ *   RV_S_FALSE at once.
+ * - rv_session_destroy must not be called on the I/O thread (that is, from
+ *   wake; such a call is ignored), nor from DllMain, nor while holding a lock
+ *   that wake takes: it waits for a wake in flight and, for the last session,
+ *   joins the I/O thread.  When it returns (outside a handler of that session)
+ *   no wake and no handler call for that session will ever happen again.
+ *   Wakes posted before it returned may still be in the owner's message queue:
+ *   the owner must not dispatch a destroyed session when they arrive.
+ * - rv_session_get_state returns the core's current state, which may be ahead of
+ *   the state changes dispatched so far.
+ *
+ * INVITATION FORMAT (at most RV_INVITATION_MAX_LENGTH characters)
+ *
+ *     rv1:HOST:PORT:SESSIONID:SECRET
+ *
+ *   HOST       numeric IPv4 dotted quad (no leading zeros), or a numeric IPv6
+ *              address in brackets ("[::1]"; hex digits of either case, "::"
+ *              compression and a dotted IPv4 tail accepted, no zone index)
+ *   PORT       decimal 1..65535, no sign, no leading zeros
+ *   SESSIONID  32 hex digits (16 bytes) chosen at random by the inviter
+ *   SECRET     64 hex digits (32 bytes) from the OS CSPRNG; never sent on the
+ *              wire, only used as the HMAC-SHA256 key of the handshake
+ *   The inviter writes lower-case hex and RFC 5952 IPv6 text.
+ *
+ * WIRE FORMAT
+ *
+ *   Every frame is an 8-byte header followed by the payload:
+ *     u8 type, u8 reserved[3] (must be zero), u32 payload length (little endian)
+ *   Types and exact payload bounds (checked before anything is allocated):
+ *     1 HELLO       52   u8 version (1), u8 reserved[3], session id[16], nonce_i[32]
+ *     2 CHALLENGE   64   nonce_r[32], mac_r[32]
+ *     3 RESPONSE    36   u8 intent (1 accept, 2 decline), u8 reserved[3], mac_i[32]
+ *     4 CONFIRM     32   mac_c[32]
+ *     5 DATA        2..2*max_context_units, even: UTF-16LE context data
+ *     6 SEND_ERROR  4    u32 hr: the receiver could not deliver a DATA frame
+ *     7 TERMINATE   4..4+2*max_context_units, (length-4) even: u32 hr + UTF-16LE
+ *     8 CANCEL      0
+ *   Any violation (unknown type, non-zero reserved bytes, bad length, a frame
+ *   that is not expected in the current phase) is a protocol error: the
+ *   connection is closed and an authenticated session ends TERMINATED with
+ *   RV_E_PROTOCOL.
+ *
+ * HANDSHAKE (i = invitee, r = inviter, K = secret, sid = session id)
+ *
+ *   i -> r  HELLO(1, sid, nonce_i)                    32 fresh random bytes
+ *   r -> i  CHALLENGE(nonce_r, mac_r)                 32 fresh random bytes
+ *           mac_r = HMAC(K, "rv1 inviter proof\0" | sid | nonce_i | nonce_r | 0)
+ *   i -> r  RESPONSE(intent, mac_i)                   i checked mac_r first
+ *           mac_i = HMAC(K, "rv1 invitee proof\0" | sid | nonce_i | nonce_r | intent)
+ *   r -> i  CONFIRM(mac_c)
+ *           mac_c = HMAC(K, "rv1 inviter confirm\0" | sid | nonce_i | nonce_r | intent)
+ *   All MACs are compared in constant time.  A wrong or replayed RESPONSE makes
+ *   the inviter close that connection with no event and keep listening (at most
+ *   RV_MAX_PENDING_CONNECTIONS handshakes at once; after RV_MAX_AUTH_FAILURES
+ *   bad MACs the invitation is revoked: TERMINATED with RV_E_ACCESS_DENIED).
+ *   An invitee that cannot verify mac_r or mac_c ends TERMINATED with
+ *   RV_E_ACCESS_DENIED.  After a successful RESPONSE the listener is closed:
+ *   one invitee per invitation.  The transport authenticates the peers; it does
+ *   not encrypt or MAC the frames that follow.
+ *
+ * STATE MACHINE (every change is queued as on_state_changed(new, prev))
+ *
+ *   inviter: READY -invite-> INVITATION -(invitee RESPONSE accept)-> ACCEPTED ->
+ *            CONNECTED; RESPONSE decline -> DECLINED
+ *   invitee: READY -receive_invitation-> INVITATION -accept-> ACCEPTED
+ *            -(CONFIRM)-> CONNECTED; decline -> DECLINED at once (the inviter is
+ *            told in the background, also DECLINED)
+ *   cancel (any non-final state): local CANCELLED; a peer that is connected or
+ *            in the handshake ends DECLINED
+ *   terminate (INVITATION, ACCEPTED, CONNECTED): local on_termination(hr, data)
+ *            then CANCELLED; a connected peer gets the same two events, a peer
+ *            still in the handshake ends DECLINED as with cancel
+ *   transport failure, peer gone, protocol error, handshake timeout:
+ *            on_termination(error, no data) then TERMINATED
+ *   Final states: CANCELLED, DECLINED, TERMINATED.
+ *
+ * DELIVERY
+ *
+ *   Context data sent before a cancel or terminate is delivered before the
+ *   peer's final state change.  When the receiver cannot store a DATA frame
+ *   (allocation failure) it answers SEND_ERROR(E_OUTOFMEMORY) and the sender
+ *   gets on_send_error.  When a connection fails while DATA frames are still
+ *   queued locally, on_send_error(hr) comes before on_termination(hr).  Data
+ *   that crosses the peer's own cancel on the wire is dropped silently: the
+ *   sender learns of the end from its state change.
+ */
+
+#ifndef __WINE_RENDEZVOUS_H
+#define __WINE_RENDEZVOUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Same values as the Windows HRESULTs, so a COM face can return them unchanged. */
+typedef int32_t rv_result;
+
+#define RV_S_OK                     ((rv_result)0)
+#define RV_S_FALSE                  ((rv_result)1)
+#define RV_E_INVALIDARG             ((rv_result)0x80070057u)
+#define RV_E_OUTOFMEMORY            ((rv_result)0x8007000eu)
+#define RV_E_POINTER                ((rv_result)0x80004003u)
+#define RV_E_FAIL                   ((rv_result)0x80004005u)
+/* HRESULT_FROM_WIN32(ERROR_INVALID_STATE): an operation in the wrong state */
+#define RV_E_INVALID_STATE          ((rv_result)0x8007139fu)
+/* E_ACCESSDENIED: the peer failed authentication */
+#define RV_E_ACCESS_DENIED          ((rv_result)0x80070005u)
+/* HRESULT_FROM_WIN32(ERROR_TIMEOUT): handshake deadline passed */
+#define RV_E_TIMEOUT                ((rv_result)0x800705b4u)
+/* HRESULT_FROM_WIN32(WSAECONNRESET): the peer vanished */
+#define RV_E_CONNECTION_RESET       ((rv_result)0x80072746u)
+/* HRESULT_FROM_WIN32(WSAECONNREFUSED) */
+#define RV_E_CONNECTION_REFUSED     ((rv_result)0x8007274du)
+/* HRESULT_FROM_WIN32(ERROR_INVALID_DATA): the peer violated the protocol */
+#define RV_E_PROTOCOL               ((rv_result)0x8007000du)
+/* Windows Messenger SESSION_RESULT codes used by rv_profile_messenger */
+#define RV_SR_SESSION_NOT_READY         ((rv_result)0x81000605u)
+#define RV_SR_NOT_VALID_FOR_APP_INVITE  ((rv_result)0x8100060fu)
+#define RV_SR_CONTEXT_DATA_OVER_LIMIT   ((rv_result)0x81000611u)
+
+#define RV_SUCCEEDED(hr) ((rv_result)(hr) >= 0)
+#define RV_FAILED(hr)    ((rv_result)(hr) < 0)
+
+/* RENDEZVOUS_SESSION_STATE / SESSION_STATE, value for value */
+enum rv_state
+{
+    RV_STATE_UNKNOWN    = 0,
+    RV_STATE_READY      = 1,
+    RV_STATE_INVITATION = 2,
+    RV_STATE_ACCEPTED   = 3,
+    RV_STATE_CONNECTED  = 4,
+    RV_STATE_CANCELLED  = 5,
+    RV_STATE_DECLINED   = 6,
+    RV_STATE_TERMINATED = 7,
+};
+
+/* RSF_INVITER / SF_INVITER and RSF_INVITEE / SF_INVITEE */
+#define RV_FLAG_INVITER 0x1
+#define RV_FLAG_INVITEE 0x2
+
+/* Invitation text limit, characters; a buffer of RV_INVITATION_BUFFER_SIZE holds any. */
+#define RV_INVITATION_MAX_LENGTH   255
+#define RV_INVITATION_BUFFER_SIZE  (RV_INVITATION_MAX_LENGTH + 1)
+
+#define RV_SESSION_ID_SIZE 16
+#define RV_SECRET_SIZE     32
+
+/* Hard limits (documented behaviour, see the comment at the top) */
+#define RV_MAX_CONTEXT_UNITS_LIMIT   (1u << 20)          /* largest profile max_context_units */
+#define RV_MAX_OUTGOING_BYTES        (4u << 20)          /* per session, queued unsent frames */
+#define RV_MAX_INCOMING_BYTES        (4u << 20)          /* per session, undispatched events */
+#define RV_MAX_PENDING_CONNECTIONS   4                   /* concurrent unauthenticated handshakes */
+#define RV_MAX_AUTH_FAILURES         16                  /* bad MACs before an invitation is revoked */
+#define RV_DEFAULT_HANDSHAKE_TIMEOUT 10000               /* ms */
+
+/*
+ * Context-data rules, shared by both COM faces.  rv_session_send_context_data
+ * checks, in this order:
+ *   1. units == NULL or count == 0              -> RV_E_INVALIDARG
+ *   2. count > max_context_units                -> hr_over_length
+ *   3. state == RV_STATE_INVITATION             -> hr_in_invitation
+ *   4. any other state but RV_STATE_CONNECTED   -> hr_not_connected
+ *   5. max_successful_sends reached             -> hr_over_count
+ *   6. allocation failure or outgoing queue over RV_MAX_OUTGOING_BYTES
+ *                                               -> RV_E_OUTOFMEMORY
+ * Only calls that return RV_S_OK count towards max_successful_sends.
+ */
+struct rv_profile
+{
+    uint32_t  max_context_units;     /* UTF-16 units, 1..RV_MAX_CONTEXT_UNITS_LIMIT */
+    uint32_t  max_successful_sends;  /* 0 = unlimited */
+    rv_result hr_over_length;
+    rv_result hr_over_count;
+    rv_result hr_in_invitation;
+    rv_result hr_not_connected;
+};
+
+/* 65536 units, unlimited sends, E_INVALIDARG over length, RV_E_INVALID_STATE when not connected */
+extern const struct rv_profile rv_profile_rendezvous;
+/* 300 units, 5 sends, SR_CONTEXT_DATA_OVER_LIMIT, SR_NOT_VALID_FOR_APP_INVITE, SR_SESSION_NOT_READY */
+extern const struct rv_profile rv_profile_messenger;
+
+struct rv_session;
+
+/*
+ * Handlers run inside rv_session_dispatch only.  Any of them may be NULL.
+ * Data pointers are valid for the duration of the call only.
+ */
+struct rv_session_callbacks
+{
+    void (*wake)(void *user);
+    void (*on_state_changed)(void *user, enum rv_state new_state, enum rv_state prev_state);
+    void (*on_context_data)(void *user, const uint16_t *units, uint32_t count);
+    void (*on_termination)(void *user, rv_result hr, const uint16_t *units, uint32_t count);
+    void (*on_send_error)(void *user, rv_result hr);
+};
+
+/*
+ * Every allocation of the core goes through these (NULL, NULL = malloc/free).
+ * Set it while no session exists and nothing allocated by the previous pair
+ * is still alive.
+ */
+void rv_set_allocator(void *(*alloc_fn)(size_t size), void (*free_fn)(void *ptr));
+
+/* New session in RV_STATE_READY; role_flags is RV_FLAG_INVITER, RV_FLAG_INVITEE,
+ * or 0 when the role is chosen later with rv_session_set_role. */
+rv_result rv_session_create(const struct rv_profile *profile, uint32_t role_flags,
+                            const struct rv_session_callbacks *callbacks, void *user,
+                            struct rv_session **out);
+/* Chooses the role of a session made with role_flags 0, once, in RV_STATE_READY:
+ * RV_E_INVALIDARG for anything but RV_FLAG_INVITER or RV_FLAG_INVITEE,
+ * RV_E_INVALID_STATE when a role is already set or the session has moved on. */
+rv_result rv_session_set_role(struct rv_session *s, uint32_t role_flags);
+/* Closes everything; see the threading contract.  NULL is ignored. */
+void rv_session_destroy(struct rv_session *s);
+
+enum rv_state rv_session_get_state(struct rv_session *s);
+uint32_t rv_session_get_flags(struct rv_session *s);
+/* The inviter's random id; an invitee has it after rv_session_receive_invitation. */
+rv_result rv_session_get_id(struct rv_session *s, uint8_t id[RV_SESSION_ID_SIZE]);
+/* Numeric address of the peer ("127.0.0.1", "::1") once connected, else RV_S_FALSE. */
+rv_result rv_session_get_peer_address(struct rv_session *s, char *buffer, size_t size);
+/* Handshake deadline for later handshakes, 1..600000 ms (default 10 s). */
+rv_result rv_session_set_handshake_timeout(struct rv_session *s, uint32_t timeout_ms);
+
+/*
+ * Inviter: listen on bind_host (numeric, NULL = "127.0.0.1") and port (0 = any)
+ * and write the invitation into a buffer of at least RV_INVITATION_BUFFER_SIZE.
+ * READY -> INVITATION.
+ */
+rv_result rv_session_invite(struct rv_session *s, const char *bind_host, uint16_t port,
+                            char *invitation, size_t size);
+/* Invitee: READY -> INVITATION.  Malformed text: RV_E_INVALIDARG. */
+rv_result rv_session_receive_invitation(struct rv_session *s, const char *invitation);
+/* Invitee: INVITATION -> ACCEPTED at once, then CONNECTED when the handshake completes. */
+rv_result rv_session_accept(struct rv_session *s);
+/* Invitee: INVITATION -> DECLINED at once; the inviter is told in the background. */
+rv_result rv_session_decline(struct rv_session *s);
+/* Either side, any non-final state: -> CANCELLED; the peer ends DECLINED. */
+rv_result rv_session_cancel(struct rv_session *s);
+/*
+ * INVITATION, ACCEPTED or CONNECTED: on_termination(hr, data) then CANCELLED on
+ * this side, and on a connected peer.  count <= max_context_units; units may be
+ * NULL only when count is 0.
+ */
+rv_result rv_session_terminate(struct rv_session *s, rv_result hr, const uint16_t *units,
+                               uint32_t count);
+/* See struct rv_profile for the checks.  RV_S_OK: accepted for in-order delivery. */
+rv_result rv_session_send_context_data(struct rv_session *s, const uint16_t *units,
+                                       uint32_t count);
+
+/*
+ * For a face that could not hand received context data on (for example, out of
+ * memory building its event): tells the peer, whose sender gets
+ * on_send_error(hr).  RV_E_INVALID_STATE when not connected.  Called from a
+ * handler or anywhere else; at most a few reports are queued at once, and
+ * further ones are dropped (RV_S_FALSE).
+ */
+rv_result rv_session_report_delivery_failure(struct rv_session *s, rv_result hr);
+
+/* Calls the handlers of pending events.  RV_S_OK if any ran, RV_S_FALSE if none. */
+rv_result rv_session_dispatch(struct rv_session *s);
+/* Waits until an event is pending (RV_S_OK) or timeout_ms passes (RV_S_FALSE). */
+rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms);
+
+/* Parsed invitation; addr holds 4 (IPv4) or 16 (IPv6) bytes in network order. */
+struct rv_invitation
+{
+    uint8_t  family;                      /* 4 or 6 */
+    uint8_t  addr[16];
+    uint16_t port;
+    uint8_t  session_id[RV_SESSION_ID_SIZE];
+    uint8_t  secret[RV_SECRET_SIZE];
+};
+
+/* Strict parser of a NUL-terminated invitation; reads at most 256 characters. */
+rv_result rv_invitation_parse(const char *text, struct rv_invitation *out);
+/* Same over a byte buffer that need not be terminated (for fuzzers). */
+rv_result rv_invitation_parse_bytes(const char *text, size_t length, struct rv_invitation *out);
+/* Canonical text; size must be at least RV_INVITATION_BUFFER_SIZE. */
+rv_result rv_invitation_format(const struct rv_invitation *inv, char *buffer, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __WINE_RENDEZVOUS_H */

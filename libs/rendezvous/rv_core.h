@@ -1,0 +1,198 @@
+/*
+ * Rendezvous core: session, connection and event structures
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#ifndef __WINE_RV_CORE_H
+#define __WINE_RV_CORE_H
+
+#include "rv_private.h"
+#include "rv_port.h"
+
+/* Listener plus concurrent handshakes: the most sockets one session ever has. */
+#define RV_CONNS_PER_SESSION (1 + RV_MAX_PENDING_CONNECTIONS)
+/* How long a closing connection may take to flush its last frames. */
+#define RV_LINGER_MS 5000
+/* Pause after a failing accept(), so that a full descriptor table cannot spin the I/O thread. */
+#define RV_ACCEPT_BACKOFF_MS 100
+#define RV_MAX_STATE_EVENTS 4
+
+enum event_kind
+{
+    EV_STATE,
+    EV_CONTEXT_DATA,
+    EV_TERMINATION,
+    EV_SEND_ERROR,
+};
+
+struct rv_event
+{
+    struct rv_event *next;
+    uint8_t          kind;
+    uint8_t          allocated;   /* the event itself is freed after dispatch */
+    enum rv_state    new_state;
+    enum rv_state    prev_state;
+    rv_result        hr;
+    uint32_t         count;
+    const uint16_t  *units;
+    void            *block;       /* separately allocated data, freed after dispatch */
+    size_t           charge;      /* bytes counted against RV_MAX_INCOMING_BYTES */
+};
+
+/* One queued outgoing frame: header and payload in a single allocation. */
+struct rv_out
+{
+    struct rv_out *next;
+    uint32_t       size;
+    uint32_t       sent;
+    uint8_t        is_data;
+    uint8_t        bytes[];
+};
+
+enum conn_phase
+{
+    PHASE_LISTEN,           /* inviter: listening socket */
+    PHASE_WAIT_HELLO,       /* inviter: accepted, unauthenticated */
+    PHASE_WAIT_RESPONSE,    /* inviter: CHALLENGE sent */
+    PHASE_CONNECTING,       /* invitee: TCP connect in progress, HELLO ready */
+    PHASE_WAIT_CHALLENGE,   /* invitee: HELLO sent */
+    PHASE_WAIT_CONFIRM,     /* invitee: RESPONSE sent */
+    PHASE_ESTABLISHED,      /* authenticated, frames flow */
+    PHASE_CLOSING,          /* flush the last frames, shut down, wait for EOF */
+};
+
+struct rv_conn
+{
+    struct rv_conn    *next;
+    struct rv_session *session;     /* NULL once closed */
+    rv_socket          sock;
+    uint8_t            phase;
+    uint8_t            dead;
+    uint8_t            detached;    /* the session no longer follows it: no events */
+    uint8_t            pending;     /* inviter handshake counted in n_pending */
+    uint8_t            intent;      /* invitee: intent for RESPONSE */
+    uint8_t            final_cancel;/* send CANCEL once the queue is flushed */
+    uint8_t            shut;        /* write side shut down */
+    uint8_t            rx_dropped;  /* the DATA frame being read could not be stored */
+    uint8_t            n_errors;
+    uint8_t            ctl_len;
+    uint8_t            ctl_sent;
+    rv_result          errors[4];   /* SEND_ERROR frames to send */
+    uint64_t           deadline;    /* 0 = none */
+    struct rv_decoder  dec;
+    struct rv_event   *rx_event;    /* DATA being read into its event */
+    uint8_t           *rx_block;    /* TERMINATE payload being read */
+    struct rv_out     *out_head;
+    struct rv_out     *out_tail;
+    size_t             out_bytes;
+    uint32_t           out_data;    /* DATA frames not completely written */
+    uint8_t            small[RV_SMALL_PAYLOAD_MAX];
+    uint8_t            nonce_i[RV_NONCE_SIZE];
+    uint8_t            nonce_r[RV_NONCE_SIZE];
+    uint8_t            ctl[RV_FRAME_HEADER_SIZE + RV_SMALL_PAYLOAD_MAX];
+};
+
+struct rv_session
+{
+    struct rv_session          *prev;
+    struct rv_session          *next;
+    struct rv_session          *wake_next;
+    struct rv_profile           profile;
+    struct rv_session_callbacks cb;
+    void                       *user;
+    uint32_t                    flags;
+    enum rv_state               state;
+    uint32_t                    hs_timeout;
+    uint32_t                    sends_ok;
+    uint32_t                    auth_failures;
+    uint8_t                     id[RV_SESSION_ID_SIZE];
+    uint8_t                     secret[RV_SECRET_SIZE];
+    struct rv_addr              peer;         /* invitee: the inviter's address */
+    struct rv_addr              remote;       /* peer address once connected */
+    uint8_t                     remote_known;
+    uint8_t                     closing;      /* destroyed: no more events or wakes */
+    uint8_t                     destroy_deferred;
+    uint8_t                     wake_pending; /* a wake was given and not yet followed by dispatch */
+    uint8_t                     wake_queued;  /* in core.wake list */
+    uint8_t                     throttled;
+    unsigned int                n_pending;
+    unsigned int                in_wake;
+    unsigned int                dispatch_depth;
+    rv_thread_id                dispatch_thread;
+    struct rv_conn             *conns;
+    struct rv_conn             *active;       /* the connection that carries the session */
+    struct rv_conn             *listener;
+    struct rv_event            *ev_head;
+    struct rv_event            *ev_tail;
+    size_t                      ev_bytes;
+    unsigned int                n_state_events;
+    struct rv_event             state_events[RV_MAX_STATE_EVENTS];
+    struct rv_event             term_event;
+    struct rv_event             send_error_event;
+    uint8_t                     term_used;
+    uint8_t                     send_error_used;
+};
+
+/* Process-wide state, all under core.lock. */
+struct rv_core
+{
+    rv_mutex            lock;
+    rv_cond             event_cond;     /* an event was queued */
+    rv_cond             idle_cond;      /* a wake or dispatch finished */
+    struct rv_session  *sessions;
+    struct rv_session  *wake_head;
+    struct rv_session  *wake_tail;
+    unsigned int        n_sessions;
+};
+
+extern struct rv_core core;
+
+static inline int state_is_final(enum rv_state state)
+{
+    return state == RV_STATE_CANCELLED || state == RV_STATE_DECLINED || state == RV_STATE_TERMINATED;
+}
+
+/* session.c: events (core.lock held) */
+void session_set_state(struct rv_session *s, enum rv_state state);
+void session_queue_event(struct rv_session *s, struct rv_event *ev);
+void session_queue_termination(struct rv_session *s, rv_result hr, void *block,
+                               const uint16_t *units, uint32_t count, size_t charge);
+void session_queue_send_error(struct rv_session *s, rv_result hr);
+/* Ends a live session on an error: termination event, TERMINATED, connections closed. */
+void session_fail(struct rv_session *s, rv_result hr);
+/* Delivers pending wakes (only == NULL: all of them); may drop and retake core.lock. */
+void session_deliver_wakes(struct rv_session *only);
+void event_free(struct rv_event *ev);
+
+/* transport.c (core.lock held unless noted) */
+rv_result io_acquire(void);             /* without core.lock */
+void io_release(void);                  /* without core.lock */
+void io_signal(void);
+int io_on_thread(void);
+struct rv_conn *conn_new(struct rv_session *s);
+void conn_discard(struct rv_conn *c);   /* never linked */
+void conn_link(struct rv_conn *c);
+void conn_close(struct rv_conn *c);
+void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size);
+void conn_append(struct rv_conn *c, struct rv_out *out);
+struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);
+/* Local cancel: listener closed, handshakes told, peer sent CANCEL. */
+void session_cancel_conns(struct rv_session *s);
+void session_close_conns(struct rv_session *s, int keep_detached);
+
+#endif /* __WINE_RV_CORE_H */

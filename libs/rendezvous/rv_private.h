@@ -1,0 +1,150 @@
+/*
+ * Rendezvous core: internal declarations (allocator, crypto, wire codec)
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#ifndef __WINE_RV_PRIVATE_H
+#define __WINE_RV_PRIVATE_H
+
+#include "rendezvous.h"
+
+/* Allocation hook (alloc.c) */
+void *rv_alloc(size_t size);
+void rv_free(void *ptr);
+/* Zeroes memory in a way the compiler may not remove. */
+void rv_wipe(void *ptr, size_t size);
+/* Returns 1 when equal; time depends only on size. */
+int rv_ct_equal(const void *a, const void *b, size_t size);
+
+/* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), sha256.c */
+#define RV_SHA256_SIZE 32
+#define RV_SHA256_BLOCK 64
+
+struct rv_sha256
+{
+    uint32_t h[8];
+    uint64_t total;
+    uint8_t  block[RV_SHA256_BLOCK];
+    uint32_t used;
+};
+
+void rv_sha256_init(struct rv_sha256 *ctx);
+void rv_sha256_update(struct rv_sha256 *ctx, const void *data, size_t size);
+void rv_sha256_final(struct rv_sha256 *ctx, uint8_t digest[RV_SHA256_SIZE]);
+void rv_sha256(const void *data, size_t size, uint8_t digest[RV_SHA256_SIZE]);
+
+struct rv_hmac
+{
+    struct rv_sha256 inner;
+    struct rv_sha256 outer;
+};
+
+void rv_hmac_init(struct rv_hmac *ctx, const void *key, size_t key_size);
+void rv_hmac_update(struct rv_hmac *ctx, const void *data, size_t size);
+void rv_hmac_final(struct rv_hmac *ctx, uint8_t mac[RV_SHA256_SIZE]);
+void rv_hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
+                    uint8_t mac[RV_SHA256_SIZE]);
+
+/* Wire framing (wire.c); see rendezvous.h for the format. */
+#define RV_FRAME_HEADER_SIZE 8
+
+enum rv_frame_type
+{
+    RV_FRAME_HELLO      = 1,
+    RV_FRAME_CHALLENGE  = 2,
+    RV_FRAME_RESPONSE   = 3,
+    RV_FRAME_CONFIRM    = 4,
+    RV_FRAME_DATA       = 5,
+    RV_FRAME_SEND_ERROR = 6,
+    RV_FRAME_TERMINATE  = 7,
+    RV_FRAME_CANCEL     = 8,
+};
+
+#define RV_HELLO_SIZE      52
+#define RV_CHALLENGE_SIZE  64
+#define RV_RESPONSE_SIZE   36
+#define RV_CONFIRM_SIZE    32
+#define RV_SEND_ERROR_SIZE 4
+#define RV_NONCE_SIZE      32
+#define RV_PROTOCOL_VERSION 1
+#define RV_INTENT_ACCEPT   1
+#define RV_INTENT_DECLINE  2
+
+/* Largest fixed-size payload; handshake frames are read into a buffer of this size. */
+#define RV_SMALL_PAYLOAD_MAX 64
+
+/*
+ * Validates a complete header against the per-type bounds (max_context_units
+ * limits DATA and TERMINATE).  Pure function.  On success stores type and length.
+ */
+rv_result rv_frame_check_header(const uint8_t header[RV_FRAME_HEADER_SIZE],
+                                uint32_t max_context_units, uint8_t *type, uint32_t *length);
+void rv_frame_write_header(uint8_t header[RV_FRAME_HEADER_SIZE], uint8_t type, uint32_t length);
+
+enum rv_decode_status
+{
+    RV_DECODE_MORE,     /* all input consumed, frame incomplete */
+    RV_DECODE_HEADER,   /* a valid header: call rv_decoder_set_buffer, then feed again */
+    RV_DECODE_FRAME,    /* type, length and the payload are complete */
+    RV_DECODE_ERROR,    /* protocol error; the decoder stays in error */
+};
+
+/*
+ * Incremental frame decoder.  It never trusts the peer: the payload length is
+ * validated before the caller is asked for a buffer, and nothing is written
+ * past the capacity the caller gives (bytes beyond it are counted and dropped).
+ */
+struct rv_decoder
+{
+    uint32_t max_context_units;
+    uint8_t  header[RV_FRAME_HEADER_SIZE];
+    uint32_t header_got;
+    uint8_t  state;
+    uint8_t  type;
+    uint32_t length;
+    uint32_t got;
+    uint8_t *buffer;
+    uint32_t capacity;
+};
+
+void rv_decoder_init(struct rv_decoder *d, uint32_t max_context_units);
+size_t rv_decoder_feed(struct rv_decoder *d, const uint8_t *data, size_t size,
+                       enum rv_decode_status *status);
+void rv_decoder_set_buffer(struct rv_decoder *d, uint8_t *buffer, uint32_t capacity);
+
+/* Little-endian helpers */
+static inline void rv_put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t rv_get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* Numeric address parsing and formatting (invitation.c) */
+int rv_parse_ipv4(const char *text, size_t length, uint8_t out[4]);
+int rv_parse_ipv6(const char *text, size_t length, uint8_t out[16]);
+/* Writes at most 46 bytes including the NUL; returns the length. */
+size_t rv_format_ip(uint8_t family, const uint8_t *addr, char *buffer);
+
+#endif /* __WINE_RV_PRIVATE_H */

@@ -1,0 +1,760 @@
+/*
+ * Rendezvous core: session API, state machine, event queue and dispatch
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include <string.h>
+
+#include "rv_core.h"
+
+const struct rv_profile rv_profile_rendezvous =
+{
+    65536, 0, RV_E_INVALIDARG, RV_E_INVALIDARG, RV_E_INVALID_STATE, RV_E_INVALID_STATE,
+};
+
+const struct rv_profile rv_profile_messenger =
+{
+    300, 5, RV_SR_CONTEXT_DATA_OVER_LIMIT, RV_SR_CONTEXT_DATA_OVER_LIMIT,
+    RV_SR_NOT_VALID_FOR_APP_INVITE, RV_SR_SESSION_NOT_READY,
+};
+
+/* ---- events (core.lock held) ---- */
+
+void event_free(struct rv_event *ev)
+{
+    rv_free(ev->block);
+    ev->block = NULL;
+    if (ev->allocated) rv_free(ev);
+}
+
+static void wake_list_remove(struct rv_session *s)
+{
+    struct rv_session **p, *prev = NULL;
+
+    if (!s->wake_queued) return;
+    for (p = &core.wake_head; *p; prev = *p, p = &(*p)->wake_next)
+    {
+        if (*p != s) continue;
+        *p = s->wake_next;
+        if (core.wake_tail == s) core.wake_tail = prev;
+        break;
+    }
+    s->wake_next = NULL;
+    s->wake_queued = 0;
+}
+
+void session_queue_event(struct rv_session *s, struct rv_event *ev)
+{
+    if (s->closing)
+    {
+        event_free(ev);
+        return;
+    }
+    ev->next = NULL;
+    if (s->ev_tail) s->ev_tail->next = ev;
+    else s->ev_head = ev;
+    s->ev_tail = ev;
+    s->ev_bytes += ev->charge;
+
+    /* One wake per dispatch round: later events ride on the pending one. */
+    if (!s->wake_pending)
+    {
+        s->wake_pending = 1;
+        if (s->cb.wake && !s->wake_queued)
+        {
+            s->wake_queued = 1;
+            s->wake_next = NULL;
+            if (core.wake_tail) core.wake_tail->wake_next = s;
+            else core.wake_head = s;
+            core.wake_tail = s;
+        }
+    }
+    rv_cond_broadcast(&core.event_cond);
+}
+
+void session_set_state(struct rv_session *s, enum rv_state state)
+{
+    struct rv_event *ev;
+
+    if (s->state == state) return;
+    /* States only move forward, so there are at most four changes. */
+    if (s->n_state_events >= RV_MAX_STATE_EVENTS) return;
+    ev = &s->state_events[s->n_state_events++];
+    memset(ev, 0, sizeof(*ev));
+    ev->kind = EV_STATE;
+    ev->new_state = state;
+    ev->prev_state = s->state;
+    s->state = state;
+    session_queue_event(s, ev);
+}
+
+void session_queue_termination(struct rv_session *s, rv_result hr, void *block,
+                               const uint16_t *units, uint32_t count, size_t charge)
+{
+    struct rv_event *ev = &s->term_event;
+
+    if (s->term_used)
+    {
+        rv_free(block);
+        return;
+    }
+    s->term_used = 1;
+    memset(ev, 0, sizeof(*ev));
+    ev->kind = EV_TERMINATION;
+    ev->hr = hr;
+    ev->block = block;
+    ev->units = units;
+    ev->count = count;
+    ev->charge = charge;
+    session_queue_event(s, ev);
+}
+
+void session_queue_send_error(struct rv_session *s, rv_result hr)
+{
+    struct rv_event *ev;
+
+    if (!s->send_error_used)
+    {
+        /* The transport's own failure needs no allocation. */
+        s->send_error_used = 1;
+        ev = &s->send_error_event;
+        memset(ev, 0, sizeof(*ev));
+    }
+    else
+    {
+        /* Best effort under memory exhaustion: the notice is dropped. */
+        if (!(ev = rv_alloc(sizeof(*ev)))) return;
+        memset(ev, 0, sizeof(*ev));
+        ev->allocated = 1;
+        ev->charge = sizeof(*ev);
+    }
+    ev->kind = EV_SEND_ERROR;
+    ev->hr = hr;
+    session_queue_event(s, ev);
+}
+
+void session_fail(struct rv_session *s, rv_result hr)
+{
+    if (state_is_final(s->state)) return;
+    session_close_conns(s, 1);
+    session_queue_termination(s, hr, NULL, NULL, 0, 0);
+    session_set_state(s, RV_STATE_TERMINATED);
+}
+
+void session_deliver_wakes(struct rv_session *only)
+{
+    for (;;)
+    {
+        struct rv_session *s = only ? only : core.wake_head;
+        void (*wake)(void *user);
+        void *user;
+
+        if (!s || !s->wake_queued) break;
+        wake_list_remove(s);
+        if (!s->closing && (wake = s->cb.wake))
+        {
+            user = s->user;
+            s->in_wake++;
+            rv_mutex_unlock(&core.lock);
+            wake(user);
+            rv_mutex_lock(&core.lock);
+            s->in_wake--;
+            if (s->closing) rv_cond_broadcast(&core.idle_cond);
+        }
+        if (only) break;
+    }
+}
+
+static void unlock_and_wake(struct rv_session *s)
+{
+    session_deliver_wakes(s);
+    rv_mutex_unlock(&core.lock);
+}
+
+/* ---- lifetime ---- */
+
+rv_result rv_session_create(const struct rv_profile *profile, uint32_t role_flags,
+                            const struct rv_session_callbacks *callbacks, void *user,
+                            struct rv_session **out)
+{
+    struct rv_session *s;
+    rv_result hr;
+
+    if (!out) return RV_E_POINTER;
+    *out = NULL;
+    if (!profile || (role_flags && role_flags != RV_FLAG_INVITER && role_flags != RV_FLAG_INVITEE))
+        return RV_E_INVALIDARG;
+    if (!profile->max_context_units || profile->max_context_units > RV_MAX_CONTEXT_UNITS_LIMIT)
+        return RV_E_INVALIDARG;
+
+    if (!(s = rv_alloc(sizeof(*s)))) return RV_E_OUTOFMEMORY;
+    memset(s, 0, sizeof(*s));
+    s->profile = *profile;
+    if (callbacks) s->cb = *callbacks;
+    s->user = user;
+    s->flags = role_flags;
+    s->state = RV_STATE_READY;
+    s->hs_timeout = RV_DEFAULT_HANDSHAKE_TIMEOUT;
+    if ((hr = rv_random(s->id, sizeof(s->id))))
+    {
+        rv_free(s);
+        return hr;
+    }
+    if ((hr = io_acquire()))
+    {
+        rv_free(s);
+        return hr;
+    }
+
+    rv_mutex_lock(&core.lock);
+    s->next = core.sessions;
+    if (core.sessions) core.sessions->prev = s;
+    core.sessions = s;
+    rv_mutex_unlock(&core.lock);
+    *out = s;
+    return RV_S_OK;
+}
+
+rv_result rv_session_set_role(struct rv_session *s, uint32_t role_flags)
+{
+    rv_result hr = RV_S_OK;
+
+    if (!s) return RV_E_POINTER;
+    if (role_flags != RV_FLAG_INVITER && role_flags != RV_FLAG_INVITEE) return RV_E_INVALIDARG;
+    rv_mutex_lock(&core.lock);
+    if (s->closing || s->flags || s->state != RV_STATE_READY) hr = RV_E_INVALID_STATE;
+    else s->flags = role_flags;
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}
+
+static void session_close_locked(struct rv_session *s)
+{
+    struct rv_event *ev;
+
+    s->closing = 1;
+    if (s->prev) s->prev->next = s->next;
+    else core.sessions = s->next;
+    if (s->next) s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+    wake_list_remove(s);
+    session_close_conns(s, 0);
+    while ((ev = s->ev_head))
+    {
+        s->ev_head = ev->next;
+        event_free(ev);
+    }
+    s->ev_tail = NULL;
+    s->ev_bytes = 0;
+    rv_wipe(s->secret, sizeof(s->secret));
+}
+
+static void session_free(struct rv_session *s)
+{
+    rv_mutex_lock(&core.lock);
+    /* A wake in flight on the I/O thread still uses the session. */
+    while (s->in_wake) rv_cond_wait(&core.idle_cond, &core.lock, 100);
+    rv_mutex_unlock(&core.lock);
+    rv_wipe(s, sizeof(*s));
+    rv_free(s);
+    io_release();
+}
+
+void rv_session_destroy(struct rv_session *s)
+{
+    rv_thread_id self = rv_thread_self();
+
+    if (!s) return;
+    /* The I/O thread cannot join itself: destroying from wake is not allowed. */
+    if (io_on_thread()) return;
+    rv_mutex_lock(&core.lock);
+    if (s->closing)
+    {
+        rv_mutex_unlock(&core.lock);
+        return;
+    }
+    session_close_locked(s);
+    if (s->dispatch_depth && rv_thread_equal(s->dispatch_thread, self))
+    {
+        /* Inside a handler: the outermost dispatch frees it. */
+        s->destroy_deferred = 1;
+        rv_mutex_unlock(&core.lock);
+        return;
+    }
+    while (s->dispatch_depth) rv_cond_wait(&core.idle_cond, &core.lock, 100);
+    rv_mutex_unlock(&core.lock);
+    session_free(s);
+}
+
+/* ---- getters and settings ---- */
+
+enum rv_state rv_session_get_state(struct rv_session *s)
+{
+    enum rv_state state;
+
+    if (!s) return RV_STATE_UNKNOWN;
+    rv_mutex_lock(&core.lock);
+    state = s->state;
+    rv_mutex_unlock(&core.lock);
+    return state;
+}
+
+uint32_t rv_session_get_flags(struct rv_session *s)
+{
+    return s ? s->flags : 0;
+}
+
+rv_result rv_session_get_id(struct rv_session *s, uint8_t id[RV_SESSION_ID_SIZE])
+{
+    if (!s || !id) return RV_E_POINTER;
+    rv_mutex_lock(&core.lock);
+    memcpy(id, s->id, RV_SESSION_ID_SIZE);
+    rv_mutex_unlock(&core.lock);
+    return RV_S_OK;
+}
+
+rv_result rv_session_get_peer_address(struct rv_session *s, char *buffer, size_t size)
+{
+    char text[48];
+    rv_result hr = RV_S_FALSE;
+    size_t n;
+
+    if (!s || !buffer) return RV_E_POINTER;
+    if (size) buffer[0] = 0;
+    rv_mutex_lock(&core.lock);
+    if (s->remote_known)
+    {
+        n = rv_format_ip(s->remote.family, s->remote.bytes, text);
+        if (n < size)
+        {
+            memcpy(buffer, text, n + 1);
+            hr = RV_S_OK;
+        }
+        else hr = RV_E_INVALIDARG;
+    }
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}
+
+rv_result rv_session_set_handshake_timeout(struct rv_session *s, uint32_t timeout_ms)
+{
+    if (!s) return RV_E_POINTER;
+    if (!timeout_ms || timeout_ms > 600000) return RV_E_INVALIDARG;
+    rv_mutex_lock(&core.lock);
+    s->hs_timeout = timeout_ms;
+    rv_mutex_unlock(&core.lock);
+    return RV_S_OK;
+}
+
+/* ---- operations ---- */
+
+static int parse_bind_host(const char *host, struct rv_addr *addr)
+{
+    static const uint8_t zero[16];
+    size_t len = 0;
+
+    memset(addr, 0, sizeof(*addr));
+    if (!host)
+    {
+        addr->family = 4;
+        addr->bytes[0] = 127;
+        addr->bytes[3] = 1;
+        return 1;
+    }
+    while (len < 64 && host[len]) len++;
+    if (len >= 64) return 0;
+    if (rv_parse_ipv4(host, len, addr->bytes)) addr->family = 4;
+    else if (rv_parse_ipv6(host, len, addr->bytes)) addr->family = 6;
+    else if (len > 2 && host[0] == '[' && host[len - 1] == ']' &&
+             rv_parse_ipv6(host + 1, len - 2, addr->bytes)) addr->family = 6;
+    else return 0;
+    /* A wildcard address cannot be written into an invitation. */
+    return memcmp(addr->bytes, zero, addr->family == 4 ? 4 : 16) != 0;
+}
+
+rv_result rv_session_invite(struct rv_session *s, const char *bind_host, uint16_t port,
+                            char *invitation, size_t size)
+{
+    struct rv_invitation inv;
+    struct rv_addr addr;
+    struct rv_conn *c;
+    char text[RV_INVITATION_BUFFER_SIZE];
+    rv_socket sock;
+    uint16_t bound;
+    rv_result hr;
+
+    if (!s || !invitation) return RV_E_POINTER;
+    if (size < RV_INVITATION_BUFFER_SIZE || !parse_bind_host(bind_host, &addr)) return RV_E_INVALIDARG;
+    addr.port = port;
+
+    rv_mutex_lock(&core.lock);
+    if (s->closing || !(s->flags & RV_FLAG_INVITER) || s->state != RV_STATE_READY)
+    {
+        hr = RV_E_INVALID_STATE;
+        goto done;
+    }
+    if ((hr = rv_random(s->secret, sizeof(s->secret)))) goto done;
+    if (!(c = conn_new(s)))
+    {
+        hr = RV_E_OUTOFMEMORY;
+        goto done;
+    }
+    if ((hr = rv_socket_listen(&addr, 8, &sock, &bound)))
+    {
+        conn_discard(c);
+        goto done;
+    }
+
+    memset(&inv, 0, sizeof(inv));
+    inv.family = addr.family;
+    memcpy(inv.addr, addr.bytes, sizeof(inv.addr));
+    inv.port = bound;
+    memcpy(inv.session_id, s->id, sizeof(inv.session_id));
+    memcpy(inv.secret, s->secret, sizeof(inv.secret));
+    rv_invitation_format(&inv, text, sizeof(text));
+    memcpy(invitation, text, strlen(text) + 1);
+    rv_wipe(&inv, sizeof(inv));
+    rv_wipe(text, sizeof(text));
+
+    c->sock = sock;
+    c->phase = PHASE_LISTEN;
+    conn_link(c);
+    s->listener = c;
+    session_set_state(s, RV_STATE_INVITATION);
+    io_signal();
+
+done:
+    if (hr) rv_wipe(s->secret, sizeof(s->secret));
+    unlock_and_wake(s);
+    return hr;
+}
+
+rv_result rv_session_receive_invitation(struct rv_session *s, const char *invitation)
+{
+    struct rv_invitation inv;
+    rv_result hr;
+
+    if (!s) return RV_E_POINTER;
+    rv_mutex_lock(&core.lock);
+    if (s->closing || !(s->flags & RV_FLAG_INVITEE) || s->state != RV_STATE_READY)
+    {
+        hr = RV_E_INVALID_STATE;
+        goto done;
+    }
+    if ((hr = rv_invitation_parse(invitation, &inv)))
+    {
+        hr = RV_E_INVALIDARG;
+        goto done;
+    }
+    memset(&s->peer, 0, sizeof(s->peer));
+    s->peer.family = inv.family;
+    memcpy(s->peer.bytes, inv.addr, sizeof(inv.addr));
+    s->peer.port = inv.port;
+    memcpy(s->id, inv.session_id, sizeof(s->id));
+    memcpy(s->secret, inv.secret, sizeof(s->secret));
+    rv_wipe(&inv, sizeof(inv));
+    session_set_state(s, RV_STATE_INVITATION);
+
+done:
+    unlock_and_wake(s);
+    return hr;
+}
+
+static rv_result invitee_connect(struct rv_session *s, uint8_t intent)
+{
+    uint8_t hello[RV_HELLO_SIZE];
+    struct rv_conn *c;
+    rv_socket sock = RV_INVALID_SOCKET;
+    rv_result hr, connect_hr;
+
+    if (!s) return RV_E_POINTER;
+    rv_mutex_lock(&core.lock);
+    if (s->closing || !(s->flags & RV_FLAG_INVITEE) || s->state != RV_STATE_INVITATION)
+    {
+        hr = RV_E_INVALID_STATE;
+        goto done;
+    }
+    if (!(c = conn_new(s)))
+    {
+        hr = RV_E_OUTOFMEMORY;
+        goto done;
+    }
+    if ((hr = rv_random(c->nonce_i, sizeof(c->nonce_i))))
+    {
+        conn_discard(c);
+        goto done;
+    }
+    connect_hr = rv_socket_connect(&s->peer, &sock);
+    if (sock == RV_INVALID_SOCKET)
+    {
+        /* No socket at all (descriptor table full...): nothing changed. */
+        hr = connect_hr;
+        conn_discard(c);
+        goto done;
+    }
+    hr = RV_S_OK;
+
+    c->sock = sock;
+    c->intent = intent;
+    c->deadline = rv_time_ms() + s->hs_timeout;
+    hello[0] = RV_PROTOCOL_VERSION;
+    hello[1] = hello[2] = hello[3] = 0;
+    memcpy(hello + 4, s->id, RV_SESSION_ID_SIZE);
+    memcpy(hello + 4 + RV_SESSION_ID_SIZE, c->nonce_i, RV_NONCE_SIZE);
+    conn_set_ctl(c, RV_FRAME_HELLO, hello, sizeof(hello));
+    c->phase = connect_hr == RV_S_OK ? PHASE_WAIT_CHALLENGE : PHASE_CONNECTING;
+    conn_link(c);
+
+    if (intent == RV_INTENT_ACCEPT)
+    {
+        s->active = c;
+        session_set_state(s, RV_STATE_ACCEPTED);
+    }
+    else
+    {
+        c->detached = 1;
+        session_set_state(s, RV_STATE_DECLINED);
+    }
+    if (RV_FAILED(connect_hr))
+    {
+        /* An immediate refusal is reported like a late one. */
+        if (c->detached) conn_close(c);
+        else session_fail(s, connect_hr);
+    }
+    io_signal();
+
+done:
+    unlock_and_wake(s);
+    return hr;
+}
+
+rv_result rv_session_accept(struct rv_session *s)
+{
+    return invitee_connect(s, RV_INTENT_ACCEPT);
+}
+
+rv_result rv_session_decline(struct rv_session *s)
+{
+    return invitee_connect(s, RV_INTENT_DECLINE);
+}
+
+rv_result rv_session_cancel(struct rv_session *s)
+{
+    rv_result hr = RV_S_OK;
+
+    if (!s) return RV_E_POINTER;
+    rv_mutex_lock(&core.lock);
+    if (s->closing || state_is_final(s->state)) hr = RV_E_INVALID_STATE;
+    else
+    {
+        session_cancel_conns(s);
+        session_set_state(s, RV_STATE_CANCELLED);
+    }
+    unlock_and_wake(s);
+    return hr;
+}
+
+static void put_units(uint8_t *p, const uint16_t *units, uint32_t count)
+{
+    uint32_t i;
+
+    for (i = 0; i < count; i++)
+    {
+        p[2 * i] = (uint8_t)units[i];
+        p[2 * i + 1] = (uint8_t)(units[i] >> 8);
+    }
+}
+
+rv_result rv_session_terminate(struct rv_session *s, rv_result hr, const uint16_t *units,
+                               uint32_t count)
+{
+    struct rv_out *frame = NULL;
+    uint16_t *copy = NULL;
+    rv_result ret = RV_S_OK;
+
+    if (!s) return RV_E_POINTER;
+    if (count && !units) return RV_E_INVALIDARG;
+    rv_mutex_lock(&core.lock);
+    if (count > s->profile.max_context_units)
+    {
+        ret = RV_E_INVALIDARG;
+        goto done;
+    }
+    if (s->closing || (s->state != RV_STATE_INVITATION && s->state != RV_STATE_ACCEPTED &&
+                       s->state != RV_STATE_CONNECTED))
+    {
+        ret = RV_E_INVALID_STATE;
+        goto done;
+    }
+    if (count)
+    {
+        if (!(copy = rv_alloc((size_t)count * sizeof(*copy))))
+        {
+            ret = RV_E_OUTOFMEMORY;
+            goto done;
+        }
+        memcpy(copy, units, (size_t)count * sizeof(*copy));
+    }
+    if (s->state == RV_STATE_CONNECTED && s->active)
+    {
+        if (!(frame = out_new(RV_FRAME_TERMINATE, 4 + 2 * count, 0)))
+        {
+            rv_free(copy);
+            ret = RV_E_OUTOFMEMORY;
+            goto done;
+        }
+        rv_put_u32(frame->bytes + RV_FRAME_HEADER_SIZE, (uint32_t)hr);
+        put_units(frame->bytes + RV_FRAME_HEADER_SIZE + 4, units, count);
+    }
+
+    if (frame)
+    {
+        struct rv_conn *c = s->active;
+
+        /* Queued frames go first, then TERMINATE, then the socket closes. */
+        conn_append(c, frame);
+        c->detached = 1;
+        c->phase = PHASE_CLOSING;
+        c->deadline = rv_time_ms() + RV_LINGER_MS;
+        s->active = NULL;
+        io_signal();
+    }
+    else session_cancel_conns(s);
+    session_queue_termination(s, hr, copy, copy, count, (size_t)count * 2);
+    session_set_state(s, RV_STATE_CANCELLED);
+
+done:
+    unlock_and_wake(s);
+    return ret;
+}
+
+rv_result rv_session_send_context_data(struct rv_session *s, const uint16_t *units,
+                                       uint32_t count)
+{
+    struct rv_out *frame;
+    rv_result hr = RV_S_OK;
+
+    if (!s) return RV_E_POINTER;
+    /* Order: NULL/empty, length, state, send count, memory. */
+    if (!units || !count) return RV_E_INVALIDARG;
+    rv_mutex_lock(&core.lock);
+    if (count > s->profile.max_context_units) hr = s->profile.hr_over_length;
+    else if (s->state == RV_STATE_INVITATION) hr = s->profile.hr_in_invitation;
+    else if (s->state != RV_STATE_CONNECTED || s->closing || !s->active) hr = s->profile.hr_not_connected;
+    else if (s->profile.max_successful_sends && s->sends_ok >= s->profile.max_successful_sends)
+        hr = s->profile.hr_over_count;
+    else if (s->active->out_bytes + RV_FRAME_HEADER_SIZE + 2 * (size_t)count > RV_MAX_OUTGOING_BYTES)
+        hr = RV_E_OUTOFMEMORY;
+    else if (!(frame = out_new(RV_FRAME_DATA, 2 * count, 1)))
+        hr = RV_E_OUTOFMEMORY;
+    else
+    {
+        put_units(frame->bytes + RV_FRAME_HEADER_SIZE, units, count);
+        conn_append(s->active, frame);
+        s->sends_ok++;
+        io_signal();
+    }
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}
+
+/* ---- dispatch ---- */
+
+rv_result rv_session_dispatch(struct rv_session *s)
+{
+    rv_thread_id self = rv_thread_self();
+    rv_result hr = RV_S_FALSE;
+    struct rv_event *ev;
+
+    if (!s) return RV_E_POINTER;
+    if (io_on_thread()) return RV_E_INVALID_STATE;
+    rv_mutex_lock(&core.lock);
+    if (s->dispatch_depth && !rv_thread_equal(s->dispatch_thread, self))
+    {
+        rv_mutex_unlock(&core.lock);
+        return RV_S_FALSE;
+    }
+    s->dispatch_depth++;
+    s->dispatch_thread = self;
+    s->wake_pending = 0;
+
+    while (!s->closing && (ev = s->ev_head))
+    {
+        struct rv_session_callbacks cb = s->cb;
+        void *user = s->user;
+
+        s->ev_head = ev->next;
+        if (!s->ev_head) s->ev_tail = NULL;
+        s->ev_bytes -= ev->charge;
+        if (s->throttled && s->ev_bytes < RV_MAX_INCOMING_BYTES)
+        {
+            /* Room again: let the I/O thread read this session's socket. */
+            s->throttled = 0;
+            io_signal();
+        }
+        rv_mutex_unlock(&core.lock);
+
+        switch (ev->kind)
+        {
+        case EV_STATE:
+            if (cb.on_state_changed) cb.on_state_changed(user, ev->new_state, ev->prev_state);
+            break;
+        case EV_CONTEXT_DATA:
+            if (cb.on_context_data) cb.on_context_data(user, ev->units, ev->count);
+            break;
+        case EV_TERMINATION:
+            if (cb.on_termination) cb.on_termination(user, ev->hr, ev->units, ev->count);
+            break;
+        case EV_SEND_ERROR:
+            if (cb.on_send_error) cb.on_send_error(user, ev->hr);
+            break;
+        }
+
+        rv_mutex_lock(&core.lock);
+        event_free(ev);
+        hr = RV_S_OK;
+    }
+
+    if (!--s->dispatch_depth)
+    {
+        if (s->destroy_deferred)
+        {
+            rv_mutex_unlock(&core.lock);
+            session_free(s);
+            return hr;
+        }
+        rv_cond_broadcast(&core.idle_cond);
+    }
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}
+
+rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms)
+{
+    uint64_t deadline, now;
+    rv_result hr;
+
+    if (!s) return RV_E_POINTER;
+    deadline = rv_time_ms() + timeout_ms;
+    rv_mutex_lock(&core.lock);
+    while (!s->ev_head && !s->closing && (now = rv_time_ms()) < deadline)
+        rv_cond_wait(&core.event_cond, &core.lock, (uint32_t)(deadline - now));
+    hr = s->ev_head ? RV_S_OK : RV_S_FALSE;
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}

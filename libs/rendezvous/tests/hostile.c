@@ -1,0 +1,604 @@
+/*
+ * Unit tests: hostile peers (wrong secret, replay, timeouts, protocol
+ * violations, vanishing peers, floods)
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include "testutil.h"
+
+/* Inviter in INVITATION with a short handshake timeout; returns its parsed invitation. */
+static void start_inviter(struct peer *a, const struct rv_profile *profile, char *text,
+                          struct rv_invitation *inv, uint32_t hs_timeout)
+{
+    peer_create(a, "inviter", profile, RV_FLAG_INVITER);
+    a->keep_data = 0;
+    rv_session_set_handshake_timeout(a->s, hs_timeout);
+    ok(!rv_session_invite(a->s, NULL, 0, text, RV_INVITATION_BUFFER_SIZE), "invite\n");
+    ok(!rv_invitation_parse(text, inv), "parse own invitation\n");
+    peer_wait_state(a, RV_STATE_INVITATION, 1000);
+}
+
+/* The genuine invitee still gets in after the attacks. */
+static void genuine_invitee(struct peer *a, const char *text)
+{
+    struct peer b;
+
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(!rv_session_receive_invitation(b.s, text), "receive\n");
+    ok(!rv_session_accept(b.s), "accept\n");
+    ok(peer_wait_state(&b, RV_STATE_CONNECTED, 5000), "genuine invitee not connected (%d)\n", b.last_state);
+    ok(peer_wait_state(a, RV_STATE_CONNECTED, 5000), "inviter not connected\n");
+    peer_destroy(&b);
+}
+
+static void test_wrong_secret(void)
+{
+    char text[RV_INVITATION_BUFFER_SIZE], forged[RV_INVITATION_BUFFER_SIZE];
+    struct rv_invitation inv;
+    struct peer a, b;
+    size_t len;
+    int k;
+
+    start_inviter(&a, &rv_profile_rendezvous, text, &inv, 2000);
+    strcpy(forged, text);
+    len = strlen(forged);
+    forged[len - 1] = forged[len - 1] == '0' ? '1' : '0';
+
+    peer_create(&b, "attacker", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(!rv_session_receive_invitation(b.s, forged), "receive forged\n");
+    ok(!rv_session_accept(b.s), "accept\n");
+    ok(peer_wait_state(&b, RV_STATE_TERMINATED, 5000), "wrong secret not TERMINATED (%d)\n", b.last_state);
+    k = find_event(&b, REC_TERMINATION, 0);
+    ok(k >= 0 && b.ev[k].hr == RV_E_ACCESS_DENIED, "hr %#x\n", k >= 0 ? (unsigned)b.ev[k].hr : 0);
+    peer_destroy(&b);
+
+    peer_pump(&a, 300);
+    ok(a.n == 1 && a.ev[0].new_state == RV_STATE_INVITATION, "inviter saw %d events\n", a.n);
+    genuine_invitee(&a, text);
+    peer_destroy(&a);
+}
+
+static void test_bad_response(void)
+{
+    char text[RV_INVITATION_BUFFER_SIZE];
+    struct rv_invitation inv;
+    uint8_t bogus[RV_SHA256_SIZE];
+    struct peer a;
+    rv_socket s;
+
+    start_inviter(&a, &rv_profile_rendezvous, text, &inv, 2000);
+
+    /* Knows the session id, not the secret: the inviter's proof fails at our end. */
+    s = raw_connect(&inv, 2000);
+    inv.secret[0] ^= 1;
+    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, NULL, 1),
+       "forged secret verified the inviter\n");
+    inv.secret[0] ^= 1;
+    rv_socket_close(s);
+
+    /* Sends a wrong MAC in RESPONSE: connection closed, no event. */
+    s = raw_connect(&inv, 2000);
+    memset(bogus, 0x42, sizeof(bogus));
+    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, bogus, 0), "bogus MAC accepted\n");
+    ok(raw_wait_closed(s, 2000), "connection not closed\n");
+    rv_socket_close(s);
+
+    /* Right MAC for the other intent. */
+    {
+        uint8_t ni[RV_NONCE_SIZE], nr[RV_NONCE_SIZE], mac[RV_SHA256_SIZE];
+
+        rv_random(ni, sizeof(ni));
+        s = raw_connect(&inv, 2000);
+        ok(raw_handshake(s, &inv, RV_INTENT_ACCEPT, ni, nr, NULL, 1), "challenge\n");
+        test_mac(inv.secret, "rv1 invitee proof", inv.session_id, ni, nr, RV_INTENT_DECLINE, mac);
+        {
+            uint8_t response[RV_RESPONSE_SIZE] = { RV_INTENT_ACCEPT };
+
+            memcpy(response + 4, mac, sizeof(mac));
+            raw_send_frame(s, RV_FRAME_RESPONSE, response, sizeof(response));
+        }
+        ok(raw_wait_closed(s, 2000), "intent swap not rejected\n");
+        rv_socket_close(s);
+    }
+
+    /* Wrong session id in HELLO */
+    s = raw_connect(&inv, 2000);
+    inv.session_id[3] ^= 0x80;
+    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, NULL, 1), "wrong session id answered\n");
+    inv.session_id[3] ^= 0x80;
+    rv_socket_close(s);
+
+    /* Bad version, bad reserved bytes */
+    {
+        uint8_t hello[RV_HELLO_SIZE];
+
+        memset(hello, 0, sizeof(hello));
+        hello[0] = 2;
+        memcpy(hello + 4, inv.session_id, 16);
+        s = raw_connect(&inv, 2000);
+        raw_send_frame(s, RV_FRAME_HELLO, hello, sizeof(hello));
+        ok(raw_wait_closed(s, 2000), "version 2 accepted\n");
+        rv_socket_close(s);
+        hello[0] = 1;
+        hello[2] = 1;
+        s = raw_connect(&inv, 2000);
+        raw_send_frame(s, RV_FRAME_HELLO, hello, sizeof(hello));
+        ok(raw_wait_closed(s, 2000), "reserved byte accepted\n");
+        rv_socket_close(s);
+    }
+
+    /* Frames out of order before authentication: no allocation for a huge DATA header. */
+    {
+        uint8_t header[RV_FRAME_HEADER_SIZE];
+        size_t before = live_bytes();
+
+        rv_frame_write_header(header, RV_FRAME_DATA, 2 * 65536);
+        s = raw_connect(&inv, 2000);
+        raw_send(s, header, sizeof(header), 1000);
+        ok(raw_wait_closed(s, 2000), "DATA before auth accepted\n");
+        ok(live_bytes() < before + 65536, "DATA before auth allocated %lu bytes\n",
+           (unsigned long)(live_bytes() - before));
+        rv_socket_close(s);
+        s = raw_connect(&inv, 2000);
+        raw_send(s, "garbage!garbage!", 16, 1000);
+        ok(raw_wait_closed(s, 2000), "garbage accepted\n");
+        rv_socket_close(s);
+    }
+
+    peer_pump(&a, 200);
+    ok(a.n == 1, "inviter saw %d events\n", a.n);
+    genuine_invitee(&a, text);
+    peer_destroy(&a);
+}
+
+static void test_replay(void)
+{
+    char text[RV_INVITATION_BUFFER_SIZE];
+    uint8_t ni[RV_NONCE_SIZE], nr1[RV_NONCE_SIZE], nr2[RV_NONCE_SIZE], mac1[RV_SHA256_SIZE];
+    struct rv_invitation inv;
+    struct peer a;
+    rv_socket s;
+
+    start_inviter(&a, &rv_profile_rendezvous, text, &inv, 2000);
+    rv_random(ni, sizeof(ni));
+
+    /* First run: record what a valid RESPONSE would be, never send it. */
+    s = raw_connect(&inv, 2000);
+    ok(raw_handshake(s, &inv, RV_INTENT_ACCEPT, ni, nr1, NULL, 1), "first challenge\n");
+    test_mac(inv.secret, "rv1 invitee proof", inv.session_id, ni, nr1, RV_INTENT_ACCEPT, mac1);
+    rv_socket_close(s);
+
+    /* Replay the same HELLO and the recorded RESPONSE: a fresh nonce makes it fail. */
+    s = raw_connect(&inv, 2000);
+    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, ni, nr2, mac1, 0), "replayed handshake accepted\n");
+    ok(memcmp(nr1, nr2, sizeof(nr1)), "inviter reused its nonce\n");
+    ok(raw_wait_closed(s, 2000), "replay not closed\n");
+    rv_socket_close(s);
+
+    peer_pump(&a, 200);
+    ok(a.n == 1, "inviter saw %d events\n", a.n);
+
+    /* A complete valid handshake, then the same bytes again: the listener is gone. */
+    s = raw_connect(&inv, 2000);
+    ok(raw_handshake(s, &inv, RV_INTENT_ACCEPT, ni, NULL, NULL, 0), "valid raw handshake\n");
+    ok(peer_wait_state(&a, RV_STATE_CONNECTED, 5000), "inviter not connected\n");
+    {
+        rv_socket again = raw_connect(&inv, 1000);
+
+        ok(again == RV_INVALID_SOCKET || !raw_handshake(again, &inv, RV_INTENT_ACCEPT, ni, NULL, NULL, 0),
+           "second invitee accepted\n");
+        rv_socket_close(again);
+    }
+    rv_socket_close(s);
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "raw peer closing not noticed\n");
+    peer_destroy(&a);
+}
+
+static void test_auth_failure_limit(void)
+{
+    char text[RV_INVITATION_BUFFER_SIZE];
+    struct rv_invitation inv;
+    uint8_t bogus[RV_SHA256_SIZE];
+    struct peer a;
+    int i, k;
+
+    start_inviter(&a, &rv_profile_rendezvous, text, &inv, 2000);
+    memset(bogus, 0, sizeof(bogus));
+    for (i = 0; i < RV_MAX_AUTH_FAILURES; i++)
+    {
+        rv_socket s = raw_connect(&inv, 2000);
+
+        if (s == RV_INVALID_SOCKET) break;
+        raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, bogus, 0);
+        raw_wait_closed(s, 2000);
+        rv_socket_close(s);
+        if (i == RV_MAX_AUTH_FAILURES - 2)
+        {
+            peer_pump(&a, 50);
+            ok(a.n == 1, "event before the limit\n");
+        }
+    }
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "invitation not revoked\n");
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_ACCESS_DENIED, "revoked with %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    peer_destroy(&a);
+}
+
+static void test_pending_limit(void)
+{
+    char text[RV_INVITATION_BUFFER_SIZE];
+    rv_socket idle[RV_MAX_PENDING_CONNECTIONS], extra;
+    struct rv_invitation inv;
+    struct peer a;
+    int i;
+
+    start_inviter(&a, &rv_profile_rendezvous, text, &inv, 600);
+    for (i = 0; i < RV_MAX_PENDING_CONNECTIONS; i++) idle[i] = raw_connect(&inv, 2000);
+    rv_sleep_ms(100);
+    extra = raw_connect(&inv, 2000);
+    ok(extra == RV_INVALID_SOCKET || raw_wait_closed(extra, 2000), "connection over the limit kept\n");
+    rv_socket_close(extra);
+    /* Silent connections time out: closed by the inviter, no event. */
+    for (i = 0; i < RV_MAX_PENDING_CONNECTIONS; i++)
+    {
+        ok(raw_wait_closed(idle[i], 3000), "silent connection %d not timed out\n", i);
+        rv_socket_close(idle[i]);
+    }
+    peer_pump(&a, 50);
+    ok(a.n == 1, "inviter saw %d events\n", a.n);
+    genuine_invitee(&a, text);
+    peer_destroy(&a);
+}
+
+/* A fake inviter: listens and runs `script` against the invitee. */
+static void fake_inviter(uint32_t hs_timeout, int script, rv_result expect)
+{
+    struct rv_invitation inv;
+    struct rv_addr addr;
+    char text[RV_INVITATION_BUFFER_SIZE];
+    rv_socket listener, s = RV_INVALID_SOCKET;
+    struct peer b;
+    uint64_t start;
+    int k, i;
+
+    memset(&addr, 0, sizeof(addr));
+    addr.family = 4;
+    addr.bytes[0] = 127;
+    addr.bytes[3] = 1;
+    ok(!rv_socket_listen(&addr, 4, &listener, &addr.port), "listen\n");
+    memset(&inv, 0, sizeof(inv));
+    inv.family = 4;
+    memcpy(inv.addr, addr.bytes, 4);
+    inv.port = addr.port;
+    rv_random(inv.session_id, 16);
+    rv_random(inv.secret, 32);
+    rv_invitation_format(&inv, text, sizeof(text));
+
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    rv_session_set_handshake_timeout(b.s, hs_timeout);
+    rv_session_receive_invitation(b.s, text);
+    start = rv_time_ms();
+    ok(!rv_session_accept(b.s), "accept\n");
+    for (i = 0; i < 200 && s == RV_INVALID_SOCKET; i++)
+    {
+        raw_wait(listener, RV_POLL_IN, 20);
+        if (rv_socket_accept(listener, &s, NULL) != RV_S_OK) s = RV_INVALID_SOCKET;
+    }
+    ok(s != RV_INVALID_SOCKET, "invitee did not connect\n");
+    if (script)
+    {
+        uint8_t hello[RV_HELLO_SIZE], challenge[RV_CHALLENGE_SIZE];
+
+        raw_recv_frame(s, hello, sizeof(hello), NULL, 2000);
+        memset(challenge, 0x33, sizeof(challenge));
+        if (script == 1) raw_send_frame(s, RV_FRAME_CHALLENGE, challenge, sizeof(challenge));
+        else if (script == 2) raw_send(s, "\x05\0\0\0\x03\0\0\0abc", 11, 1000);
+        else if (script == 3) raw_send_frame(s, RV_FRAME_CANCEL, NULL, 0);
+    }
+    ok(peer_wait_state(&b, RV_STATE_TERMINATED, hs_timeout + 5000),
+       "invitee not TERMINATED (%d)\n", b.last_state);
+    k = find_event(&b, REC_TERMINATION, 0);
+    ok(k >= 0 && b.ev[k].hr == expect, "script %d: hr %#x\n", script, k >= 0 ? (unsigned)b.ev[k].hr : 0);
+    if (!script)
+        ok(rv_time_ms() - start >= hs_timeout - 50 && rv_time_ms() - start < hs_timeout + 3000,
+           "timeout after %lu ms\n", (unsigned long)(rv_time_ms() - start));
+    peer_destroy(&b);
+    rv_socket_close(s);
+    rv_socket_close(listener);
+}
+
+static void test_invitee_hostile_inviter(void)
+{
+    fake_inviter(400, 0, RV_E_TIMEOUT);              /* never answers */
+    fake_inviter(5000, 1, RV_E_ACCESS_DENIED);       /* wrong proof */
+    fake_inviter(5000, 2, RV_E_PROTOCOL);            /* DATA during the handshake */
+    fake_inviter(5000, 3, RV_E_PROTOCOL);            /* CANCEL from an unauthenticated inviter */
+}
+
+/* An authenticated raw invitee connected to a real inviter. */
+static rv_socket raw_connected(struct peer *a, const struct rv_profile *profile, struct rv_invitation *inv)
+{
+    char text[RV_INVITATION_BUFFER_SIZE];
+    rv_socket s;
+
+    start_inviter(a, profile, text, inv, 5000);
+    s = raw_connect(inv, 2000);
+    ok(raw_handshake(s, inv, RV_INTENT_ACCEPT, NULL, NULL, NULL, 0), "raw handshake\n");
+    ok(peer_wait_state(a, RV_STATE_CONNECTED, 5000), "inviter not connected\n");
+    return s;
+}
+
+static void test_vanish_mid_frame(void)
+{
+    struct rv_invitation inv;
+    struct peer a;
+    uint64_t start;
+    rv_socket s;
+    int k;
+
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    raw_send(s, "\x05\0\0\0\x64\0\0\0partial...", 18, 1000);
+    peer_pump(&a, 100);
+    ok(rv_session_get_state(a.s) == RV_STATE_CONNECTED, "partial frame ended the session\n");
+    start = rv_time_ms();
+    rv_socket_close(s);
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 3000), "vanished peer not noticed\n");
+    ok(rv_time_ms() - start < 3000, "took %lu ms\n", (unsigned long)(rv_time_ms() - start));
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_CONNECTION_RESET && !a.ev[k].count,
+       "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(!a.data_events, "partial data delivered\n");
+    peer_destroy(&a);
+}
+
+static void test_slow_peer(void)
+{
+    uint8_t frame[RV_FRAME_HEADER_SIZE + 10];
+    struct rv_invitation inv;
+    struct peer a;
+    rv_socket s;
+    size_t i;
+
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    a.keep_data = 1;
+    rv_frame_write_header(frame, RV_FRAME_DATA, 10);
+    memcpy(frame + RV_FRAME_HEADER_SIZE, "s\0l\0o\0w\0\0\xd8", 10);
+    for (i = 0; i < sizeof(frame); i++)
+    {
+        raw_send(s, frame + i, 1, 1000);
+        rv_sleep_ms(3);
+        rv_session_dispatch(a.s);
+    }
+    ok(peer_wait_data_units(&a, 5, 3000), "slow frame not delivered\n");
+    {
+        int k = find_event(&a, REC_DATA, 0);
+
+        ok(k >= 0 && a.ev[k].count == 5 && a.ev[k].units[0] == 's' && a.ev[k].units[4] == 0xd800,
+           "slow frame content\n");
+    }
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+static void violation(const void *bytes, size_t size, const char *what)
+{
+    struct rv_invitation inv;
+    struct peer a;
+    rv_socket s;
+    size_t before;
+    int k;
+
+    s = raw_connected(&a, &rv_profile_messenger, &inv);
+    before = live_bytes();
+    raw_send(s, bytes, size, 1000);
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 3000), "%s: not TERMINATED\n", what);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "%s: hr %#x\n", what, k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(!a.data_events, "%s: data delivered\n", what);
+    ok(live_bytes() <= before + 4096, "%s: allocated %ld bytes\n", what, (long)(live_bytes() - before));
+    ok(raw_wait_closed(s, 2000), "%s: connection kept\n", what);
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+static void test_violations(void)
+{
+    violation("\x05\x01\0\0\x02\0\0\0ab", 10, "reserved bit");
+    violation("\x05\0\0\0\x03\0\0\0abc", 11, "odd length");
+    violation("\x05\0\0\0\x5a\x02\0\0", 8, "301 units to a messenger session");
+    violation("\x05\0\0\0\xff\xff\xff\x7f", 8, "2 GiB length");
+    violation("\x05\0\0\0\0\0\0\0", 8, "empty data");
+    violation("\x09\0\0\0\0\0\0\0", 8, "unknown type");
+    violation("\x01\0\0\0\x34\0\0\0", 8, "HELLO after the handshake");
+    violation("\x04\0\0\0\x20\0\0\0", 8, "CONFIRM to the inviter");
+    violation("\x06\0\0\0\x05\0\0\0", 8, "long SEND_ERROR");
+    violation("\x07\0\0\0\x02\0\0\0", 8, "short TERMINATE");
+}
+
+static void test_remote_frames(void)
+{
+    struct rv_invitation inv;
+    struct peer a;
+    rv_socket s;
+    uint8_t payload[10];
+    int k;
+
+    /* SEND_ERROR from the peer reaches on_send_error; TERMINATE with data ends the session. */
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    rv_put_u32(payload, 0x8007000e);
+    raw_send_frame(s, RV_FRAME_SEND_ERROR, payload, 4);
+    rv_put_u32(payload, 0x12345678);
+    memcpy(payload + 4, "o\0k\0\0\0", 6);
+    raw_send_frame(s, RV_FRAME_TERMINATE, payload, 10);
+    ok(peer_wait_state(&a, RV_STATE_CANCELLED, 3000), "not CANCELLED\n");
+    k = find_event(&a, REC_SEND_ERROR, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_OUTOFMEMORY, "send error %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == 0x12345678 && a.ev[k].count == 3 && a.ev[k].units[1] == 'k' &&
+       !a.ev[k].units[2],
+       "termination\n");
+    ok(raw_wait_closed(s, 2000), "connection kept after TERMINATE\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+static void test_send_fails_at_socket(void)
+{
+    struct rv_invitation inv;
+    struct peer a;
+    uint16_t *units = make_units(65536, 1);
+    rv_socket s;
+    int i, k, sent = 0;
+
+    /* The raw peer never reads, then resets the connection with data unread. */
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    /* Fill the kernel buffers, then our own queue, so that data is still queued. */
+    for (i = 0; i < 1000; i++)
+    {
+        if (!rv_session_send_context_data(a.s, units, 65536)) sent++;
+        else
+        {
+            rv_sleep_ms(100);
+            if (rv_session_send_context_data(a.s, units, 65536)) break;
+            sent++;
+        }
+    }
+    ok(i < 1000, "queue never filled after %d sends\n", sent);
+    rv_socket_close(s);
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED\n");
+    k = find_event(&a, REC_SEND_ERROR, 0);
+    ok(k >= 0, "no send error\n");
+    ok(k >= 0 && k < find_event(&a, REC_TERMINATION, 0), "send error after termination\n");
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && RV_FAILED(a.ev[k].hr), "termination hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    free(units);
+    peer_destroy(&a);
+}
+
+static void test_outgoing_bound(void)
+{
+    struct rv_invitation inv;
+    struct peer a;
+    uint16_t *units = make_units(65536, 1);
+    rv_result hr = RV_S_OK;
+    rv_socket s;
+    int i;
+
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    for (i = 0; i < 200 && hr == RV_S_OK; i++) hr = rv_session_send_context_data(a.s, units, 65536);
+    ok(hr == RV_E_OUTOFMEMORY, "queue never full: %#x after %d\n", (unsigned)hr, i);
+    ok(live_bytes() < RV_MAX_OUTGOING_BYTES + (1 << 20),
+       "queue holds %lu bytes\n", (unsigned long)live_bytes());
+    ok(rv_session_get_state(a.s) == RV_STATE_CONNECTED, "full queue changed state\n");
+    rv_socket_close(s);
+    free(units);
+    peer_destroy(&a);
+}
+
+/* Floods the inviter without dispatching: memory must stay bounded. */
+static void test_flood(uint32_t units_per_frame)
+{
+    struct rv_invitation inv;
+    struct peer a;
+    uint8_t *chunk;
+    size_t frame_size = RV_FRAME_HEADER_SIZE + 2 * (size_t)units_per_frame, chunk_size, peak, off = 0;
+    uint64_t deadline, frames = 0, total = 0;
+    uint32_t i, per_chunk, k;
+    int blocked = 0;
+    rv_socket s;
+
+    /* Whole frames batched into chunks of about 64 KiB, one send per chunk. */
+    per_chunk = frame_size >= 65536 ? 1 : (uint32_t)(65536 / frame_size);
+    chunk_size = per_chunk * frame_size;
+    chunk = malloc(chunk_size);
+    for (k = 0; k < per_chunk; k++)
+    {
+        uint8_t *frame = chunk + k * frame_size;
+
+        rv_frame_write_header(frame, RV_FRAME_DATA, 2 * units_per_frame);
+        for (i = 0; i < 2 * units_per_frame; i++) frame[RV_FRAME_HEADER_SIZE + i] = (uint8_t)i;
+    }
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    reset_peak_bytes();
+
+    /* Write until the peer stops reading (backpressure) or 48 MiB went out. */
+    deadline = rv_time_ms() + 20000;
+    while (!blocked && total < (48u << 20) && rv_time_ms() < deadline)
+    {
+        off = 0;
+        while (off < chunk_size)
+        {
+            rv_result err;
+            long n = rv_socket_send(s, chunk + off, chunk_size - off, &err);
+
+            if (n > 0) off += (size_t)n;
+            else if (n == -1 && raw_wait(s, RV_POLL_OUT, 500)) continue;
+            else break;
+        }
+        total += off;
+        frames += per_chunk;
+        blocked = off < chunk_size;
+    }
+    ok(blocked, "flood never blocked: %lu bytes written\n", (unsigned long)total);
+    peak = reset_peak_bytes();
+    ok(peak < RV_MAX_INCOMING_BYTES + (3 << 20), "flood of %u-unit frames: peak %lu bytes\n",
+       units_per_frame, (unsigned long)peak);
+    ok(rv_session_get_state(a.s) == RV_STATE_CONNECTED, "flood ended the session\n");
+
+    /* Drain: the rest of the chunk goes out, everything written arrives. */
+    deadline = rv_time_ms() + 30000;
+    while (rv_time_ms() < deadline)
+    {
+        rv_session_dispatch(a.s);
+        if (blocked && off < chunk_size)
+        {
+            rv_result err;
+            long n = rv_socket_send(s, chunk + off, chunk_size - off, &err);
+
+            if (n > 0) off += (size_t)n;
+        }
+        if (off == chunk_size && a.data_events == (long)frames) break;
+        rv_session_wait(a.s, 20);
+    }
+    ok(a.data_events == (long)frames,
+       "%ld of %lu frames delivered\n", a.data_events, (unsigned long)frames);
+    ok(a.data_units == frames * units_per_frame, "units %lu\n", (unsigned long)a.data_units);
+    free(chunk);
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+START_TEST(hostile)
+{
+    install_counting_allocator();
+    test_wrong_secret();
+    test_bad_response();
+    test_replay();
+    test_auth_failure_limit();
+    test_pending_limit();
+    test_invitee_hostile_inviter();
+    test_vanish_mid_frame();
+    test_slow_peer();
+    test_violations();
+    test_remote_frames();
+    test_send_fails_at_socket();
+    test_outgoing_bound();
+    test_flood(65536);
+    test_flood(1);
+    ok(wait_live_allocations(0, 2000) == 0, "%ld allocations leaked\n", live_allocations());
+}

@@ -1,0 +1,1075 @@
+/*
+ * Rendezvous core: I/O thread, peer connections and the authenticated handshake
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include <string.h>
+
+#include "rv_core.h"
+
+struct rv_core core = { .lock = RV_MUTEX_INIT };
+
+/* I/O thread state, under core.lock unless noted. */
+static rv_mutex life_lock = RV_MUTEX_INIT;  /* serialises thread start and stop */
+static int conds_ready;                     /* under life_lock */
+static struct rv_thread io_thread;
+static rv_thread_id io_thread_id;
+static int io_running, io_stop, io_signalled;
+static struct rv_waker waker;
+static struct rv_conn *graveyard;
+static void *poll_block, *spare_block;      /* pollfd array + owner array in one allocation */
+static unsigned int poll_cap, spare_cap;
+
+static const char label_inviter_proof[] = "rv1 inviter proof";
+static const char label_invitee_proof[] = "rv1 invitee proof";
+static const char label_inviter_confirm[] = "rv1 inviter confirm";
+
+/* ---- I/O thread lifetime ---- */
+
+void io_signal(void)
+{
+    if (!io_running || io_signalled) return;
+    io_signalled = 1;
+    rv_waker_signal(&waker);
+}
+
+int io_on_thread(void)
+{
+    int ret;
+
+    rv_mutex_lock(&core.lock);
+    ret = io_running && rv_thread_equal(io_thread_id, rv_thread_self());
+    rv_mutex_unlock(&core.lock);
+    return ret;
+}
+
+static void sweep_graveyard(void)
+{
+    struct rv_conn *c;
+
+    while ((c = graveyard))
+    {
+        graveyard = c->next;
+        rv_socket_close(c->sock);
+        rv_free(c);
+    }
+}
+
+static void io_main(void *arg);
+
+/* Room for every socket the sessions may own; the I/O thread adopts the spare block. */
+static rv_result reserve_poll_entries(unsigned int sessions)
+{
+    unsigned int need = 1 + sessions * RV_CONNS_PER_SESSION, cap;
+    void *block;
+
+    if (need <= poll_cap || need <= spare_cap) return RV_S_OK;
+    cap = need < 64 ? 64 : 2 * need;
+    if (!(block = rv_alloc((size_t)cap * (sizeof(rv_pollfd) + sizeof(struct rv_conn *)))))
+        return RV_E_OUTOFMEMORY;
+    rv_free(spare_block);
+    spare_block = block;
+    spare_cap = cap;
+    return RV_S_OK;
+}
+
+static void free_poll_blocks(void)
+{
+    rv_free(poll_block);
+    rv_free(spare_block);
+    poll_block = spare_block = NULL;
+    poll_cap = spare_cap = 0;
+}
+
+rv_result io_acquire(void)
+{
+    rv_result hr;
+
+    rv_mutex_lock(&life_lock);
+    if ((hr = rv_port_init())) goto done;
+    if (!conds_ready)
+    {
+        rv_cond_init(&core.event_cond);
+        rv_cond_init(&core.idle_cond);
+        conds_ready = 1;
+    }
+    rv_mutex_lock(&core.lock);
+    hr = reserve_poll_entries(core.n_sessions + 1);
+    if (!hr) core.n_sessions++;
+    rv_mutex_unlock(&core.lock);
+    if (hr) goto done;
+
+    if (!io_running)
+    {
+        if (!(hr = rv_waker_open(&waker)))
+        {
+            rv_mutex_lock(&core.lock);
+            io_running = 1;
+            io_stop = 0;
+            io_signalled = 0;
+            rv_mutex_unlock(&core.lock);
+            if ((hr = rv_thread_start(&io_thread, io_main, NULL)))
+            {
+                rv_mutex_lock(&core.lock);
+                io_running = 0;
+                rv_mutex_unlock(&core.lock);
+                rv_waker_close(&waker);
+            }
+        }
+        if (hr)
+        {
+            rv_mutex_lock(&core.lock);
+            if (!--core.n_sessions) free_poll_blocks();
+            rv_mutex_unlock(&core.lock);
+        }
+    }
+done:
+    rv_mutex_unlock(&life_lock);
+    return hr;
+}
+
+void io_release(void)
+{
+    int last;
+
+    rv_mutex_lock(&life_lock);
+    rv_mutex_lock(&core.lock);
+    last = !--core.n_sessions;
+    if (last)
+    {
+        io_stop = 1;
+        io_signalled = 0;
+        io_signal();
+    }
+    rv_mutex_unlock(&core.lock);
+    if (last)
+    {
+        rv_thread_join(&io_thread);
+        rv_mutex_lock(&core.lock);
+        io_running = 0;
+        io_stop = 0;
+        sweep_graveyard();
+        free_poll_blocks();
+        rv_mutex_unlock(&core.lock);
+        rv_waker_close(&waker);
+    }
+    rv_mutex_unlock(&life_lock);
+}
+
+/* ---- connections ---- */
+
+struct rv_conn *conn_new(struct rv_session *s)
+{
+    struct rv_conn *c;
+
+    if (!(c = rv_alloc(sizeof(*c)))) return NULL;
+    memset(c, 0, sizeof(*c));
+    c->session = s;
+    c->sock = RV_INVALID_SOCKET;
+    rv_decoder_init(&c->dec, s->profile.max_context_units);
+    return c;
+}
+
+void conn_discard(struct rv_conn *c)
+{
+    rv_socket_close(c->sock);
+    rv_free(c);
+}
+
+void conn_link(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+
+    c->next = s->conns;
+    s->conns = c;
+}
+
+static void conn_free_buffers(struct rv_conn *c)
+{
+    struct rv_out *o;
+
+    while ((o = c->out_head))
+    {
+        c->out_head = o->next;
+        rv_free(o);
+    }
+    c->out_tail = NULL;
+    c->out_bytes = 0;
+    c->out_data = 0;
+    if (c->rx_event) event_free(c->rx_event);
+    c->rx_event = NULL;
+    rv_free(c->rx_block);
+    c->rx_block = NULL;
+}
+
+/*
+ * The socket closes at once; the structure is freed by the I/O thread at the
+ * start of its next round, since its poll array may still point to it.
+ */
+void conn_close(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+    struct rv_conn **p;
+
+    if (c->dead) return;
+    if (s)
+    {
+        for (p = &s->conns; *p; p = &(*p)->next)
+        {
+            if (*p != c) continue;
+            *p = c->next;
+            break;
+        }
+        if (s->active == c) s->active = NULL;
+        if (s->listener == c) s->listener = NULL;
+        if (c->pending) s->n_pending--;
+    }
+    c->pending = 0;
+    c->dead = 1;
+    c->session = NULL;
+    rv_wipe(c->nonce_i, sizeof(c->nonce_i));
+    rv_wipe(c->nonce_r, sizeof(c->nonce_r));
+    conn_free_buffers(c);
+    rv_socket_close(c->sock);
+    c->sock = RV_INVALID_SOCKET;
+    c->next = graveyard;
+    graveyard = c;
+    io_signal();
+}
+
+void session_close_conns(struct rv_session *s, int keep_detached)
+{
+    struct rv_conn *c, *next;
+
+    for (c = s->conns; c; c = next)
+    {
+        next = c->next;
+        if (keep_detached && c->detached) continue;
+        conn_close(c);
+    }
+}
+
+void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size)
+{
+    rv_frame_write_header(c->ctl, type, size);
+    if (size) memcpy(c->ctl + RV_FRAME_HEADER_SIZE, payload, size);
+    c->ctl_len = (uint8_t)(RV_FRAME_HEADER_SIZE + size);
+    c->ctl_sent = 0;
+}
+
+struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data)
+{
+    struct rv_out *o;
+
+    if (!(o = rv_alloc(sizeof(*o) + RV_FRAME_HEADER_SIZE + (size_t)payload_size))) return NULL;
+    o->next = NULL;
+    o->size = RV_FRAME_HEADER_SIZE + payload_size;
+    o->sent = 0;
+    o->is_data = is_data ? 1 : 0;
+    rv_frame_write_header(o->bytes, type, payload_size);
+    return o;
+}
+
+void conn_append(struct rv_conn *c, struct rv_out *o)
+{
+    if (c->out_tail) c->out_tail->next = o;
+    else c->out_head = o;
+    c->out_tail = o;
+    c->out_bytes += o->size;
+    if (o->is_data) c->out_data++;
+}
+
+void session_cancel_conns(struct rv_session *s)
+{
+    struct rv_conn *c, *next;
+    uint64_t now = rv_time_ms();
+
+    for (c = s->conns; c; c = next)
+    {
+        next = c->next;
+        if (c->detached) continue;
+        switch (c->phase)
+        {
+        case PHASE_WAIT_RESPONSE:
+            /* The invitee may already trust us: tell it, so it ends DECLINED. */
+            c->detached = 1;
+            c->pending = 0;
+            s->n_pending--;
+            c->final_cancel = 1;
+            c->phase = PHASE_CLOSING;
+            c->deadline = now + RV_LINGER_MS;
+            break;
+        case PHASE_CONNECTING:
+        case PHASE_WAIT_CHALLENGE:
+            /* RESPONSE not sent yet: it will say "decline". */
+            c->detached = 1;
+            c->intent = RV_INTENT_DECLINE;
+            break;
+        case PHASE_WAIT_CONFIRM:
+            c->detached = 1;
+            c->final_cancel = 1;
+            break;
+        case PHASE_ESTABLISHED:
+            c->detached = 1;
+            c->final_cancel = 1;
+            c->phase = PHASE_CLOSING;
+            c->deadline = now + RV_LINGER_MS;
+            break;
+        default:
+            conn_close(c);
+            break;
+        }
+    }
+    s->active = NULL;
+    io_signal();
+}
+
+/*
+ * A failure on a connection: the session ends if the connection carries it.
+ * Context data still queued will not arrive, so the sender hears of it first.
+ */
+static void conn_fail(struct rv_conn *c, rv_result hr)
+{
+    struct rv_session *s = c->session;
+
+    if (s && !c->detached && s->active == c && !state_is_final(s->state))
+    {
+        if (c->out_data) session_queue_send_error(s, hr);
+        session_fail(s, hr);
+    }
+    conn_close(c);
+}
+
+static void handshake_mac(const struct rv_conn *c, const char *label, uint8_t intent,
+                          uint8_t mac[RV_SHA256_SIZE])
+{
+    const struct rv_session *s = c->session;
+    struct rv_hmac ctx;
+
+    rv_hmac_init(&ctx, s->secret, sizeof(s->secret));
+    rv_hmac_update(&ctx, label, strlen(label) + 1);
+    rv_hmac_update(&ctx, s->id, sizeof(s->id));
+    rv_hmac_update(&ctx, c->nonce_i, sizeof(c->nonce_i));
+    rv_hmac_update(&ctx, c->nonce_r, sizeof(c->nonce_r));
+    rv_hmac_update(&ctx, &intent, 1);
+    rv_hmac_final(&ctx, mac);
+    rv_wipe(&ctx, sizeof(ctx));
+}
+
+static void note_remote(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+
+    if (!rv_socket_peer(c->sock, &s->remote)) s->remote_known = 1;
+}
+
+/* ---- output ---- */
+
+static int conn_can_send_queue(const struct rv_conn *c)
+{
+    return c->phase == PHASE_ESTABLISHED || c->phase == PHASE_CLOSING;
+}
+
+static void conn_fill_ctl(struct rv_conn *c)
+{
+    uint8_t payload[4];
+
+    if (c->ctl_sent < c->ctl_len || !conn_can_send_queue(c)) return;
+    c->ctl_len = c->ctl_sent = 0;
+    if (c->n_errors)
+    {
+        rv_put_u32(payload, (uint32_t)c->errors[0]);
+        memmove(c->errors, c->errors + 1, (size_t)(c->n_errors - 1) * sizeof(c->errors[0]));
+        c->n_errors--;
+        conn_set_ctl(c, RV_FRAME_SEND_ERROR, payload, sizeof(payload));
+    }
+    else if (c->final_cancel && !c->out_head)
+    {
+        c->final_cancel = 0;
+        conn_set_ctl(c, RV_FRAME_CANCEL, NULL, 0);
+    }
+}
+
+static int conn_wants_output(struct rv_conn *c)
+{
+    if (c->ctl_sent < c->ctl_len) return 1;
+    if (!conn_can_send_queue(c)) return 0;
+    return c->out_head || c->n_errors || c->final_cancel;
+}
+
+/* Writes what the socket takes.  Returns 0, or -1 when the connection was closed. */
+static int conn_flush(struct rv_conn *c)
+{
+    for (;;)
+    {
+        struct rv_out *o = c->out_head;
+        const uint8_t *p;
+        size_t n;
+        int is_ctl;
+        long r;
+        rv_result err = RV_E_FAIL;
+
+        if (o && o->sent && conn_can_send_queue(c))
+        {
+            /* A frame already started goes out whole before anything else. */
+            p = o->bytes + o->sent;
+            n = o->size - o->sent;
+            is_ctl = 0;
+        }
+        else
+        {
+            conn_fill_ctl(c);
+            if (c->ctl_sent < c->ctl_len)
+            {
+                p = c->ctl + c->ctl_sent;
+                n = (size_t)(c->ctl_len - c->ctl_sent);
+                is_ctl = 1;
+            }
+            else if (o && conn_can_send_queue(c))
+            {
+                p = o->bytes + o->sent;
+                n = o->size - o->sent;
+                is_ctl = 0;
+            }
+            else break;
+        }
+
+        r = rv_socket_send(c->sock, p, n, &err);
+        if (r == -1) break;
+        if (r < 0)
+        {
+            conn_fail(c, err);
+            return -1;
+        }
+        if (is_ctl) c->ctl_sent += (uint8_t)r;
+        else
+        {
+            o->sent += (uint32_t)r;
+            if (o->sent == o->size)
+            {
+                c->out_head = o->next;
+                if (!c->out_head) c->out_tail = NULL;
+                c->out_bytes -= o->size;
+                if (o->is_data) c->out_data--;
+                rv_free(o);
+            }
+        }
+    }
+
+    if (c->phase == PHASE_CLOSING && !c->shut && !conn_wants_output(c))
+    {
+        /* Everything is out: half-close and wait for the peer's EOF. */
+        rv_socket_shutdown_write(c->sock);
+        c->shut = 1;
+    }
+    return 0;
+}
+
+/* ---- input ---- */
+
+static int frame_expected(const struct rv_conn *c, uint8_t type)
+{
+    switch (c->phase)
+    {
+    case PHASE_WAIT_HELLO:     return type == RV_FRAME_HELLO;
+    case PHASE_WAIT_RESPONSE:  return type == RV_FRAME_RESPONSE;
+    case PHASE_WAIT_CHALLENGE: return type == RV_FRAME_CHALLENGE;
+    case PHASE_WAIT_CONFIRM:   return type == RV_FRAME_CONFIRM || type == RV_FRAME_CANCEL;
+    case PHASE_ESTABLISHED:
+        return type == RV_FRAME_DATA || type == RV_FRAME_SEND_ERROR ||
+               type == RV_FRAME_TERMINATE || type == RV_FRAME_CANCEL;
+    case PHASE_CLOSING:        return 1;
+    default:                   return 0;
+    }
+}
+
+/* Chooses where the payload goes; the length is already validated. */
+static void conn_on_header(struct rv_conn *c)
+{
+    uint32_t length = c->dec.length;
+    int wanted = !c->detached && c->phase == PHASE_ESTABLISHED;
+
+    c->rx_dropped = 0;
+    switch (c->dec.type)
+    {
+    case RV_FRAME_DATA:
+        if (wanted)
+        {
+            struct rv_event *ev = rv_alloc(sizeof(*ev) + length);
+
+            if (ev)
+            {
+                memset(ev, 0, sizeof(*ev));
+                ev->kind = EV_CONTEXT_DATA;
+                ev->allocated = 1;
+                ev->count = length / 2;
+                ev->units = (const uint16_t *)(ev + 1);
+                ev->charge = sizeof(*ev) + length;
+                c->rx_event = ev;
+                rv_decoder_set_buffer(&c->dec, (uint8_t *)(ev + 1), length);
+                return;
+            }
+            c->rx_dropped = 1;
+        }
+        rv_decoder_set_buffer(&c->dec, NULL, 0);
+        return;
+    case RV_FRAME_TERMINATE:
+        if (wanted && (c->rx_block = rv_alloc(length)))
+        {
+            rv_decoder_set_buffer(&c->dec, c->rx_block, length);
+            return;
+        }
+        /* Without memory the data is dropped; the hr still arrives. */
+        rv_decoder_set_buffer(&c->dec, c->small, 4);
+        return;
+    default:
+        rv_decoder_set_buffer(&c->dec, c->small, length <= sizeof(c->small) ? length : 0);
+        return;
+    }
+}
+
+static void units_from_le(uint8_t *bytes, uint32_t count)
+{
+    uint32_t i;
+
+    /* In place: each unit is read before its own two bytes are rewritten. */
+    for (i = 0; i < count; i++)
+    {
+        uint16_t u = (uint16_t)(bytes[2 * i] | bytes[2 * i + 1] << 8);
+
+        memcpy(bytes + 2 * i, &u, sizeof(u));
+    }
+}
+
+static void inviter_on_hello(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+    uint8_t payload[RV_CHALLENGE_SIZE];
+
+    if (c->small[0] != RV_PROTOCOL_VERSION || c->small[1] || c->small[2] || c->small[3] ||
+        !rv_ct_equal(c->small + 4, s->id, RV_SESSION_ID_SIZE) ||
+        rv_random(c->nonce_r, sizeof(c->nonce_r)))
+    {
+        /* Not for this invitation: no event, keep listening. */
+        conn_close(c);
+        return;
+    }
+    memcpy(c->nonce_i, c->small + 4 + RV_SESSION_ID_SIZE, RV_NONCE_SIZE);
+    memcpy(payload, c->nonce_r, RV_NONCE_SIZE);
+    handshake_mac(c, label_inviter_proof, 0, payload + RV_NONCE_SIZE);
+    conn_set_ctl(c, RV_FRAME_CHALLENGE, payload, sizeof(payload));
+    c->phase = PHASE_WAIT_RESPONSE;
+}
+
+static void inviter_on_response(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+    uint8_t intent = c->small[0], expect[RV_SHA256_SIZE];
+    struct rv_conn *other, *next;
+    int good;
+
+    if ((intent != RV_INTENT_ACCEPT && intent != RV_INTENT_DECLINE) ||
+        c->small[1] || c->small[2] || c->small[3])
+    {
+        conn_close(c);
+        return;
+    }
+    handshake_mac(c, label_invitee_proof, intent, expect);
+    good = rv_ct_equal(expect, c->small + 4, RV_SHA256_SIZE);
+    rv_wipe(expect, sizeof(expect));
+    if (!good)
+    {
+        /* Wrong secret or replayed bytes: silently drop, bounded. */
+        conn_close(c);
+        if (++s->auth_failures >= RV_MAX_AUTH_FAILURES) session_fail(s, RV_E_ACCESS_DENIED);
+        return;
+    }
+
+    /* One invitee per invitation. */
+    c->pending = 0;
+    s->n_pending--;
+    for (other = s->conns; other; other = next)
+    {
+        next = other->next;
+        if (other != c) conn_close(other);
+    }
+    handshake_mac(c, label_inviter_confirm, intent, expect);
+    conn_set_ctl(c, RV_FRAME_CONFIRM, expect, sizeof(expect));
+    rv_wipe(expect, sizeof(expect));
+    if (intent == RV_INTENT_ACCEPT)
+    {
+        c->phase = PHASE_ESTABLISHED;
+        c->deadline = 0;
+        s->active = c;
+        note_remote(c);
+        session_set_state(s, RV_STATE_ACCEPTED);
+        session_set_state(s, RV_STATE_CONNECTED);
+    }
+    else
+    {
+        c->detached = 1;
+        c->phase = PHASE_CLOSING;
+        c->deadline = rv_time_ms() + RV_LINGER_MS;
+        session_set_state(s, RV_STATE_DECLINED);
+    }
+}
+
+static void invitee_on_challenge(struct rv_conn *c)
+{
+    uint8_t expect[RV_SHA256_SIZE], payload[RV_RESPONSE_SIZE];
+    int good;
+
+    memcpy(c->nonce_r, c->small, RV_NONCE_SIZE);
+    handshake_mac(c, label_inviter_proof, 0, expect);
+    good = rv_ct_equal(expect, c->small + RV_NONCE_SIZE, RV_SHA256_SIZE);
+    rv_wipe(expect, sizeof(expect));
+    if (!good)
+    {
+        conn_fail(c, RV_E_ACCESS_DENIED);
+        return;
+    }
+    payload[0] = c->intent;
+    payload[1] = payload[2] = payload[3] = 0;
+    handshake_mac(c, label_invitee_proof, c->intent, payload + 4);
+    conn_set_ctl(c, RV_FRAME_RESPONSE, payload, sizeof(payload));
+    c->phase = PHASE_WAIT_CONFIRM;
+}
+
+static void invitee_on_confirm(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+    uint8_t expect[RV_SHA256_SIZE];
+    int good;
+
+    handshake_mac(c, label_inviter_confirm, c->intent, expect);
+    good = rv_ct_equal(expect, c->small, RV_SHA256_SIZE);
+    rv_wipe(expect, sizeof(expect));
+    if (!good)
+    {
+        conn_fail(c, RV_E_ACCESS_DENIED);
+        return;
+    }
+    if (c->intent == RV_INTENT_DECLINE)
+    {
+        conn_close(c);
+        return;
+    }
+    c->deadline = 0;
+    if (c->detached)
+    {
+        /* Cancelled after RESPONSE went out: CANCEL follows, then close. */
+        c->phase = PHASE_CLOSING;
+        c->deadline = rv_time_ms() + RV_LINGER_MS;
+        return;
+    }
+    c->phase = PHASE_ESTABLISHED;
+    note_remote(c);
+    session_set_state(s, RV_STATE_CONNECTED);
+}
+
+static void conn_on_frame(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+    uint8_t type = c->dec.type;
+    uint32_t length = c->dec.length;
+
+    switch (c->phase)
+    {
+    case PHASE_WAIT_HELLO:
+        inviter_on_hello(c);
+        return;
+    case PHASE_WAIT_RESPONSE:
+        inviter_on_response(c);
+        return;
+    case PHASE_WAIT_CHALLENGE:
+        invitee_on_challenge(c);
+        return;
+    case PHASE_WAIT_CONFIRM:
+        if (type == RV_FRAME_CONFIRM) invitee_on_confirm(c);
+        else
+        {
+            /* The authenticated inviter cancelled before confirming. */
+            int mine = !c->detached && s->active == c;
+
+            conn_close(c);
+            if (mine) session_set_state(s, RV_STATE_DECLINED);
+        }
+        return;
+    case PHASE_CLOSING:
+        return;
+    default:
+        break;
+    }
+
+    /* PHASE_ESTABLISHED */
+    if (c->detached) return;
+    switch (type)
+    {
+    case RV_FRAME_DATA:
+        if (c->rx_event)
+        {
+            struct rv_event *ev = c->rx_event;
+
+            c->rx_event = NULL;
+            units_from_le((uint8_t *)(ev + 1), ev->count);
+            session_queue_event(s, ev);
+        }
+        else if (c->rx_dropped && c->n_errors < sizeof(c->errors) / sizeof(c->errors[0]))
+        {
+            /* Could not store it: the sender gets OnSendError. */
+            c->errors[c->n_errors++] = RV_E_OUTOFMEMORY;
+        }
+        return;
+    case RV_FRAME_SEND_ERROR:
+        session_queue_send_error(s, (rv_result)rv_get_u32(c->small));
+        return;
+    case RV_FRAME_TERMINATE:
+    {
+        uint8_t *block = c->rx_block;
+        rv_result hr = (rv_result)rv_get_u32(block ? block : c->small);
+        uint32_t count = block ? (length - 4) / 2 : 0;
+
+        c->rx_block = NULL;
+        if (block) units_from_le(block + 4, count);
+        conn_close(c);
+        session_queue_termination(s, hr, block, block ? (const uint16_t *)(block + 4) : NULL, count,
+                                  block ? length : 0);
+        session_set_state(s, RV_STATE_CANCELLED);
+        return;
+    }
+    case RV_FRAME_CANCEL:
+        conn_close(c);
+        session_set_state(s, RV_STATE_DECLINED);
+        return;
+    }
+}
+
+static int conn_throttled(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+
+    if (c->detached || c->phase != PHASE_ESTABLISHED) return 0;
+    if (s->ev_bytes < RV_MAX_INCOMING_BYTES) return 0;
+    s->throttled = 1;
+    return 1;
+}
+
+static void conn_on_eof(struct rv_conn *c, rv_result hr)
+{
+    /* Handshakes of the inviter and lingering connections end quietly. */
+    if (c->phase == PHASE_CLOSING || c->detached || c->pending) conn_close(c);
+    else conn_fail(c, hr);
+}
+
+static void conn_consume(struct rv_conn *c, const uint8_t *data, size_t size)
+{
+    while (!c->dead)
+    {
+        enum rv_decode_status status;
+        size_t used = rv_decoder_feed(&c->dec, data, size, &status);
+
+        data += used;
+        size -= used;
+        switch (status)
+        {
+        case RV_DECODE_MORE:
+            return;
+        case RV_DECODE_ERROR:
+            conn_on_eof(c, RV_E_PROTOCOL);
+            return;
+        case RV_DECODE_HEADER:
+            if (!frame_expected(c, c->dec.type))
+            {
+                conn_on_eof(c, RV_E_PROTOCOL);
+                return;
+            }
+            conn_on_header(c);
+            break;
+        case RV_DECODE_FRAME:
+            conn_on_frame(c);
+            break;
+        }
+    }
+}
+
+static void conn_on_readable(struct rv_conn *c)
+{
+    uint8_t buffer[16384];
+    int budget = 16;
+
+    while (!c->dead && budget--)
+    {
+        rv_result err = RV_E_FAIL;
+        long n;
+
+        if (conn_throttled(c)) return;
+        n = rv_socket_recv(c->sock, buffer, sizeof(buffer), &err);
+        if (n == -1) return;
+        if (n == 0)
+        {
+            conn_on_eof(c, RV_E_CONNECTION_RESET);
+            return;
+        }
+        if (n < 0)
+        {
+            conn_on_eof(c, err);
+            return;
+        }
+        conn_consume(c, buffer, (size_t)n);
+    }
+}
+
+static void listener_on_readable(struct rv_conn *l)
+{
+    struct rv_session *s = l->session;
+    int budget = 8;
+
+    while (!l->dead && budget--)
+    {
+        struct rv_conn *c;
+        rv_socket sock;
+        rv_result hr = rv_socket_accept(l->sock, &sock, NULL);
+
+        if (hr == RV_S_FALSE) return;
+        if (hr)
+        {
+            l->deadline = rv_time_ms() + RV_ACCEPT_BACKOFF_MS;
+            return;
+        }
+        if (s->state != RV_STATE_INVITATION || s->n_pending >= RV_MAX_PENDING_CONNECTIONS ||
+            !(c = conn_new(s)))
+        {
+            rv_socket_close(sock);
+            continue;
+        }
+        c->sock = sock;
+        c->phase = PHASE_WAIT_HELLO;
+        c->pending = 1;
+        c->deadline = rv_time_ms() + s->hs_timeout;
+        s->n_pending++;
+        conn_link(c);
+    }
+}
+
+static void conn_on_connected(struct rv_conn *c, rv_result hr)
+{
+    if (hr == RV_S_FALSE) return;
+    if (hr)
+    {
+        if (c->detached) conn_close(c);
+        else conn_fail(c, hr == RV_E_FAIL ? RV_E_CONNECTION_REFUSED : hr);
+        return;
+    }
+    c->phase = PHASE_WAIT_CHALLENGE;
+    conn_flush(c);
+}
+
+static void conn_on_poll(struct rv_conn *c, short revents)
+{
+    switch (c->phase)
+    {
+    case PHASE_LISTEN:
+        listener_on_readable(c);
+        return;
+    case PHASE_CONNECTING:
+        conn_on_connected(c, rv_socket_connect_status(c->sock));
+        return;
+    default:
+        if ((revents & (RV_POLL_OUT | RV_POLL_ERR)) && conn_wants_output(c) && conn_flush(c)) return;
+        if (!c->dead && (revents & (RV_POLL_IN | RV_POLL_ERR))) conn_on_readable(c);
+        if (!c->dead && conn_wants_output(c)) conn_flush(c);
+        return;
+    }
+}
+
+static void conn_on_deadline(struct rv_conn *c)
+{
+    switch (c->phase)
+    {
+    case PHASE_LISTEN:
+        c->deadline = 0; /* accept backoff over */
+        return;
+    case PHASE_CONNECTING:
+    case PHASE_WAIT_CHALLENGE:
+    case PHASE_WAIT_CONFIRM:
+        if (c->detached) conn_close(c);
+        else conn_fail(c, RV_E_TIMEOUT);
+        return;
+    default:
+        conn_close(c);
+        return;
+    }
+}
+
+/* ---- the I/O loop ---- */
+
+static short conn_poll_events(struct rv_conn *c, uint64_t now)
+{
+    short events = 0;
+
+    switch (c->phase)
+    {
+    case PHASE_LISTEN:
+        if (!c->deadline || c->deadline <= now) events = RV_POLL_IN;
+        break;
+    case PHASE_CONNECTING:
+        events = RV_POLL_OUT;
+        break;
+    default:
+        if (!conn_throttled(c)) events |= RV_POLL_IN;
+        if (conn_wants_output(c)) events |= RV_POLL_OUT;
+        break;
+    }
+    return events;
+}
+
+static unsigned int build_poll_set(rv_pollfd *fds, struct rv_conn **owners, int *timeout)
+{
+    uint64_t now = rv_time_ms(), next = now + 60000;
+    unsigned int n = 1;
+    struct rv_session *s;
+    struct rv_conn *c;
+
+    fds[0].fd = waker.read_end;
+    fds[0].events = RV_POLL_IN;
+    fds[0].revents = 0;
+    owners[0] = NULL;
+    for (s = core.sessions; s; s = s->next)
+    {
+        for (c = s->conns; c; c = c->next)
+        {
+            short events = conn_poll_events(c, now);
+
+            if (c->deadline && c->deadline < next) next = c->deadline;
+            /* WSAPoll may miss a failed connect: look again soon. */
+            if (c->phase == PHASE_CONNECTING && now + 50 < next) next = now + 50;
+            if (!events || n >= poll_cap) continue;
+            fds[n].fd = c->sock;
+            fds[n].events = events;
+            fds[n].revents = 0;
+            owners[n] = c;
+            n++;
+        }
+    }
+    *timeout = next > now ? (int)(next - now) : 0;
+    return n;
+}
+
+static void check_deadlines(void)
+{
+    uint64_t now = rv_time_ms();
+    struct rv_session *s;
+    struct rv_conn *c, *next;
+
+    for (s = core.sessions; s; s = s->next)
+    {
+        for (c = s->conns; c; c = next)
+        {
+            next = c->next;
+            if (c->phase == PHASE_CONNECTING)
+            {
+                conn_on_connected(c, rv_socket_connect_status(c->sock));
+                /* A closed connection may have taken others with it. */
+                if (c->dead) break;
+            }
+            if (c->deadline && c->deadline <= now)
+            {
+                conn_on_deadline(c);
+                if (c->dead) break;
+            }
+        }
+    }
+}
+
+static void io_main(void *arg)
+{
+    (void)arg;
+
+    rv_mutex_lock(&core.lock);
+    io_thread_id = rv_thread_self();
+    for (;;)
+    {
+        rv_pollfd *fds;
+        struct rv_conn **owners;
+        unsigned int n, i;
+        int timeout, ready;
+
+        sweep_graveyard();
+        if (io_stop) break;
+        if (spare_block)
+        {
+            rv_free(poll_block);
+            poll_block = spare_block;
+            poll_cap = spare_cap;
+            spare_block = NULL;
+            spare_cap = 0;
+        }
+        fds = poll_block;
+        owners = (struct rv_conn **)(fds + poll_cap);
+        n = build_poll_set(fds, owners, &timeout);
+        rv_mutex_unlock(&core.lock);
+
+        ready = rv_poll(fds, n, timeout);
+
+        rv_mutex_lock(&core.lock);
+        if (ready < 0)
+        {
+            /* Should not happen; do not spin on it. */
+            rv_mutex_unlock(&core.lock);
+            rv_sleep_ms(10);
+            rv_mutex_lock(&core.lock);
+            continue;
+        }
+        if (fds[0].revents)
+        {
+            rv_waker_drain(&waker);
+            io_signalled = 0;
+        }
+        for (i = 1; i < n; i++)
+        {
+            struct rv_conn *c = owners[i];
+
+            if (!c->dead && fds[i].revents) conn_on_poll(c, fds[i].revents);
+        }
+        check_deadlines();
+        session_deliver_wakes(NULL);
+    }
+    rv_mutex_unlock(&core.lock);
+}
+
+rv_result rv_session_report_delivery_failure(struct rv_session *s, rv_result hr)
+{
+    struct rv_conn *c;
+    rv_result ret = RV_S_OK;
+
+    if (!s) return RV_E_POINTER;
+    rv_mutex_lock(&core.lock);
+    c = s->active;
+    if (s->closing || s->state != RV_STATE_CONNECTED || !c || c->detached || c->phase != PHASE_ESTABLISHED)
+        ret = RV_E_INVALID_STATE;
+    else if (c->n_errors >= sizeof(c->errors) / sizeof(c->errors[0]))
+        ret = RV_S_FALSE;
+    else
+    {
+        /* Sent as a SEND_ERROR frame, in order with the rest of the output. */
+        c->errors[c->n_errors++] = hr;
+        io_signal();
+    }
+    rv_mutex_unlock(&core.lock);
+    return ret;
+}
