@@ -1,0 +1,590 @@
+/*
+ * Connection points for dispinterface events
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#define COBJMACROS
+
+#include <windows.h>
+#include <ole2.h>
+#include <olectl.h>
+
+#include "rendezvoussession_private.h"
+
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
+
+/* Sinks live in an array from CoTaskMemAlloc, so that tests can fail Advise's
+ * allocation with an IMallocSpy; a free slot has sink == NULL. */
+
+static inline struct connection_point *impl_from_IConnectionPoint(IConnectionPoint *iface)
+{
+    return CONTAINING_RECORD(iface, struct connection_point, IConnectionPoint_iface);
+}
+
+static HRESULT WINAPI connection_point_QueryInterface(IConnectionPoint *iface, REFIID riid, void **obj)
+{
+    struct connection_point *cp = impl_from_IConnectionPoint(iface);
+
+    TRACE("%p, %s, %p.\n", cp, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IConnectionPoint))
+    {
+        *obj = iface;
+        IConnectionPoint_AddRef(iface);
+        return S_OK;
+    }
+
+    WARN("no interface %s\n", debugstr_guid(riid));
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+/* The point lives inside its container and shares its reference count. */
+static ULONG WINAPI connection_point_AddRef(IConnectionPoint *iface)
+{
+    struct connection_point *cp = impl_from_IConnectionPoint(iface);
+    return IConnectionPointContainer_AddRef(cp->container);
+}
+
+static ULONG WINAPI connection_point_Release(IConnectionPoint *iface)
+{
+    struct connection_point *cp = impl_from_IConnectionPoint(iface);
+    return IConnectionPointContainer_Release(cp->container);
+}
+
+static HRESULT WINAPI connection_point_GetConnectionInterface(IConnectionPoint *iface, IID *iid)
+{
+    struct connection_point *cp = impl_from_IConnectionPoint(iface);
+
+    TRACE("%p, %p.\n", cp, iid);
+
+    if (!iid) return E_POINTER;
+    *iid = *cp->iid;
+    return S_OK;
+}
+
+static HRESULT WINAPI connection_point_GetConnectionPointContainer(IConnectionPoint *iface,
+                                                                  IConnectionPointContainer **container)
+{
+    struct connection_point *cp = impl_from_IConnectionPoint(iface);
+
+    TRACE("%p, %p.\n", cp, container);
+
+    if (!container) return E_POINTER;
+    *container = cp->container;
+    IConnectionPointContainer_AddRef(*container);
+    return S_OK;
+}
+
+static HRESULT WINAPI connection_point_Advise(IConnectionPoint *iface, IUnknown *unk, DWORD *cookie)
+{
+    struct connection_point *cp = impl_from_IConnectionPoint(iface);
+    IDispatch *sink;
+    unsigned int i;
+    HRESULT hr;
+
+    TRACE("%p, %p, %p.\n", cp, unk, cookie);
+
+    if (!cookie) return E_POINTER;
+    *cookie = 0;
+    if (!unk) return E_POINTER;
+
+    if (FAILED(IUnknown_QueryInterface(unk, cp->iid, (void **)&sink)) &&
+        FAILED(IUnknown_QueryInterface(unk, &IID_IDispatch, (void **)&sink)))
+    {
+        WARN("sink %p has no IDispatch\n", unk);
+        return CONNECT_E_CANNOTCONNECT;
+    }
+
+    EnterCriticalSection(&cp->cs);
+    for (i = 0; i < cp->size; i++)
+        if (!cp->sinks[i].sink) break;
+    if (i == cp->size)
+    {
+        unsigned int new_size = cp->size ? cp->size * 2 : 4;
+        struct sink_entry *sinks;
+
+        /* Wine 8's allocator miscounts CoTaskMemRealloc(NULL, n) under an
+         * IMallocSpy, so a first block comes from CoTaskMemAlloc. */
+        if (new_size > MAX_SINKS)
+            sinks = NULL;
+        else if (cp->sinks)
+            sinks = CoTaskMemRealloc(cp->sinks, new_size * sizeof(*sinks));
+        else
+            sinks = CoTaskMemAlloc(new_size * sizeof(*sinks));
+        if (!sinks)
+        {
+            LeaveCriticalSection(&cp->cs);
+            IDispatch_Release(sink);
+            return new_size > MAX_SINKS ? CONNECT_E_ADVISELIMIT : E_OUTOFMEMORY;
+        }
+        memset(sinks + cp->size, 0, (new_size - cp->size) * sizeof(*sinks));
+        cp->sinks = sinks;
+        cp->size = new_size;
+    }
+    cp->sinks[i].sink = sink;
+    cp->sinks[i].cookie = *cookie = ++cp->last_cookie;
+    cp->count++;
+    hr = S_OK;
+    LeaveCriticalSection(&cp->cs);
+    return hr;
+}
+
+static HRESULT WINAPI connection_point_Unadvise(IConnectionPoint *iface, DWORD cookie)
+{
+    struct connection_point *cp = impl_from_IConnectionPoint(iface);
+    IDispatch *sink = NULL;
+    unsigned int i;
+
+    TRACE("%p, %#lx.\n", cp, cookie);
+
+    EnterCriticalSection(&cp->cs);
+    for (i = 0; cookie && i < cp->size; i++)
+    {
+        if (cp->sinks[i].sink && cp->sinks[i].cookie == cookie)
+        {
+            sink = cp->sinks[i].sink;
+            cp->sinks[i].sink = NULL;
+            cp->sinks[i].cookie = 0;
+            cp->count--;
+            break;
+        }
+    }
+    LeaveCriticalSection(&cp->cs);
+
+    if (!sink)
+    {
+        WARN("no connection %#lx\n", cookie);
+        return CONNECT_E_NOCONNECTION;
+    }
+    IDispatch_Release(sink);
+    return S_OK;
+}
+
+/* Copies the live sinks, each with a reference, so that callers can use them
+ * without the lock while sinks advise and unadvise. */
+static HRESULT snapshot_sinks(struct connection_point *cp, struct sink_entry **ret, unsigned int *count)
+{
+    struct sink_entry *copy = NULL;
+    unsigned int i, n = 0;
+
+    EnterCriticalSection(&cp->cs);
+    if (cp->count && !(copy = CoTaskMemAlloc(cp->count * sizeof(*copy))))
+    {
+        LeaveCriticalSection(&cp->cs);
+        return E_OUTOFMEMORY;
+    }
+    for (i = 0; i < cp->size; i++)
+    {
+        if (!cp->sinks[i].sink) continue;
+        copy[n] = cp->sinks[i];
+        IDispatch_AddRef(copy[n].sink);
+        n++;
+    }
+    LeaveCriticalSection(&cp->cs);
+    *ret = copy;
+    *count = n;
+    return S_OK;
+}
+
+static void release_snapshot(struct sink_entry *sinks, unsigned int count)
+{
+    unsigned int i;
+
+    for (i = 0; i < count; i++) IDispatch_Release(sinks[i].sink);
+    CoTaskMemFree(sinks);
+}
+
+struct enum_connections
+{
+    IEnumConnections IEnumConnections_iface;
+    LONG refcount;
+    struct sink_entry *sinks;
+    unsigned int count;
+    unsigned int pos;
+};
+
+static inline struct enum_connections *impl_from_IEnumConnections(IEnumConnections *iface)
+{
+    return CONTAINING_RECORD(iface, struct enum_connections, IEnumConnections_iface);
+}
+
+static HRESULT WINAPI enum_connections_QueryInterface(IEnumConnections *iface, REFIID riid, void **obj)
+{
+    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IEnumConnections))
+    {
+        *obj = iface;
+        IEnumConnections_AddRef(iface);
+        return S_OK;
+    }
+
+    WARN("no interface %s\n", debugstr_guid(riid));
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI enum_connections_AddRef(IEnumConnections *iface)
+{
+    struct enum_connections *e = impl_from_IEnumConnections(iface);
+    ULONG refcount = InterlockedIncrement(&e->refcount);
+
+    TRACE("%p, refcount %lu.\n", e, refcount);
+    return refcount;
+}
+
+static ULONG WINAPI enum_connections_Release(IEnumConnections *iface)
+{
+    struct enum_connections *e = impl_from_IEnumConnections(iface);
+    ULONG refcount = InterlockedDecrement(&e->refcount);
+
+    TRACE("%p, refcount %lu.\n", e, refcount);
+
+    if (!refcount)
+    {
+        release_snapshot(e->sinks, e->count);
+        CoTaskMemFree(e);
+        unlock_module();
+    }
+    return refcount;
+}
+
+static HRESULT WINAPI enum_connections_Next(IEnumConnections *iface, ULONG count, CONNECTDATA *data,
+                                            ULONG *fetched)
+{
+    struct enum_connections *e = impl_from_IEnumConnections(iface);
+    ULONG n = 0;
+
+    TRACE("%p, %lu, %p, %p.\n", e, count, data, fetched);
+
+    if (!data || (count > 1 && !fetched)) return E_POINTER;
+    while (n < count && e->pos < e->count)
+    {
+        data[n].pUnk = (IUnknown *)e->sinks[e->pos].sink;
+        IUnknown_AddRef(data[n].pUnk);
+        data[n].dwCookie = e->sinks[e->pos].cookie;
+        n++;
+        e->pos++;
+    }
+    if (fetched) *fetched = n;
+    return n == count ? S_OK : S_FALSE;
+}
+
+static HRESULT WINAPI enum_connections_Skip(IEnumConnections *iface, ULONG count)
+{
+    struct enum_connections *e = impl_from_IEnumConnections(iface);
+
+    TRACE("%p, %lu.\n", e, count);
+
+    if (count > e->count - e->pos)
+    {
+        e->pos = e->count;
+        return S_FALSE;
+    }
+    e->pos += count;
+    return S_OK;
+}
+
+static HRESULT WINAPI enum_connections_Reset(IEnumConnections *iface)
+{
+    struct enum_connections *e = impl_from_IEnumConnections(iface);
+
+    TRACE("%p.\n", e);
+
+    e->pos = 0;
+    return S_OK;
+}
+
+static HRESULT create_enum_connections(struct sink_entry *sinks, unsigned int count, unsigned int pos,
+                                       IEnumConnections **ret);
+
+static HRESULT WINAPI enum_connections_Clone(IEnumConnections *iface, IEnumConnections **ret)
+{
+    struct enum_connections *e = impl_from_IEnumConnections(iface);
+    struct sink_entry *copy = NULL;
+    unsigned int i;
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", e, ret);
+
+    if (!ret) return E_POINTER;
+    *ret = NULL;
+    if (e->count && !(copy = CoTaskMemAlloc(e->count * sizeof(*copy)))) return E_OUTOFMEMORY;
+    for (i = 0; i < e->count; i++)
+    {
+        copy[i] = e->sinks[i];
+        IDispatch_AddRef(copy[i].sink);
+    }
+    if (FAILED(hr = create_enum_connections(copy, e->count, e->pos, ret)))
+        release_snapshot(copy, e->count);
+    return hr;
+}
+
+static const IEnumConnectionsVtbl enum_connections_vtbl =
+{
+    enum_connections_QueryInterface,
+    enum_connections_AddRef,
+    enum_connections_Release,
+    enum_connections_Next,
+    enum_connections_Skip,
+    enum_connections_Reset,
+    enum_connections_Clone,
+};
+
+/* Takes ownership of sinks on success. */
+static HRESULT create_enum_connections(struct sink_entry *sinks, unsigned int count, unsigned int pos,
+                                       IEnumConnections **ret)
+{
+    struct enum_connections *e;
+
+    if (!(e = CoTaskMemAlloc(sizeof(*e)))) return E_OUTOFMEMORY;
+    e->IEnumConnections_iface.lpVtbl = &enum_connections_vtbl;
+    e->refcount = 1;
+    e->sinks = sinks;
+    e->count = count;
+    e->pos = pos;
+    lock_module();
+    *ret = &e->IEnumConnections_iface;
+    return S_OK;
+}
+
+static HRESULT WINAPI connection_point_EnumConnections(IConnectionPoint *iface, IEnumConnections **ret)
+{
+    struct connection_point *cp = impl_from_IConnectionPoint(iface);
+    struct sink_entry *sinks;
+    unsigned int count;
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", cp, ret);
+
+    if (!ret) return E_POINTER;
+    *ret = NULL;
+    if (FAILED(hr = snapshot_sinks(cp, &sinks, &count))) return hr;
+    if (FAILED(hr = create_enum_connections(sinks, count, 0, ret))) release_snapshot(sinks, count);
+    return hr;
+}
+
+static const IConnectionPointVtbl connection_point_vtbl =
+{
+    connection_point_QueryInterface,
+    connection_point_AddRef,
+    connection_point_Release,
+    connection_point_GetConnectionInterface,
+    connection_point_GetConnectionPointContainer,
+    connection_point_Advise,
+    connection_point_Unadvise,
+    connection_point_EnumConnections,
+};
+
+void connection_point_init(struct connection_point *cp, IConnectionPointContainer *container, REFIID iid)
+{
+    cp->IConnectionPoint_iface.lpVtbl = &connection_point_vtbl;
+    cp->container = container;
+    cp->iid = iid;
+    cp->sinks = NULL;
+    cp->size = 0;
+    cp->count = 0;
+    cp->last_cookie = 0;
+    InitializeCriticalSection(&cp->cs);
+}
+
+void connection_point_destroy(struct connection_point *cp)
+{
+    unsigned int i;
+
+    for (i = 0; i < cp->size; i++)
+        if (cp->sinks[i].sink) IDispatch_Release(cp->sinks[i].sink);
+    CoTaskMemFree(cp->sinks);
+    cp->sinks = NULL;
+    cp->size = cp->count = 0;
+    DeleteCriticalSection(&cp->cs);
+}
+
+/* Calls every sink with the same arguments.  A sink that fails, or unadvises
+ * itself or others, does not stop the rest; sinks advised during the call are
+ * called from the next event on. */
+HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPARAMS *params)
+{
+    struct sink_entry *sinks;
+    unsigned int i, count;
+    HRESULT hr;
+
+    if (FAILED(hr = snapshot_sinks(cp, &sinks, &count)))
+    {
+        ERR("cannot copy the sink list: %#lx\n", hr);
+        return hr;
+    }
+    for (i = 0; i < count; i++)
+    {
+        hr = IDispatch_Invoke(sinks[i].sink, dispid, &IID_NULL, LOCALE_USER_DEFAULT, DISPATCH_METHOD,
+                              params, NULL, NULL, NULL);
+        if (FAILED(hr)) WARN("sink %p failed event %ld: %#lx\n", sinks[i].sink, dispid, hr);
+    }
+    release_snapshot(sinks, count);
+    return S_OK;
+}
+
+/* IEnumConnectionPoints over a container's points. */
+
+struct enum_points
+{
+    IEnumConnectionPoints IEnumConnectionPoints_iface;
+    LONG refcount;
+    IConnectionPointContainer *container;
+    IConnectionPoint **points;
+    unsigned int count;
+    unsigned int pos;
+};
+
+static inline struct enum_points *impl_from_IEnumConnectionPoints(IEnumConnectionPoints *iface)
+{
+    return CONTAINING_RECORD(iface, struct enum_points, IEnumConnectionPoints_iface);
+}
+
+static HRESULT WINAPI enum_points_QueryInterface(IEnumConnectionPoints *iface, REFIID riid, void **obj)
+{
+    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IEnumConnectionPoints))
+    {
+        *obj = iface;
+        IEnumConnectionPoints_AddRef(iface);
+        return S_OK;
+    }
+
+    WARN("no interface %s\n", debugstr_guid(riid));
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI enum_points_AddRef(IEnumConnectionPoints *iface)
+{
+    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+    ULONG refcount = InterlockedIncrement(&e->refcount);
+
+    TRACE("%p, refcount %lu.\n", e, refcount);
+    return refcount;
+}
+
+static ULONG WINAPI enum_points_Release(IEnumConnectionPoints *iface)
+{
+    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+    ULONG refcount = InterlockedDecrement(&e->refcount);
+
+    TRACE("%p, refcount %lu.\n", e, refcount);
+
+    if (!refcount)
+    {
+        IConnectionPointContainer_Release(e->container);
+        CoTaskMemFree(e);
+    }
+    return refcount;
+}
+
+static HRESULT WINAPI enum_points_Next(IEnumConnectionPoints *iface, ULONG count, IConnectionPoint **points,
+                                       ULONG *fetched)
+{
+    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+    ULONG n = 0;
+
+    TRACE("%p, %lu, %p, %p.\n", e, count, points, fetched);
+
+    if (!points || (count > 1 && !fetched)) return E_POINTER;
+    while (n < count && e->pos < e->count)
+    {
+        points[n] = e->points[e->pos++];
+        IConnectionPoint_AddRef(points[n]);
+        n++;
+    }
+    if (fetched) *fetched = n;
+    return n == count ? S_OK : S_FALSE;
+}
+
+static HRESULT WINAPI enum_points_Skip(IEnumConnectionPoints *iface, ULONG count)
+{
+    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+
+    TRACE("%p, %lu.\n", e, count);
+
+    if (count > e->count - e->pos)
+    {
+        e->pos = e->count;
+        return S_FALSE;
+    }
+    e->pos += count;
+    return S_OK;
+}
+
+static HRESULT WINAPI enum_points_Reset(IEnumConnectionPoints *iface)
+{
+    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+
+    TRACE("%p.\n", e);
+
+    e->pos = 0;
+    return S_OK;
+}
+
+static HRESULT WINAPI enum_points_Clone(IEnumConnectionPoints *iface, IEnumConnectionPoints **ret)
+{
+    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", e, ret);
+
+    if (!ret) return E_POINTER;
+    if (SUCCEEDED(hr = create_enum_connection_points(e->container, e->points, e->count, ret)))
+        impl_from_IEnumConnectionPoints(*ret)->pos = e->pos;
+    return hr;
+}
+
+static const IEnumConnectionPointsVtbl enum_points_vtbl =
+{
+    enum_points_QueryInterface,
+    enum_points_AddRef,
+    enum_points_Release,
+    enum_points_Next,
+    enum_points_Skip,
+    enum_points_Reset,
+    enum_points_Clone,
+};
+
+/* points belong to container, which the enumerator keeps alive. */
+HRESULT create_enum_connection_points(IConnectionPointContainer *container, IConnectionPoint **points,
+                                      unsigned int count, IEnumConnectionPoints **ret)
+{
+    struct enum_points *e;
+
+    *ret = NULL;
+    if (!(e = CoTaskMemAlloc(sizeof(*e)))) return E_OUTOFMEMORY;
+    e->IEnumConnectionPoints_iface.lpVtbl = &enum_points_vtbl;
+    e->refcount = 1;
+    e->container = container;
+    IConnectionPointContainer_AddRef(container);
+    e->points = points;
+    e->count = count;
+    e->pos = 0;
+    *ret = &e->IEnumConnectionPoints_iface;
+    return S_OK;
+}

@@ -1,0 +1,827 @@
+/*
+ * RendezvousSession: IRendezvousSession for IM hosts, over the rendezvous core
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#define COBJMACROS
+
+#include <stdio.h>
+#include <windows.h>
+#include <ole2.h>
+#include <olectl.h>
+
+#include "rendezvoussession_private.h"
+#include "rendezvous.h"
+
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
+
+/* Longest remote user name we keep, in UTF-16 units. */
+#define MAX_REMOTE_USER 1024
+/* Longest bind address a host may pass to CreateInvitation. */
+#define MAX_ADDRESS 64
+
+#define WM_RENDEZVOUS_DISPATCH (WM_APP + 0x52)
+
+struct session
+{
+    IRendezvousSession IRendezvousSession_iface;
+    IRendezvousSessionHost IRendezvousSessionHost_iface;
+    IConnectionPointContainer IConnectionPointContainer_iface;
+    struct connection_point events;
+    IConnectionPoint *events_point;    /* the array EnumConnectionPoints walks */
+    LONG refcount;
+
+    struct rv_session *core;
+    CRITICAL_SECTION cs;     /* guards remote_user */
+    BSTR remote_user;
+
+    /* Where wakes from the core go: the creating STA thread's window, or
+     * (for the MTA) the thread pool.  Both name the session by handle. */
+    HWND window;
+    unsigned int slot;
+    unsigned int seq;
+};
+
+/* The table of live sessions.  Wakes carry (slot, seq) rather than a pointer,
+ * since a wake may still be queued when its session is gone. */
+
+static CRITICAL_SECTION table_cs;
+static CRITICAL_SECTION_DEBUG table_cs_debug =
+{
+    0, 0, &table_cs,
+    { &table_cs_debug.ProcessLocksList, &table_cs_debug.ProcessLocksList },
+    0, 0, 0
+};
+static CRITICAL_SECTION table_cs = { &table_cs_debug, -1, 0, 0, 0, 0 };
+
+struct table_slot
+{
+    struct session *session;
+    unsigned int seq;
+};
+
+static struct table_slot *table;
+static unsigned int table_size;
+#define TABLE_MAX (sizeof(void *) == 8 ? 0x100000 : 0x10000)
+#define SEQ_MASK  (sizeof(void *) == 8 ? 0xffffffffu : 0xffffu)
+
+static HRESULT table_add(struct session *s)
+{
+    unsigned int i;
+
+    EnterCriticalSection(&table_cs);
+    for (i = 0; i < table_size; i++)
+        if (!table[i].session) break;
+    if (i == table_size)
+    {
+        unsigned int new_size = table_size ? table_size * 2 : 16;
+        struct table_slot *new_table;
+
+        /* Not CoTaskMemRealloc(NULL, n): see connection_point_Advise. */
+        if (new_size > TABLE_MAX) new_table = NULL;
+        else if (table) new_table = CoTaskMemRealloc(table, new_size * sizeof(*table));
+        else new_table = CoTaskMemAlloc(new_size * sizeof(*table));
+        if (!new_table)
+        {
+            LeaveCriticalSection(&table_cs);
+            return E_OUTOFMEMORY;
+        }
+        memset(new_table + table_size, 0, (new_size - table_size) * sizeof(*table));
+        table = new_table;
+        table_size = new_size;
+    }
+    table[i].session = s;
+    table[i].seq = (table[i].seq + 1) & SEQ_MASK;
+    s->slot = i;
+    s->seq = table[i].seq;
+    LeaveCriticalSection(&table_cs);
+    return S_OK;
+}
+
+static void table_remove(struct session *s)
+{
+    EnterCriticalSection(&table_cs);
+    if (s->slot < table_size && table[s->slot].session == s) table[s->slot].session = NULL;
+    LeaveCriticalSection(&table_cs);
+}
+
+/* Returns the session with a new reference, or NULL once it is being destroyed. */
+static struct session *table_get(unsigned int slot, unsigned int seq)
+{
+    struct session *s = NULL;
+
+    EnterCriticalSection(&table_cs);
+    if (slot < table_size && table[slot].session && table[slot].seq == seq)
+    {
+        LONG ref = table[slot].session->refcount;
+
+        /* Only a live object may gain a reference. */
+        while (ref > 0)
+        {
+            LONG old = InterlockedCompareExchange(&table[slot].session->refcount, ref + 1, ref);
+            if (old == ref)
+            {
+                s = table[slot].session;
+                break;
+            }
+            ref = old;
+        }
+    }
+    LeaveCriticalSection(&table_cs);
+    return s;
+}
+
+static inline struct session *impl_from_IRendezvousSession(IRendezvousSession *iface)
+{
+    return CONTAINING_RECORD(iface, struct session, IRendezvousSession_iface);
+}
+
+static inline struct session *impl_from_IRendezvousSessionHost(IRendezvousSessionHost *iface)
+{
+    return CONTAINING_RECORD(iface, struct session, IRendezvousSessionHost_iface);
+}
+
+static inline struct session *impl_from_IConnectionPointContainer(IConnectionPointContainer *iface)
+{
+    return CONTAINING_RECORD(iface, struct session, IConnectionPointContainer_iface);
+}
+
+/* Event dispatch */
+
+static void dispatch_session(struct session *s)
+{
+    rv_session_dispatch(s->core);
+}
+
+static void dispatch_handle(unsigned int slot, unsigned int seq)
+{
+    struct session *s;
+
+    if (!(s = table_get(slot, seq))) return;
+    dispatch_session(s);
+    IRendezvousSession_Release(&s->IRendezvousSession_iface);
+}
+
+static LRESULT CALLBACK dispatch_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
+{
+    if (msg == WM_RENDEZVOUS_DISPATCH)
+    {
+        dispatch_handle(wparam, lparam);
+        return 0;
+    }
+    return DefWindowProcW(hwnd, msg, wparam, lparam);
+}
+
+static void CALLBACK mta_dispatch_callback(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    ULONG_PTR handle = (ULONG_PTR)context;
+    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+
+    if (sizeof(void *) == 8) dispatch_handle(handle & 0xffffffff, (ULONG64)handle >> 32);
+    else dispatch_handle(handle & 0xffff, handle >> 16);
+    if (SUCCEEDED(hr)) CoUninitialize();
+}
+
+/* Called by the core from any thread, never while the session is being freed. */
+static void session_wake(void *user)
+{
+    struct session *s = user;
+    ULONG_PTR handle;
+
+    if (s->window)
+    {
+        if (!PostMessageW(s->window, WM_RENDEZVOUS_DISPATCH, s->slot, s->seq))
+            WARN("the session's thread is gone: %lu\n", GetLastError());
+        return;
+    }
+    if (sizeof(void *) == 8) handle = ((ULONG_PTR)s->seq << 16 << 16) | s->slot;
+    else handle = (s->seq << 16) | s->slot;
+    if (!TrySubmitThreadpoolCallback(mta_dispatch_callback, (void *)handle, NULL))
+        ERR("cannot queue the events: %lu\n", GetLastError());
+}
+
+static ATOM window_class;
+static DWORD window_tls = TLS_OUT_OF_INDEXES;
+
+static BOOL CALLBACK init_window_class(INIT_ONCE *once, void *param, void **context)
+{
+    WNDCLASSW wc = {0};
+
+    wc.lpfnWndProc = dispatch_wndproc;
+    wc.hInstance = rendezvous_instance;
+    wc.lpszClassName = L"WineRendezvousDispatch";
+    window_class = RegisterClassW(&wc);
+    window_tls = TlsAlloc();
+    return window_class && window_tls != TLS_OUT_OF_INDEXES;
+}
+
+/* One message-only window per STA thread carries every session's wakes. */
+static HRESULT get_thread_window(HWND *ret)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    HWND hwnd;
+
+    if (!InitOnceExecuteOnce(&once, init_window_class, NULL, NULL)) return E_FAIL;
+    if (!(hwnd = TlsGetValue(window_tls)) || !IsWindow(hwnd))
+    {
+        if (!(hwnd = CreateWindowExW(0, L"WineRendezvousDispatch", NULL, 0, 0, 0, 0, 0,
+                                     HWND_MESSAGE, NULL, rendezvous_instance, NULL)))
+            return HRESULT_FROM_WIN32(GetLastError());
+        TlsSetValue(window_tls, hwnd);
+    }
+    *ret = hwnd;
+    return S_OK;
+}
+
+void rendezvous_session_unregister_class(void)
+{
+    if (window_class) UnregisterClassW(L"WineRendezvousDispatch", rendezvous_instance);
+    if (window_tls != TLS_OUT_OF_INDEXES) TlsFree(window_tls);
+}
+
+/* Runs the events that a call on this thread queued, so that hosts and sinks
+ * see them before the call returns, as the documented sample does. */
+static void dispatch_now(struct session *s)
+{
+    if (!s->window || GetWindowThreadProcessId(s->window, NULL) == GetCurrentThreadId())
+        dispatch_session(s);
+}
+
+/* Core handlers: these fire DRendezvousSessionEvents. */
+
+static void fire(struct session *s, DISPID dispid, VARIANT *args, unsigned int count)
+{
+    DISPPARAMS params = { args, NULL, count, 0 };
+
+    IRendezvousSession_AddRef(&s->IRendezvousSession_iface);
+    connection_point_fire(&s->events, dispid, &params);
+    IRendezvousSession_Release(&s->IRendezvousSession_iface);
+}
+
+static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
+{
+    struct session *s = user;
+    VARIANT arg;
+
+    TRACE("%p, state %d -> %d.\n", s, prev_state, new_state);
+
+    /* The argument is the new state; see docs/behaviour.md. */
+    V_VT(&arg) = VT_I4;
+    V_I4(&arg) = new_state;
+    fire(s, DISPID_EVENT_ON_STATE_CHANGED, &arg, 1);
+}
+
+static void on_context_data(void *user, const uint16_t *units, uint32_t count)
+{
+    struct session *s = user;
+    VARIANT arg;
+
+    TRACE("%p, %u units.\n", s, count);
+
+    V_VT(&arg) = VT_BSTR;
+    if (!(V_BSTR(&arg) = SysAllocStringLen(units, count)))
+    {
+        /* The sender's sinks hear of it through OnSendError. */
+        WARN("cannot deliver %u units of context data\n", count);
+        rv_session_report_delivery_failure(s->core, E_OUTOFMEMORY);
+        return;
+    }
+    fire(s, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
+    SysFreeString(V_BSTR(&arg));
+}
+
+static void on_termination(void *user, rv_result hr, const uint16_t *units, uint32_t count)
+{
+    struct session *s = user;
+    VARIANT args[2];
+
+    TRACE("%p, %#x, %u units.\n", s, hr, count);
+
+    /* Standard order: rgvarg[0] is the last parameter. */
+    V_VT(&args[1]) = VT_I4;
+    V_I4(&args[1]) = hr;
+    V_VT(&args[0]) = VT_BSTR;
+    if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)))
+    {
+        ERR("cannot deliver the termination data\n");
+        return;
+    }
+    fire(s, DISPID_EVENT_ON_TERMINATION, args, 2);
+    SysFreeString(V_BSTR(&args[0]));
+}
+
+static void on_send_error(void *user, rv_result hr)
+{
+    struct session *s = user;
+    VARIANT arg;
+
+    TRACE("%p, %#x.\n", s, hr);
+
+    V_VT(&arg) = VT_I4;
+    V_I4(&arg) = hr;
+    fire(s, DISPID_EVENT_ON_SEND_ERROR, &arg, 1);
+}
+
+static const struct rv_session_callbacks session_callbacks =
+{
+    session_wake,
+    on_state_changed,
+    on_context_data,
+    on_termination,
+    on_send_error,
+};
+
+/* IRendezvousSession */
+
+static HRESULT WINAPI session_QueryInterface(IRendezvousSession *iface, REFIID riid, void **obj)
+{
+    struct session *s = impl_from_IRendezvousSession(iface);
+
+    TRACE("%p, %s, %p.\n", s, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousSession))
+        *obj = &s->IRendezvousSession_iface;
+    else if (IsEqualGUID(riid, &IID_IRendezvousSessionHost) || IsEqualGUID(riid, &IID_IDispatch))
+        *obj = &s->IRendezvousSessionHost_iface;
+    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
+        *obj = &s->IConnectionPointContainer_iface;
+    else
+    {
+        WARN("no interface %s\n", debugstr_guid(riid));
+        *obj = NULL;
+        return E_NOINTERFACE;
+    }
+    IUnknown_AddRef((IUnknown *)*obj);
+    return S_OK;
+}
+
+static ULONG WINAPI session_AddRef(IRendezvousSession *iface)
+{
+    struct session *s = impl_from_IRendezvousSession(iface);
+    ULONG refcount = InterlockedIncrement(&s->refcount);
+
+    TRACE("%p, refcount %lu.\n", s, refcount);
+    return refcount;
+}
+
+static void session_destroy(struct session *s)
+{
+    table_remove(s);
+    /* After this no wake and no handler runs for the session. */
+    rv_session_destroy(s->core);
+    connection_point_destroy(&s->events);
+    SysFreeString(s->remote_user);
+    DeleteCriticalSection(&s->cs);
+    CoTaskMemFree(s);
+    unlock_module();
+}
+
+static ULONG WINAPI session_Release(IRendezvousSession *iface)
+{
+    struct session *s = impl_from_IRendezvousSession(iface);
+    ULONG refcount = InterlockedDecrement(&s->refcount);
+
+    TRACE("%p, refcount %lu.\n", s, refcount);
+
+    if (!refcount) session_destroy(s);
+    return refcount;
+}
+
+static HRESULT WINAPI session_get_State(IRendezvousSession *iface, RENDEZVOUS_SESSION_STATE *state)
+{
+    struct session *s = impl_from_IRendezvousSession(iface);
+
+    TRACE("%p, %p.\n", s, state);
+
+    if (!state) return E_POINTER;
+    *state = (RENDEZVOUS_SESSION_STATE)rv_session_get_state(s->core);
+    return S_OK;
+}
+
+static HRESULT WINAPI session_get_RemoteUser(IRendezvousSession *iface, BSTR *user)
+{
+    struct session *s = impl_from_IRendezvousSession(iface);
+    HRESULT hr = S_OK;
+
+    TRACE("%p, %p.\n", s, user);
+
+    if (!user) return E_POINTER;
+    EnterCriticalSection(&s->cs);
+    if (!(*user = SysAllocStringLen(s->remote_user, SysStringLen(s->remote_user)))) hr = E_OUTOFMEMORY;
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI session_get_Flags(IRendezvousSession *iface, LONG *flags)
+{
+    struct session *s = impl_from_IRendezvousSession(iface);
+
+    TRACE("%p, %p.\n", s, flags);
+
+    if (!flags) return E_POINTER;
+    *flags = rv_session_get_flags(s->core);
+    return S_OK;
+}
+
+static HRESULT WINAPI session_SendContextData(IRendezvousSession *iface, BSTR data)
+{
+    struct session *s = impl_from_IRendezvousSession(iface);
+    HRESULT hr;
+
+    TRACE("%p, %s (%u units).\n", s, debugstr_wn(data, SysStringLen(data)), SysStringLen(data));
+
+    /* The core applies every rule: NULL, length, state, allocation. */
+    hr = rv_session_send_context_data(s->core, data, SysStringLen(data));
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI session_Terminate(IRendezvousSession *iface, HRESULT result, BSTR data)
+{
+    struct session *s = impl_from_IRendezvousSession(iface);
+    HRESULT hr;
+
+    TRACE("%p, %#lx, %s.\n", s, result, debugstr_wn(data, SysStringLen(data)));
+
+    hr = rv_session_terminate(s->core, result, data, SysStringLen(data));
+    dispatch_now(s);
+    return hr;
+}
+
+static const IRendezvousSessionVtbl session_vtbl =
+{
+    session_QueryInterface,
+    session_AddRef,
+    session_Release,
+    session_get_State,
+    session_get_RemoteUser,
+    session_get_Flags,
+    session_SendContextData,
+    session_Terminate,
+};
+
+/* IRendezvousSessionHost */
+
+static HRESULT WINAPI host_QueryInterface(IRendezvousSessionHost *iface, REFIID riid, void **obj)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    return IRendezvousSession_QueryInterface(&s->IRendezvousSession_iface, riid, obj);
+}
+
+static ULONG WINAPI host_AddRef(IRendezvousSessionHost *iface)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    return IRendezvousSession_AddRef(&s->IRendezvousSession_iface);
+}
+
+static ULONG WINAPI host_Release(IRendezvousSessionHost *iface)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    return IRendezvousSession_Release(&s->IRendezvousSession_iface);
+}
+
+static HRESULT WINAPI host_GetTypeInfoCount(IRendezvousSessionHost *iface, UINT *count)
+{
+    TRACE("%p, %p.\n", iface, count);
+
+    if (!count) return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+static HRESULT WINAPI host_GetTypeInfo(IRendezvousSessionHost *iface, UINT index, LCID lcid, ITypeInfo **info)
+{
+    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
+
+    if (!info) return E_POINTER;
+    *info = NULL;
+    if (index) return DISP_E_BADINDEX;
+    return get_typeinfo(IRendezvousSessionHost_tid, info);
+}
+
+static HRESULT WINAPI host_GetIDsOfNames(IRendezvousSessionHost *iface, REFIID riid, LPOLESTR *names,
+                                         UINT count, LCID lcid, DISPID *ids)
+{
+    ITypeInfo *info;
+    HRESULT hr;
+
+    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
+
+    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    if (FAILED(hr = get_typeinfo(IRendezvousSessionHost_tid, &info))) return hr;
+    hr = ITypeInfo_GetIDsOfNames(info, names, count, ids);
+    ITypeInfo_Release(info);
+    return hr;
+}
+
+static HRESULT WINAPI host_Invoke(IRendezvousSessionHost *iface, DISPID id, REFIID riid, LCID lcid,
+                                  WORD flags, DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo,
+                                  UINT *argerr)
+{
+    ITypeInfo *info;
+    HRESULT hr;
+
+    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags,
+          params, result, excepinfo, argerr);
+
+    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    if (FAILED(hr = get_typeinfo(IRendezvousSessionHost_tid, &info))) return hr;
+    hr = ITypeInfo_Invoke(info, iface, id, flags, params, result, excepinfo, argerr);
+    ITypeInfo_Release(info);
+    return hr;
+}
+
+static HRESULT WINAPI host_Initialize(IRendezvousSessionHost *iface, LONG flags)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+
+    TRACE("%p, %#lx.\n", s, flags);
+
+    return rv_session_set_role(s->core, flags);
+}
+
+static HRESULT WINAPI host_CreateInvitation(IRendezvousSessionHost *iface, BSTR address, BSTR *invitation)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    char host[MAX_ADDRESS + 1], text[RV_INVITATION_BUFFER_SIZE];
+    WCHAR textW[RV_INVITATION_BUFFER_SIZE];
+    unsigned int i, len = SysStringLen(address);
+    HRESULT hr;
+
+    TRACE("%p, %s, %p.\n", s, debugstr_w(address), invitation);
+
+    if (!invitation) return E_POINTER;
+    *invitation = NULL;
+    if (len > MAX_ADDRESS) return E_INVALIDARG;
+    /* Numeric addresses only: the text goes to the peer as it is. */
+    for (i = 0; i < len; i++)
+    {
+        if (address[i] <= ' ' || address[i] >= 0x7f) return E_INVALIDARG;
+        host[i] = address[i];
+    }
+    host[len] = 0;
+
+    hr = rv_session_invite(s->core, len ? host : NULL, 0, text, sizeof(text));
+    if (SUCCEEDED(hr))
+    {
+        for (i = 0; text[i]; i++) textW[i] = (unsigned char)text[i];
+        textW[i] = 0;
+        if (!(*invitation = SysAllocString(textW)))
+        {
+            /* The peer can never learn the invitation: take it back. */
+            rv_session_cancel(s->core);
+            hr = E_OUTOFMEMORY;
+        }
+    }
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI host_ReceiveInvitation(IRendezvousSessionHost *iface, BSTR invitation)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    char text[RV_INVITATION_BUFFER_SIZE];
+    unsigned int i, len = SysStringLen(invitation);
+    HRESULT hr;
+
+    TRACE("%p, %s.\n", s, debugstr_w(invitation));
+
+    if (!len || len > RV_INVITATION_MAX_LENGTH) return E_INVALIDARG;
+    for (i = 0; i < len; i++)
+    {
+        if (!invitation[i] || invitation[i] >= 0x80) return E_INVALIDARG;
+        text[i] = invitation[i];
+    }
+    text[len] = 0;
+    hr = rv_session_receive_invitation(s->core, text);
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI host_Accept(IRendezvousSessionHost *iface)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    HRESULT hr;
+
+    TRACE("%p.\n", s);
+
+    hr = rv_session_accept(s->core);
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI host_Decline(IRendezvousSessionHost *iface)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    HRESULT hr;
+
+    TRACE("%p.\n", s);
+
+    hr = rv_session_decline(s->core);
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI host_Cancel(IRendezvousSessionHost *iface)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    HRESULT hr;
+
+    TRACE("%p.\n", s);
+
+    hr = rv_session_cancel(s->core);
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI host_put_RemoteUser(IRendezvousSessionHost *iface, BSTR name)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    BSTR copy;
+
+    TRACE("%p, %s.\n", s, debugstr_w(name));
+
+    if (SysStringLen(name) > MAX_REMOTE_USER) return E_INVALIDARG;
+    if (!(copy = SysAllocStringLen(name, SysStringLen(name)))) return E_OUTOFMEMORY;
+    EnterCriticalSection(&s->cs);
+    SysFreeString(s->remote_user);
+    s->remote_user = copy;
+    LeaveCriticalSection(&s->cs);
+    return S_OK;
+}
+
+static HRESULT WINAPI host_get_MaxContextData(IRendezvousSessionHost *iface, LONG *units)
+{
+    TRACE("%p, %p.\n", iface, units);
+
+    if (!units) return E_POINTER;
+    *units = rv_profile_rendezvous.max_context_units;
+    return S_OK;
+}
+
+static HRESULT WINAPI host_get_SessionId(IRendezvousSessionHost *iface, BSTR *id)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    uint8_t bytes[RV_SESSION_ID_SIZE];
+    WCHAR text[40];
+    GUID guid;
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", s, id);
+
+    if (!id) return E_POINTER;
+    *id = NULL;
+    if (FAILED(hr = rv_session_get_id(s->core, bytes))) return hr;
+    /* The 16 bytes as a GUID in wire (big-endian) order. */
+    guid.Data1 = (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
+    guid.Data2 = (bytes[4] << 8) | bytes[5];
+    guid.Data3 = (bytes[6] << 8) | bytes[7];
+    memcpy(guid.Data4, bytes + 8, 8);
+    StringFromGUID2(&guid, text, ARRAY_SIZE(text));
+    if (!(*id = SysAllocString(text))) return E_OUTOFMEMORY;
+    return S_OK;
+}
+
+static const IRendezvousSessionHostVtbl host_vtbl =
+{
+    host_QueryInterface,
+    host_AddRef,
+    host_Release,
+    host_GetTypeInfoCount,
+    host_GetTypeInfo,
+    host_GetIDsOfNames,
+    host_Invoke,
+    host_Initialize,
+    host_CreateInvitation,
+    host_ReceiveInvitation,
+    host_Accept,
+    host_Decline,
+    host_Cancel,
+    host_put_RemoteUser,
+    host_get_MaxContextData,
+    host_get_SessionId,
+};
+
+/* IConnectionPointContainer */
+
+static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+    return IRendezvousSession_QueryInterface(&s->IRendezvousSession_iface, riid, obj);
+}
+
+static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+    return IRendezvousSession_AddRef(&s->IRendezvousSession_iface);
+}
+
+static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+    return IRendezvousSession_Release(&s->IRendezvousSession_iface);
+}
+
+static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
+                                                     IEnumConnectionPoints **ret)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+
+    TRACE("%p, %p.\n", s, ret);
+
+    if (!ret) return E_POINTER;
+    /* The enumerator keeps the container, and so the array it points to, alive. */
+    return create_enum_connection_points(iface, &s->events_point, 1, ret);
+}
+
+static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
+                                                    IConnectionPoint **point)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+
+    TRACE("%p, %s, %p.\n", s, debugstr_guid(riid), point);
+
+    if (!riid || !point) return E_POINTER;
+    if (IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
+    {
+        *point = &s->events.IConnectionPoint_iface;
+        IConnectionPoint_AddRef(*point);
+        return S_OK;
+    }
+
+    WARN("no connection point %s\n", debugstr_guid(riid));
+    *point = NULL;
+    return CONNECT_E_NOCONNECTION;
+}
+
+static const IConnectionPointContainerVtbl container_vtbl =
+{
+    container_QueryInterface,
+    container_AddRef,
+    container_Release,
+    container_EnumConnectionPoints,
+    container_FindConnectionPoint,
+};
+
+HRESULT rendezvous_session_create(REFIID riid, void **obj)
+{
+    APTTYPEQUALIFIER qualifier;
+    struct session *s;
+    APTTYPE type;
+    HRESULT hr;
+
+    TRACE("%s, %p.\n", debugstr_guid(riid), obj);
+
+    if (!(s = CoTaskMemAlloc(sizeof(*s)))) return E_OUTOFMEMORY;
+    memset(s, 0, sizeof(*s));
+    s->IRendezvousSession_iface.lpVtbl = &session_vtbl;
+    s->IRendezvousSessionHost_iface.lpVtbl = &host_vtbl;
+    s->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
+    s->events_point = &s->events.IConnectionPoint_iface;
+    s->refcount = 1;
+
+    /* An object made in an STA gets its events on that thread; otherwise on
+     * thread-pool threads that join the MTA. */
+    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA)
+        && FAILED(hr = get_thread_window(&s->window)))
+    {
+        CoTaskMemFree(s);
+        return hr;
+    }
+    if (FAILED(hr = table_add(s)))
+    {
+        CoTaskMemFree(s);
+        return hr;
+    }
+    if (FAILED(hr = rv_session_create(&rv_profile_rendezvous, 0, &session_callbacks, s, &s->core)))
+    {
+        table_remove(s);
+        CoTaskMemFree(s);
+        return hr;
+    }
+    InitializeCriticalSection(&s->cs);
+    connection_point_init(&s->events, &s->IConnectionPointContainer_iface, &DIID_DRendezvousSessionEvents);
+    lock_module();
+
+    hr = IRendezvousSession_QueryInterface(&s->IRendezvousSession_iface, riid, obj);
+    IRendezvousSession_Release(&s->IRendezvousSession_iface);
+    return hr;
+}

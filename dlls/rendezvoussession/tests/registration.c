@@ -1,0 +1,359 @@
+/*
+ * Conformance tests for rendezvoussession.dll registration
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#define COBJMACROS
+
+#include <stdio.h>
+#include <windows.h>
+#include <ole2.h>
+
+#include <initguid.h>
+#include "rendezvoussession.h"
+#include "winerendezvous.h"
+
+#include "wine/test.h"
+
+#define TYPELIB_MARSHALER L"{00020424-0000-0000-C000-000000000046}"
+
+static WCHAR dll_path[MAX_PATH];
+static HRESULT (WINAPI *pDllRegisterServer)(void);
+static HRESULT (WINAPI *pDllUnregisterServer)(void);
+
+static BOOL key_exists(const WCHAR *path)
+{
+    HKEY key;
+
+    if (RegOpenKeyExW(HKEY_CLASSES_ROOT, path, 0, KEY_READ, &key)) return FALSE;
+    RegCloseKey(key);
+    return TRUE;
+}
+
+static BOOL get_string(const WCHAR *path, const WCHAR *value, WCHAR *buffer, DWORD size)
+{
+    DWORD type, bytes = size * sizeof(WCHAR);
+    HKEY key;
+    LONG ret;
+
+    if (RegOpenKeyExW(HKEY_CLASSES_ROOT, path, 0, KEY_READ, &key)) return FALSE;
+    ret = RegQueryValueExW(key, value, NULL, &type, (BYTE *)buffer, &bytes);
+    RegCloseKey(key);
+    return !ret && type == REG_SZ;
+}
+
+#define check_value(a, b, c) check_value_(__LINE__, a, b, c)
+static void check_value_(int line, const WCHAR *path, const WCHAR *value, const WCHAR *expected)
+{
+    WCHAR buffer[MAX_PATH + 16];
+
+    if (!get_string(path, value, buffer, ARRAY_SIZE(buffer)))
+    {
+        ok_(__FILE__, line)(0, "%s value %s missing\n", wine_dbgstr_w(path), wine_dbgstr_w(value));
+        return;
+    }
+    ok_(__FILE__, line)(!lstrcmpiW(buffer, expected), "%s value %s: got %s, expected %s\n",
+                        wine_dbgstr_w(path), wine_dbgstr_w(value), wine_dbgstr_w(buffer),
+                        wine_dbgstr_w(expected));
+}
+
+static void guid_key(WCHAR *buffer, const WCHAR *prefix, const GUID *guid, const WCHAR *suffix)
+{
+    WCHAR str[40];
+
+    StringFromGUID2(guid, str, ARRAY_SIZE(str));
+    swprintf(buffer, MAX_PATH, L"%ls%ls%ls", prefix, str, suffix);
+}
+
+static const GUID *const marshaled_interfaces[] =
+{
+    &IID_IRendezvousSession,
+    &IID_IRendezvousApplication,
+    &DIID_DRendezvousSessionEvents,
+};
+
+/* Everything regsvr32 must write, per spec/API.md and DESIGN.md. */
+static void check_registered(void)
+{
+    const WCHAR *platform = sizeof(void *) == 8 ? L"win64" : L"win32";
+    WCHAR path[MAX_PATH], expected[MAX_PATH + 8], libid[40];
+    unsigned int i;
+
+    guid_key(path, L"Typelib\\", &LIBID_RendezvousSessionLib, L"\\1.0\\0\\");
+    lstrcatW(path, platform);
+    check_value(path, NULL, dll_path);
+    guid_key(path, L"Typelib\\", &LIBID_RendezvousSessionLib, L"\\1.0\\FLAGS");
+    check_value(path, NULL, L"0");
+
+    StringFromGUID2(&LIBID_RendezvousSessionLib, libid, ARRAY_SIZE(libid));
+    for (i = 0; i < ARRAY_SIZE(marshaled_interfaces); i++)
+    {
+        winetest_push_context("%s", wine_dbgstr_guid(marshaled_interfaces[i]));
+        guid_key(path, L"Interface\\", marshaled_interfaces[i], L"\\ProxyStubClsid32");
+        check_value(path, NULL, TYPELIB_MARSHALER);
+        guid_key(path, L"Interface\\", marshaled_interfaces[i], L"\\TypeLib");
+        check_value(path, NULL, libid);
+        check_value(path, L"Version", L"1.0");
+        winetest_pop_context();
+    }
+
+    /* The project's own library, TYPELIB resource 2 of the same module. */
+    guid_key(path, L"Typelib\\", &LIBID_WineRendezvousLib, L"\\1.0\\0\\");
+    lstrcatW(path, platform);
+    swprintf(expected, ARRAY_SIZE(expected), L"%ls\\2", dll_path);
+    check_value(path, NULL, expected);
+    guid_key(path, L"Interface\\", &IID_IRendezvousSessionHost, L"\\ProxyStubClsid32");
+    check_value(path, NULL, TYPELIB_MARSHALER);
+
+    guid_key(path, L"CLSID\\", &CLSID_RendezvousSession, L"\\InprocServer32");
+    check_value(path, NULL, dll_path);
+    check_value(path, L"ThreadingModel", L"Both");
+    guid_key(path, L"CLSID\\", &CLSID_RendezvousSession, L"\\ProgId");
+    check_value(path, NULL, L"WineRendezvous.Session.1");
+    guid_key(expected, L"", &CLSID_RendezvousSession, L"");
+    check_value(L"WineRendezvous.Session.1\\CLSID", NULL, expected);
+    check_value(L"WineRendezvous.Session\\CLSID", NULL, expected);
+    check_value(L"WineRendezvous.Session\\CurVer", NULL, L"WineRendezvous.Session.1");
+}
+
+static void check_unregistered(void)
+{
+    WCHAR path[MAX_PATH];
+    unsigned int i;
+
+    guid_key(path, L"Typelib\\", &LIBID_RendezvousSessionLib, L"");
+    ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    guid_key(path, L"Typelib\\", &LIBID_WineRendezvousLib, L"");
+    ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    for (i = 0; i < ARRAY_SIZE(marshaled_interfaces); i++)
+    {
+        guid_key(path, L"Interface\\", marshaled_interfaces[i], L"");
+        ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    }
+    guid_key(path, L"Interface\\", &IID_IRendezvousSessionHost, L"");
+    ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    guid_key(path, L"CLSID\\", &CLSID_RendezvousSession, L"");
+    ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    ok(!key_exists(L"WineRendezvous.Session.1"), "ProgID still exists\n");
+    ok(!key_exists(L"WineRendezvous.Session"), "version-independent ProgID still exists\n");
+}
+
+/* A digest of every key, value name and value under HKCR: FNV-1a over a
+ * depth-first walk in enumeration order.  Two equal digests mean that
+ * unregistering took away exactly what registering added. */
+struct snapshot
+{
+    UINT64 hash;
+    unsigned int keys;
+    unsigned int values;
+};
+
+static void hash_bytes(struct snapshot *snap, const void *data, size_t size)
+{
+    const BYTE *p = data;
+
+    while (size--)
+    {
+        snap->hash ^= *p++;
+        snap->hash *= 0x100000001b3ull;
+    }
+}
+
+static void snapshot_key(struct snapshot *snap, HKEY key, unsigned int depth)
+{
+    WCHAR name[256];
+    BYTE data[1024];
+    DWORD index, name_len, data_len, type;
+    HKEY sub;
+
+    for (index = 0;; index++)
+    {
+        name_len = ARRAY_SIZE(name);
+        data_len = sizeof(data);
+        if (RegEnumValueW(key, index, name, &name_len, NULL, &type, data, &data_len)) break;
+        hash_bytes(snap, name, name_len * sizeof(WCHAR));
+        hash_bytes(snap, &type, sizeof(type));
+        hash_bytes(snap, data, data_len);
+        snap->values++;
+    }
+    if (depth > 12) return;
+    for (index = 0;; index++)
+    {
+        name_len = ARRAY_SIZE(name);
+        if (RegEnumKeyExW(key, index, name, &name_len, NULL, NULL, NULL, NULL)) break;
+        hash_bytes(snap, L"\\", sizeof(WCHAR));
+        hash_bytes(snap, name, name_len * sizeof(WCHAR));
+        snap->keys++;
+        if (!RegOpenKeyExW(key, name, 0, KEY_READ, &sub))
+        {
+            snapshot_key(snap, sub, depth + 1);
+            RegCloseKey(sub);
+        }
+    }
+}
+
+static struct snapshot take_snapshot(void)
+{
+    static const WCHAR *const roots[] =
+    {
+        L"Software\\Classes\\CLSID", L"Software\\Classes\\Interface",
+        L"Software\\Classes\\Typelib", L"Software\\Classes\\WineRendezvous.Session",
+        L"Software\\Classes\\WineRendezvous.Session.1",
+    };
+    struct snapshot snap = { 0xcbf29ce484222325ull, 0, 0 };
+    unsigned int i;
+    HKEY key;
+
+    for (i = 0; i < ARRAY_SIZE(roots); i++)
+    {
+        hash_bytes(&snap, roots[i], lstrlenW(roots[i]) * sizeof(WCHAR));
+        if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, roots[i], 0, KEY_READ, &key)) continue;
+        snapshot_key(&snap, key, 0);
+        RegCloseKey(key);
+    }
+    return snap;
+}
+
+static DWORD run_regsvr32(const WCHAR *options)
+{
+    WCHAR cmdline[MAX_PATH * 2];
+    PROCESS_INFORMATION pi;
+    STARTUPINFOW si = { sizeof(si) };
+    DWORD ret = ~0u;
+
+    swprintf(cmdline, ARRAY_SIZE(cmdline), L"regsvr32.exe %ls \"%ls\"", options, dll_path);
+    if (!CreateProcessW(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    {
+        ok(0, "CreateProcess(%s) failed: %lu\n", wine_dbgstr_w(cmdline), GetLastError());
+        return ret;
+    }
+    ok(WaitForSingleObject(pi.hProcess, 30000) == WAIT_OBJECT_0, "regsvr32 did not finish\n");
+    GetExitCodeProcess(pi.hProcess, &ret);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    return ret;
+}
+
+static void test_register_unregister(void)
+{
+    struct snapshot registered, unregistered, again;
+    HRESULT hr;
+
+    /* The test runner registered the DLL before running us. */
+    check_registered();
+    registered = take_snapshot();
+
+    hr = pDllUnregisterServer();
+    ok(hr == S_OK, "DllUnregisterServer returned %#lx\n", hr);
+    check_unregistered();
+    unregistered = take_snapshot();
+    ok(unregistered.keys < registered.keys, "unregistering removed no key (%u, %u)\n",
+       unregistered.keys, registered.keys);
+
+    /* Unregistering twice is harmless. */
+    hr = pDllUnregisterServer();
+    ok(hr == S_OK, "second DllUnregisterServer returned %#lx\n", hr);
+    again = take_snapshot();
+    ok(again.hash == unregistered.hash, "second unregistration changed the registry\n");
+
+    hr = pDllRegisterServer();
+    ok(hr == S_OK, "DllRegisterServer returned %#lx\n", hr);
+    check_registered();
+    again = take_snapshot();
+    ok(again.hash == registered.hash && again.keys == registered.keys && again.values == registered.values,
+       "registering again gave another registry (%u/%u keys, %u/%u values)\n",
+       again.keys, registered.keys, again.values, registered.values);
+
+    /* Registering twice is idempotent. */
+    hr = pDllRegisterServer();
+    ok(hr == S_OK, "second DllRegisterServer returned %#lx\n", hr);
+    again = take_snapshot();
+    ok(again.hash == registered.hash, "second registration changed the registry\n");
+
+    /* The same through regsvr32.exe, as users and installers run it. */
+    ok(run_regsvr32(L"/s /u") == 0, "regsvr32 /u failed\n");
+    check_unregistered();
+    again = take_snapshot();
+    ok(again.hash == unregistered.hash && again.keys == unregistered.keys,
+       "regsvr32 /u left another registry (%u/%u keys)\n", again.keys, unregistered.keys);
+
+    ok(run_regsvr32(L"/s") == 0, "regsvr32 failed\n");
+    check_registered();
+    again = take_snapshot();
+    ok(again.hash == registered.hash, "regsvr32 gave another registry\n");
+}
+
+static void test_unknown_class(void)
+{
+    static const GUID clsid_unknown = {0xdeadbeef, 0x1234, 0x5678, {0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78}};
+    IUnknown *unk = (IUnknown *)0xdeadbeef;
+    HRESULT hr;
+
+    hr = CoCreateInstance(&clsid_unknown, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown, (void **)&unk);
+    ok(hr == REGDB_E_CLASSNOTREG, "got %#lx\n", hr);
+    ok(!unk, "got %p\n", unk);
+
+    hr = CoCreateInstance(&clsid_unknown, NULL, CLSCTX_ALL, &IID_IUnknown, (void **)&unk);
+    ok(hr == REGDB_E_CLASSNOTREG, "got %#lx\n", hr);
+}
+
+static void test_create_registered(void)
+{
+    IRendezvousSession *session;
+    IUnknown *unk;
+    CLSID clsid;
+    HRESULT hr;
+
+    hr = CoCreateInstance(&CLSID_RendezvousSession, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown, (void **)&unk);
+    ok(hr == S_OK, "CoCreateInstance returned %#lx\n", hr);
+    if (hr != S_OK) return;
+    hr = IUnknown_QueryInterface(unk, &IID_IRendezvousSession, (void **)&session);
+    ok(hr == S_OK, "QueryInterface returned %#lx\n", hr);
+    if (hr == S_OK) IRendezvousSession_Release(session);
+    IUnknown_Release(unk);
+
+    hr = CLSIDFromProgID(L"WineRendezvous.Session", &clsid);
+    ok(hr == S_OK, "CLSIDFromProgID returned %#lx\n", hr);
+    ok(IsEqualGUID(&clsid, &CLSID_RendezvousSession), "got %s\n", wine_dbgstr_guid(&clsid));
+}
+
+START_TEST(registration)
+{
+    HMODULE module;
+
+    CoInitialize(NULL);
+
+    module = LoadLibraryA("rendezvoussession.dll");
+    ok(module != NULL, "rendezvoussession.dll not found: %lu\n", GetLastError());
+    if (!module)
+    {
+        CoUninitialize();
+        return;
+    }
+    GetModuleFileNameW(module, dll_path, ARRAY_SIZE(dll_path));
+    pDllRegisterServer = (void *)GetProcAddress(module, "DllRegisterServer");
+    pDllUnregisterServer = (void *)GetProcAddress(module, "DllUnregisterServer");
+    ok(pDllRegisterServer && pDllUnregisterServer, "registration entry points not exported\n");
+
+    if (pDllRegisterServer && pDllUnregisterServer) test_register_unregister();
+    test_unknown_class();
+    test_create_registered();
+
+    FreeLibrary(module);
+    CoUninitialize();
+}

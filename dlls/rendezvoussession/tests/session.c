@@ -1,0 +1,1505 @@
+/*
+ * Conformance tests for RendezvousSession: IRendezvousSession, its host
+ * interface and its DRendezvousSessionEvents connection point
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/* Most return codes here are this project's choices (docs/behaviour.md);
+ * the documented ones are S_OK, E_INVALIDARG and E_OUTOFMEMORY of
+ * SendContextData and the DISPIDs and argument types of the events. */
+
+#define COBJMACROS
+
+#include <stdio.h>
+#include <windows.h>
+#include <ole2.h>
+#include <olectl.h>
+
+#include <initguid.h>
+#include "rendezvoussession.h"
+#include "winerendezvous.h"
+
+#include "wine/test.h"
+
+#define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
+
+/* Exported by oleaut32, but not in mingw-w64's headers or i686 import library. */
+static void (WINAPI *pSetOaNoCache)(void);
+#define MAX_CONTEXT_DATA 65536
+#define WAIT_MS 10000
+
+/* A DRendezvousSessionEvents sink that records what it receives. */
+
+#define MAX_RECORDS 64
+
+struct record
+{
+    DISPID dispid;
+    LONG state;         /* OnStateChanged argument */
+    LONG hr;            /* OnTermination / OnSendError argument */
+    BSTR data;          /* OnContextData / OnTermination argument */
+    DWORD thread;
+    const IID *riid;
+    WORD flags;
+    UINT args;
+    VARTYPE vt[2];
+};
+
+struct sink
+{
+    IDispatch IDispatch_iface;
+    LONG refcount;
+    BOOL has_dispatch;  /* FALSE: QueryInterface refuses IDispatch and the DIID */
+    LONG count;
+    struct record records[MAX_RECORDS];
+    LONG data_events;
+    HRESULT invoke_result;
+    /* Reactions, to test re-entrancy. */
+    IConnectionPoint *unadvise_point;
+    DWORD unadvise_cookie;
+    IRendezvousSession *terminate_session;
+    IRendezvousSession *send_session;
+};
+
+static inline struct sink *impl_from_IDispatch(IDispatch *iface)
+{
+    return CONTAINING_RECORD(iface, struct sink, IDispatch_iface);
+}
+
+static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
+{
+    struct sink *sink = impl_from_IDispatch(iface);
+
+    if (IsEqualGUID(riid, &IID_IUnknown) ||
+        (sink->has_dispatch && (IsEqualGUID(riid, &IID_IDispatch) ||
+                                IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))))
+    {
+        *obj = iface;
+        IDispatch_AddRef(iface);
+        return S_OK;
+    }
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI sink_AddRef(IDispatch *iface)
+{
+    return InterlockedIncrement(&impl_from_IDispatch(iface)->refcount);
+}
+
+static ULONG WINAPI sink_Release(IDispatch *iface)
+{
+    return InterlockedDecrement(&impl_from_IDispatch(iface)->refcount);
+}
+
+static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
+{
+    *count = 0;
+    return S_OK;
+}
+
+static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
+{
+    *info = NULL;
+    return DISP_E_BADINDEX;
+}
+
+static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                         LCID lcid, DISPID *ids)
+{
+    return DISP_E_UNKNOWNNAME;
+}
+
+static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+{
+    struct sink *sink = impl_from_IDispatch(iface);
+    LONG index = InterlockedIncrement(&sink->count) - 1;
+    struct record *r = index < MAX_RECORDS ? sink->records + index : NULL;
+    unsigned int i;
+
+    if (r)
+    {
+        r->dispid = id;
+        r->thread = GetCurrentThreadId();
+        r->riid = riid;
+        r->flags = flags;
+        r->args = params->cArgs;
+        for (i = 0; i < params->cArgs && i < 2; i++) r->vt[i] = V_VT(&params->rgvarg[i]);
+        if (id == DISPID_EVENT_ON_STATE_CHANGED && params->cArgs == 1)
+            r->state = V_I4(&params->rgvarg[0]);
+        if (id == DISPID_EVENT_ON_SEND_ERROR && params->cArgs == 1)
+            r->hr = V_I4(&params->rgvarg[0]);
+        if (id == DISPID_EVENT_ON_CONTEXT_DATA && params->cArgs == 1 && V_VT(&params->rgvarg[0]) == VT_BSTR)
+            r->data = SysAllocStringLen(V_BSTR(&params->rgvarg[0]), SysStringLen(V_BSTR(&params->rgvarg[0])));
+        if (id == DISPID_EVENT_ON_TERMINATION && params->cArgs == 2 && V_VT(&params->rgvarg[0]) == VT_BSTR)
+        {
+            r->hr = V_I4(&params->rgvarg[1]);
+            r->data = SysAllocStringLen(V_BSTR(&params->rgvarg[0]), SysStringLen(V_BSTR(&params->rgvarg[0])));
+        }
+    }
+    if (id == DISPID_EVENT_ON_CONTEXT_DATA) InterlockedIncrement(&sink->data_events);
+
+    if (sink->unadvise_point)
+    {
+        IConnectionPoint *point = sink->unadvise_point;
+
+        sink->unadvise_point = NULL;
+        ok(IConnectionPoint_Unadvise(point, sink->unadvise_cookie) == S_OK, "Unadvise from an event failed\n");
+    }
+    if (id == DISPID_EVENT_ON_CONTEXT_DATA && sink->send_session)
+    {
+        IRendezvousSession *session = sink->send_session;
+        BSTR reply = SysAllocString(L"reply from inside OnContextData");
+
+        sink->send_session = NULL;
+        ok(IRendezvousSession_SendContextData(session, reply) == S_OK, "SendContextData from an event failed\n");
+        SysFreeString(reply);
+    }
+    if (id == DISPID_EVENT_ON_CONTEXT_DATA && sink->terminate_session)
+    {
+        IRendezvousSession *session = sink->terminate_session;
+        BSTR data = SysAllocString(L"terminated from inside OnContextData");
+
+        sink->terminate_session = NULL;
+        ok(IRendezvousSession_Terminate(session, E_ABORT, data) == S_OK, "Terminate from an event failed\n");
+        SysFreeString(data);
+    }
+    return sink->invoke_result;
+}
+
+static const IDispatchVtbl sink_vtbl =
+{
+    sink_QueryInterface,
+    sink_AddRef,
+    sink_Release,
+    sink_GetTypeInfoCount,
+    sink_GetTypeInfo,
+    sink_GetIDsOfNames,
+    sink_Invoke,
+};
+
+static void init_sink(struct sink *sink)
+{
+    memset(sink, 0, sizeof(*sink));
+    sink->IDispatch_iface.lpVtbl = &sink_vtbl;
+    sink->refcount = 1;
+    sink->has_dispatch = TRUE;
+}
+
+static void clear_sink(struct sink *sink)
+{
+    LONG i;
+
+    for (i = 0; i < sink->count && i < MAX_RECORDS; i++)
+    {
+        SysFreeString(sink->records[i].data);
+        sink->records[i].data = NULL;
+    }
+    sink->count = 0;
+    sink->data_events = 0;
+}
+
+/* Finds the n-th (from 0) record of an event, or NULL. */
+static struct record *find_event(struct sink *sink, DISPID id, unsigned int n)
+{
+    LONG i;
+
+    for (i = 0; i < sink->count && i < MAX_RECORDS; i++)
+        if (sink->records[i].dispid == id && !n--) return sink->records + i;
+    return NULL;
+}
+
+static BOOL saw_state(struct sink *sink, LONG state)
+{
+    LONG i;
+
+    for (i = 0; i < sink->count && i < MAX_RECORDS; i++)
+        if (sink->records[i].dispid == DISPID_EVENT_ON_STATE_CHANGED && sink->records[i].state == state)
+            return TRUE;
+    return FALSE;
+}
+
+/* Runs this thread's message loop, where an STA object fires its events, until
+ * cond() holds or the time is up. */
+static BOOL pump_until(BOOL (*cond)(void *), void *arg, DWORD timeout)
+{
+    DWORD start = GetTickCount();
+    MSG msg;
+
+    for (;;)
+    {
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+        if (cond && cond(arg)) return TRUE;
+        if (GetTickCount() - start >= timeout) return FALSE;
+        MsgWaitForMultipleObjects(0, NULL, FALSE, 20, QS_ALLINPUT);
+    }
+}
+
+static void pump_for(DWORD ms)
+{
+    pump_until(NULL, NULL, ms);
+}
+
+/* A session with its interfaces and a sink already advised. */
+struct peer
+{
+    IRendezvousSession *session;
+    IRendezvousSessionHost *host;
+    IConnectionPoint *point;
+    DWORD cookie;
+    struct sink sink;
+};
+
+static void create_peer(struct peer *peer, LONG flags)
+{
+    IConnectionPointContainer *container;
+    HRESULT hr;
+
+    memset(peer, 0, sizeof(*peer));
+    init_sink(&peer->sink);
+    hr = CoCreateInstance(&CLSID_RendezvousSession, NULL, CLSCTX_INPROC_SERVER, &IID_IRendezvousSession,
+                          (void **)&peer->session);
+    ok(hr == S_OK, "CoCreateInstance returned %#lx\n", hr);
+    hr = IRendezvousSession_QueryInterface(peer->session, &IID_IRendezvousSessionHost, (void **)&peer->host);
+    ok(hr == S_OK, "QueryInterface returned %#lx\n", hr);
+    hr = IRendezvousSession_QueryInterface(peer->session, &IID_IConnectionPointContainer, (void **)&container);
+    ok(hr == S_OK, "QueryInterface returned %#lx\n", hr);
+    hr = IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, &peer->point);
+    ok(hr == S_OK, "FindConnectionPoint returned %#lx\n", hr);
+    IConnectionPointContainer_Release(container);
+    hr = IConnectionPoint_Advise(peer->point, (IUnknown *)&peer->sink.IDispatch_iface, &peer->cookie);
+    ok(hr == S_OK, "Advise returned %#lx\n", hr);
+    if (flags)
+    {
+        hr = IRendezvousSessionHost_Initialize(peer->host, flags);
+        ok(hr == S_OK, "Initialize returned %#lx\n", hr);
+    }
+}
+
+static void release_peer(struct peer *peer)
+{
+    ULONG ref;
+
+    if (peer->cookie) IConnectionPoint_Unadvise(peer->point, peer->cookie);
+    IConnectionPoint_Release(peer->point);
+    IRendezvousSessionHost_Release(peer->host);
+    ref = IRendezvousSession_Release(peer->session);
+    ok(!ref, "session still has %lu references\n", ref);
+    ok(peer->sink.refcount == 1, "sink still has %ld references\n", peer->sink.refcount);
+    clear_sink(&peer->sink);
+}
+
+static BOOL both_connected(void *arg)
+{
+    struct peer *peers = arg;
+    return saw_state(&peers[0].sink, RSS_CONNECTED) && saw_state(&peers[1].sink, RSS_CONNECTED);
+}
+
+/* Connects an inviter (peers[0]) and an invitee (peers[1]) in this apartment. */
+static BOOL connect_pair(struct peer *peers)
+{
+    BSTR invitation = NULL;
+    HRESULT hr;
+
+    create_peer(&peers[0], RSF_INVITER);
+    create_peer(&peers[1], RSF_INVITEE);
+    hr = IRendezvousSessionHost_CreateInvitation(peers[0].host, NULL, &invitation);
+    ok(hr == S_OK, "CreateInvitation returned %#lx\n", hr);
+    if (FAILED(hr)) return FALSE;
+    hr = IRendezvousSessionHost_ReceiveInvitation(peers[1].host, invitation);
+    ok(hr == S_OK, "ReceiveInvitation returned %#lx\n", hr);
+    SysFreeString(invitation);
+    hr = IRendezvousSessionHost_Accept(peers[1].host);
+    ok(hr == S_OK, "Accept returned %#lx\n", hr);
+    ok(pump_until(both_connected, peers, WAIT_MS), "the peers did not connect\n");
+    return both_connected(peers);
+}
+
+static LONG get_state(IRendezvousSession *session)
+{
+    RENDEZVOUS_SESSION_STATE state = -1;
+    HRESULT hr = IRendezvousSession_get_State(session, &state);
+    ok(hr == S_OK, "get_State returned %#lx\n", hr);
+    return state;
+}
+
+static void test_new_object(void)
+{
+    RENDEZVOUS_SESSION_STATE state;
+    IConnectionPointContainer *container;
+    IEnumConnectionPoints *enum_points;
+    IConnectionPoint *point, *points[2];
+    struct peer peer;
+    LONG flags, units;
+    ULONG fetched;
+    BSTR str;
+    HRESULT hr;
+    IID iid;
+
+    create_peer(&peer, 0);
+
+    hr = IRendezvousSession_get_State(peer.session, NULL);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+    hr = IRendezvousSession_get_RemoteUser(peer.session, NULL);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+    hr = IRendezvousSession_get_Flags(peer.session, NULL);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+
+    hr = IRendezvousSession_get_State(peer.session, &state);
+    ok(hr == S_OK && state == RSS_READY, "got %#lx, state %d\n", hr, state);
+    hr = IRendezvousSession_get_Flags(peer.session, &flags);
+    ok(hr == S_OK && flags == RSF_NONE, "got %#lx, flags %#lx\n", hr, flags);
+    hr = IRendezvousSession_get_RemoteUser(peer.session, &str);
+    ok(hr == S_OK && str && !*str, "got %#lx, %s\n", hr, wine_dbgstr_w(str));
+    SysFreeString(str);
+
+    hr = IRendezvousSessionHost_get_MaxContextData(peer.host, NULL);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_get_MaxContextData(peer.host, &units);
+    ok(hr == S_OK && units == MAX_CONTEXT_DATA, "got %#lx, %ld\n", hr, units);
+
+    /* Roles. */
+    hr = IRendezvousSessionHost_Initialize(peer.host, 0);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_Initialize(peer.host, RSF_INVITER | RSF_INVITEE);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_Initialize(peer.host, RSF_ORIGINAL_INVITER);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_Initialize(peer.host, RSF_INVITEE);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_Initialize(peer.host, RSF_INVITEE);
+    ok(hr == E_INVALID_STATE, "got %#lx\n", hr);
+    hr = IRendezvousSession_get_Flags(peer.session, &flags);
+    ok(hr == S_OK && flags == RSF_INVITEE, "got %#lx, flags %#lx\n", hr, flags);
+
+    /* An invitee cannot invite; a malformed invitation is refused. */
+    str = (BSTR)0xdeadbeef;
+    hr = IRendezvousSessionHost_CreateInvitation(peer.host, NULL, &str);
+    ok(hr == E_INVALID_STATE, "got %#lx\n", hr);
+    ok(!str, "got %p\n", str);
+    hr = IRendezvousSessionHost_CreateInvitation(peer.host, NULL, NULL);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_ReceiveInvitation(peer.host, NULL);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    str = SysAllocString(L"rv1:127.0.0.1:1:00:00");
+    hr = IRendezvousSessionHost_ReceiveInvitation(peer.host, str);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    SysFreeString(str);
+    ok(get_state(peer.session) == RSS_READY, "state changed\n");
+    hr = IRendezvousSessionHost_Accept(peer.host);
+    ok(hr == E_INVALID_STATE, "got %#lx\n", hr);
+
+    /* Remote user: kept as given, bounded. */
+    str = SysAllocString(L"contact@example.org");
+    hr = IRendezvousSessionHost_put_RemoteUser(peer.host, str);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    SysFreeString(str);
+    hr = IRendezvousSession_get_RemoteUser(peer.session, &str);
+    ok(hr == S_OK && !lstrcmpW(str, L"contact@example.org"), "got %#lx, %s\n", hr, wine_dbgstr_w(str));
+    SysFreeString(str);
+    str = SysAllocStringLen(NULL, 1025);
+    hr = IRendezvousSessionHost_put_RemoteUser(peer.host, str);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    SysFreeString(str);
+
+    /* Context data before the session is connected goes nowhere. */
+    str = SysAllocString(L"too early");
+    hr = IRendezvousSession_SendContextData(peer.session, str);
+    ok(hr == E_INVALID_STATE, "got %#lx\n", hr);
+    SysFreeString(str);
+    hr = IRendezvousSession_SendContextData(peer.session, NULL);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+
+    /* The connection point container. */
+    hr = IRendezvousSession_QueryInterface(peer.session, &IID_IConnectionPointContainer, (void **)&container);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    point = (IConnectionPoint *)0xdeadbeef;
+    hr = IConnectionPointContainer_FindConnectionPoint(container, &IID_IDispatch, &point);
+    ok(hr == CONNECT_E_NOCONNECTION, "got %#lx\n", hr);
+    ok(!point, "got %p\n", point);
+    hr = IConnectionPointContainer_FindConnectionPoint(container, &IID_IRendezvousSession, &point);
+    ok(hr == CONNECT_E_NOCONNECTION, "got %#lx\n", hr);
+    hr = IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, NULL);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+
+    hr = IConnectionPointContainer_EnumConnectionPoints(container, &enum_points);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IEnumConnectionPoints_Next(enum_points, 2, points, &fetched);
+    ok(hr == S_FALSE && fetched == 1, "got %#lx, %lu\n", hr, fetched);
+    ok(points[0] == peer.point, "got %p, expected %p\n", points[0], peer.point);
+    IConnectionPoint_Release(points[0]);
+    hr = IEnumConnectionPoints_Next(enum_points, 1, points, NULL);
+    ok(hr == S_FALSE, "got %#lx\n", hr);
+    IEnumConnectionPoints_Release(enum_points);
+
+    hr = IConnectionPoint_GetConnectionInterface(peer.point, &iid);
+    ok(hr == S_OK && IsEqualGUID(&iid, &DIID_DRendezvousSessionEvents), "got %#lx, %s\n", hr,
+       wine_dbgstr_guid(&iid));
+    hr = IConnectionPoint_GetConnectionPointContainer(peer.point, (IConnectionPointContainer **)&point);
+    ok(hr == S_OK && (void *)point == (void *)container, "got %#lx, %p\n", hr, point);
+    if (hr == S_OK) IUnknown_Release((IUnknown *)point);
+    IConnectionPointContainer_Release(container);
+
+    ok(!peer.sink.count, "got %ld events from a session that never changed state\n", peer.sink.count);
+    release_peer(&peer);
+}
+
+static void test_advise(void)
+{
+    struct sink sinks[3], no_dispatch;
+    IEnumConnections *enum_connections, *clone;
+    CONNECTDATA data[4];
+    struct peer peer;
+    DWORD cookies[3], cookie;
+    ULONG fetched;
+    unsigned int i;
+    HRESULT hr;
+
+    create_peer(&peer, 0);
+
+    init_sink(&no_dispatch);
+    no_dispatch.has_dispatch = FALSE;
+    cookie = 0xdeadbeef;
+    hr = IConnectionPoint_Advise(peer.point, (IUnknown *)&no_dispatch.IDispatch_iface, &cookie);
+    ok(hr == CONNECT_E_CANNOTCONNECT, "got %#lx\n", hr);
+    ok(!cookie, "got cookie %#lx\n", cookie);
+    ok(no_dispatch.refcount == 1, "sink keeps %ld references\n", no_dispatch.refcount);
+    hr = IConnectionPoint_Advise(peer.point, NULL, &cookie);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+    hr = IConnectionPoint_Advise(peer.point, (IUnknown *)&no_dispatch.IDispatch_iface, NULL);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+
+    for (i = 0; i < ARRAY_SIZE(sinks); i++)
+    {
+        init_sink(&sinks[i]);
+        hr = IConnectionPoint_Advise(peer.point, (IUnknown *)&sinks[i].IDispatch_iface, &cookies[i]);
+        ok(hr == S_OK, "got %#lx\n", hr);
+        ok(cookies[i] && cookies[i] != peer.cookie, "got cookie %#lx\n", cookies[i]);
+        ok(sinks[i].refcount == 2, "sink has %ld references\n", sinks[i].refcount);
+    }
+    ok(cookies[0] != cookies[1] && cookies[1] != cookies[2], "cookies repeat\n");
+
+    hr = IConnectionPoint_EnumConnections(peer.point, &enum_connections);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IEnumConnections_Next(enum_connections, 4, data, &fetched);
+    ok(hr == S_OK && fetched == 4, "got %#lx, %lu\n", hr, fetched);
+    for (i = 0; i < fetched; i++)
+    {
+        if (i) ok(data[i].pUnk == (IUnknown *)&sinks[i - 1].IDispatch_iface && data[i].dwCookie == cookies[i - 1],
+                  "connection %u: %p, %#lx\n", i, data[i].pUnk, data[i].dwCookie);
+        else ok(data[i].dwCookie == peer.cookie, "connection 0: %#lx\n", data[i].dwCookie);
+        IUnknown_Release(data[i].pUnk);
+    }
+    hr = IEnumConnections_Next(enum_connections, 1, data, &fetched);
+    ok(hr == S_FALSE && !fetched, "got %#lx, %lu\n", hr, fetched);
+    hr = IEnumConnections_Reset(enum_connections);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IEnumConnections_Skip(enum_connections, 3);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IEnumConnections_Clone(enum_connections, &clone);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IEnumConnections_Next(clone, 1, data, NULL);
+    ok(hr == S_OK && data[0].dwCookie == cookies[2], "got %#lx, %#lx\n", hr, data[0].dwCookie);
+    IUnknown_Release(data[0].pUnk);
+    hr = IEnumConnections_Skip(clone, 1);
+    ok(hr == S_FALSE, "got %#lx\n", hr);
+    IEnumConnections_Release(clone);
+    IEnumConnections_Release(enum_connections);
+
+    hr = IConnectionPoint_Unadvise(peer.point, cookies[1]);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(sinks[1].refcount == 1, "sink has %ld references\n", sinks[1].refcount);
+    hr = IConnectionPoint_Unadvise(peer.point, cookies[1]);
+    ok(hr == CONNECT_E_NOCONNECTION, "got %#lx\n", hr);
+    hr = IConnectionPoint_Unadvise(peer.point, 0);
+    ok(hr == CONNECT_E_NOCONNECTION, "got %#lx\n", hr);
+    hr = IConnectionPoint_Unadvise(peer.point, 0x12345678);
+    ok(hr == CONNECT_E_NOCONNECTION, "got %#lx\n", hr);
+
+    /* A new connection gets a new cookie, never an old one. */
+    hr = IConnectionPoint_Advise(peer.point, (IUnknown *)&sinks[1].IDispatch_iface, &cookie);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(cookie != cookies[0] && cookie != cookies[1] && cookie != cookies[2], "cookie %#lx reused\n", cookie);
+    ok(IConnectionPoint_Unadvise(peer.point, cookie) == S_OK, "Unadvise failed\n");
+    ok(IConnectionPoint_Unadvise(peer.point, cookies[0]) == S_OK, "Unadvise failed\n");
+
+    /* Connections left at release are released with the object. */
+    release_peer(&peer);
+    ok(sinks[2].refcount == 1, "sink has %ld references\n", sinks[2].refcount);
+}
+
+/* The whole life of a pair of sessions in one apartment. */
+static void test_pair(void)
+{
+    static const LONG inviter_states[] = { RSS_INVITATION, RSS_ACCEPTED, RSS_CONNECTED };
+    static const LONG invitee_states[] = { RSS_INVITATION, RSS_ACCEPTED, RSS_CONNECTED };
+    struct peer peers[2];
+    struct record *r;
+    unsigned int i;
+    BSTR id0, id1;
+    LONG flags;
+    HRESULT hr;
+
+    if (!connect_pair(peers)) goto done;
+
+    /* OnStateChanged carries the new state, in order, on this thread. */
+    for (i = 0; i < ARRAY_SIZE(inviter_states); i++)
+    {
+        r = find_event(&peers[0].sink, DISPID_EVENT_ON_STATE_CHANGED, i);
+        ok(r && r->state == inviter_states[i], "inviter state change %u: %ld\n", i, r ? r->state : -1);
+        r = find_event(&peers[1].sink, DISPID_EVENT_ON_STATE_CHANGED, i);
+        ok(r && r->state == invitee_states[i], "invitee state change %u: %ld\n", i, r ? r->state : -1);
+    }
+    for (i = 0; i < (unsigned int)peers[0].sink.count; i++)
+    {
+        r = peers[0].sink.records + i;
+        ok(r->thread == GetCurrentThreadId(), "event on thread %04lx\n", r->thread);
+        ok(IsEqualGUID(r->riid, &IID_NULL), "riid %s\n", wine_dbgstr_guid(r->riid));
+        ok(r->flags == DISPATCH_METHOD, "flags %#x\n", r->flags);
+        ok(r->args == 1 && r->vt[0] == VT_I4, "%u args, vt %d\n", r->args, r->vt[0]);
+    }
+    ok(get_state(peers[0].session) == RSS_CONNECTED, "inviter not connected\n");
+    ok(get_state(peers[1].session) == RSS_CONNECTED, "invitee not connected\n");
+    hr = IRendezvousSession_get_Flags(peers[0].session, &flags);
+    ok(hr == S_OK && flags == RSF_INVITER, "inviter flags %#lx\n", flags);
+    hr = IRendezvousSession_get_Flags(peers[1].session, &flags);
+    ok(hr == S_OK && flags == RSF_INVITEE, "invitee flags %#lx\n", flags);
+
+    /* Both sides know the same session id. */
+    hr = IRendezvousSessionHost_get_SessionId(peers[0].host, &id0);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_get_SessionId(peers[1].host, &id1);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    if (id0 && id1)
+    {
+        ok(!lstrcmpW(id0, id1), "ids differ: %s, %s\n", wine_dbgstr_w(id0), wine_dbgstr_w(id1));
+        ok(lstrlenW(id0) == 38 && id0[0] == '{', "got %s\n", wine_dbgstr_w(id0));
+    }
+    SysFreeString(id0);
+    SysFreeString(id1);
+
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
+struct wait_data
+{
+    struct sink *sink;
+    LONG count;
+};
+
+static BOOL has_data_events(void *arg)
+{
+    struct wait_data *wait = arg;
+    return wait->sink->data_events >= wait->count;
+}
+
+static BOOL has_state(struct sink *sink, LONG state, DWORD timeout);
+
+/* Sends data from one peer and checks that the other gets exactly it. */
+static void check_delivery(struct peer *from, struct peer *to, const WCHAR *data, UINT len, const char *what)
+{
+    struct wait_data wait = { &to->sink, to->sink.data_events + 1 };
+    struct record *r;
+    BSTR str;
+    HRESULT hr;
+
+    winetest_push_context("%s", what);
+    str = SysAllocStringLen(data, len);
+    hr = IRendezvousSession_SendContextData(from->session, str);
+    ok(hr == S_OK, "SendContextData returned %#lx\n", hr);
+    ok(pump_until(has_data_events, &wait, WAIT_MS), "nothing arrived\n");
+    r = find_event(&to->sink, DISPID_EVENT_ON_CONTEXT_DATA, wait.count - 1);
+    ok(r != NULL, "no record\n");
+    if (r)
+    {
+        ok(r->args == 1 && r->vt[0] == VT_BSTR, "%u args, vt %d\n", r->args, r->vt[0]);
+        ok(r->thread == GetCurrentThreadId(), "event on thread %04lx\n", r->thread);
+        ok(SysStringLen(r->data) == len, "got %u units, sent %u\n", SysStringLen(r->data), len);
+        ok(r->data && !memcmp(r->data, data, len * sizeof(WCHAR)), "data differs\n");
+    }
+    SysFreeString(str);
+    winetest_pop_context();
+}
+
+static void test_context_data(void)
+{
+    static const WCHAR embedded_nul[] = { 'a', 0, 'b', 0, 0, 'c' };
+    static const WCHAR surrogates[] = { 0xd83d, 0xde00, 'x', 0xdc00, 0xd800, 0xffff, 0xfffe };
+    struct peer peers[2];
+    WCHAR *big;
+    BSTR str;
+    HRESULT hr;
+    UINT i;
+
+    if (!connect_pair(peers)) goto done;
+
+    check_delivery(&peers[0], &peers[1], L"x", 1, "one character");
+    check_delivery(&peers[1], &peers[0], L"y", 1, "one character back");
+    check_delivery(&peers[0], &peers[1], embedded_nul, ARRAY_SIZE(embedded_nul), "embedded NULs");
+    check_delivery(&peers[0], &peers[1], surrogates, ARRAY_SIZE(surrogates), "surrogates");
+
+    big = malloc((MAX_CONTEXT_DATA + 1) * sizeof(WCHAR));
+    for (i = 0; i <= MAX_CONTEXT_DATA; i++) big[i] = (WCHAR)(i * 7919 + 1);
+    check_delivery(&peers[1], &peers[0], big, MAX_CONTEXT_DATA, "maximum length");
+
+    /* E_INVALIDARG: NULL, empty, one unit too long; the peer receives nothing. */
+    clear_sink(&peers[1].sink);
+    hr = IRendezvousSession_SendContextData(peers[0].session, NULL);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    str = SysAllocString(L"");
+    hr = IRendezvousSession_SendContextData(peers[0].session, str);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    SysFreeString(str);
+    str = SysAllocStringLen(big, MAX_CONTEXT_DATA + 1);
+    hr = IRendezvousSession_SendContextData(peers[0].session, str);
+    ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+    SysFreeString(str);
+    free(big);
+    pump_for(300);
+    ok(!peers[1].sink.data_events, "the peer received %ld messages\n", peers[1].sink.data_events);
+    /* The session still works. */
+    check_delivery(&peers[0], &peers[1], L"still fine", 10, "after refusals");
+
+    /* Order is kept. */
+    {
+        struct wait_data wait = { &peers[1].sink, 0 };
+        WCHAR text[16];
+
+        clear_sink(&peers[1].sink);
+        for (i = 0; i < 40; i++)
+        {
+            swprintf(text, ARRAY_SIZE(text), L"message %u", i);
+            str = SysAllocString(text);
+            ok(IRendezvousSession_SendContextData(peers[0].session, str) == S_OK, "send %u failed\n", i);
+            SysFreeString(str);
+        }
+        wait.count = 40;
+        ok(pump_until(has_data_events, &wait, WAIT_MS), "got %ld of 40 messages\n", peers[1].sink.data_events);
+        for (i = 0; i < 40 && i < MAX_RECORDS; i++)
+        {
+            struct record *r = find_event(&peers[1].sink, DISPID_EVENT_ON_CONTEXT_DATA, i);
+            swprintf(text, ARRAY_SIZE(text), L"message %u", i);
+            ok(r && r->data && !lstrcmpW(r->data, text), "message %u: %s\n", i, r ? wine_dbgstr_w(r->data) : "none");
+        }
+    }
+
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
+struct state_wait
+{
+    struct sink *sink;
+    LONG state;
+};
+
+static BOOL state_seen(void *arg)
+{
+    struct state_wait *wait = arg;
+    return saw_state(wait->sink, wait->state);
+}
+
+static BOOL has_state(struct sink *sink, LONG state, DWORD timeout)
+{
+    struct state_wait wait = { sink, state };
+    return pump_until(state_seen, &wait, timeout);
+}
+
+static void test_terminate(void)
+{
+    struct peer peers[2];
+    struct record *r;
+    unsigned int i;
+    BSTR str;
+    HRESULT hr;
+
+    if (!connect_pair(peers)) goto done;
+
+    str = SysAllocString(L"bye \xd83d\xde00");
+    hr = IRendezvousSession_Terminate(peers[0].session, 0x80040001, str);
+    ok(hr == S_OK, "Terminate returned %#lx\n", hr);
+    /* The local side hears of it before Terminate returns. */
+    r = find_event(&peers[0].sink, DISPID_EVENT_ON_TERMINATION, 0);
+    ok(r != NULL, "no local OnTermination\n");
+    ok(has_state(&peers[1].sink, RSS_CANCELLED, WAIT_MS), "the peer did not end\n");
+    ok(has_state(&peers[0].sink, RSS_CANCELLED, WAIT_MS), "this side did not end\n");
+
+    for (i = 0; i < 2; i++)
+    {
+        winetest_push_context("peer %u", i);
+        r = find_event(&peers[i].sink, DISPID_EVENT_ON_TERMINATION, 0);
+        ok(r != NULL, "no OnTermination\n");
+        if (r)
+        {
+            /* Standard order: rgvarg[0] is the last parameter. */
+            ok(r->args == 2 && r->vt[0] == VT_BSTR && r->vt[1] == VT_I4, "%u args, vt %d %d\n",
+               r->args, r->vt[0], r->vt[1]);
+            ok(r->hr == (LONG)0x80040001, "got hr %#lx\n", r->hr);
+            ok(r->data && !lstrcmpW(r->data, str), "got %s\n", wine_dbgstr_w(r->data));
+            /* OnTermination comes before the end state. */
+            ok(r - peers[i].sink.records < peers[i].sink.count - 1, "no state change after OnTermination\n");
+        }
+        ok(get_state(peers[i].session) == RSS_CANCELLED, "state %ld\n", get_state(peers[i].session));
+        hr = IRendezvousSession_Terminate(peers[i].session, S_OK, NULL);
+        ok(hr == E_INVALID_STATE, "second Terminate returned %#lx\n", hr);
+        hr = IRendezvousSession_SendContextData(peers[i].session, str);
+        ok(hr == E_INVALID_STATE, "SendContextData after the end returned %#lx\n", hr);
+        winetest_pop_context();
+    }
+    SysFreeString(str);
+
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
+static void test_decline_cancel(void)
+{
+    struct peer peers[2];
+    BSTR invitation;
+    HRESULT hr;
+
+    /* Decline: both sides end declined. */
+    create_peer(&peers[0], RSF_INVITER);
+    create_peer(&peers[1], RSF_INVITEE);
+    hr = IRendezvousSessionHost_CreateInvitation(peers[0].host, NULL, &invitation);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_ReceiveInvitation(peers[1].host, invitation);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    SysFreeString(invitation);
+    hr = IRendezvousSessionHost_Decline(peers[1].host);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(get_state(peers[1].session) == RSS_DECLINED, "invitee state %ld\n", get_state(peers[1].session));
+    ok(has_state(&peers[0].sink, RSS_DECLINED, WAIT_MS), "the inviter did not see the decline\n");
+    ok(!find_event(&peers[0].sink, DISPID_EVENT_ON_CONTEXT_DATA, 0), "unexpected data\n");
+    hr = IRendezvousSessionHost_Accept(peers[1].host);
+    ok(hr == E_INVALID_STATE, "Accept after Decline returned %#lx\n", hr);
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+
+    /* Cancel while connected: cancelled here, declined ("remotely cancelled") there. */
+    if (connect_pair(peers))
+    {
+        hr = IRendezvousSessionHost_Cancel(peers[0].host);
+        ok(hr == S_OK, "got %#lx\n", hr);
+        ok(get_state(peers[0].session) == RSS_CANCELLED, "state %ld\n", get_state(peers[0].session));
+        ok(has_state(&peers[1].sink, RSS_DECLINED, WAIT_MS), "the peer did not see the cancel\n");
+        hr = IRendezvousSessionHost_Cancel(peers[0].host);
+        ok(hr == E_INVALID_STATE, "second Cancel returned %#lx\n", hr);
+    }
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+
+    /* An inviter may cancel an invitation nobody answered. */
+    create_peer(&peers[0], RSF_INVITER);
+    hr = IRendezvousSessionHost_CreateInvitation(peers[0].host, NULL, &invitation);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    SysFreeString(invitation);
+    hr = IRendezvousSessionHost_Cancel(peers[0].host);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(saw_state(&peers[0].sink, RSS_CANCELLED), "no OnStateChanged(RSS_CANCELLED)\n");
+    release_peer(&peers[0]);
+}
+
+static void test_wrong_secret(void)
+{
+    struct peer peers[2];
+    BSTR invitation;
+    WCHAR *last;
+    HRESULT hr;
+
+    create_peer(&peers[0], RSF_INVITER);
+    create_peer(&peers[1], RSF_INVITEE);
+    hr = IRendezvousSessionHost_CreateInvitation(peers[0].host, NULL, &invitation);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    if (FAILED(hr)) goto done;
+    /* Change one hex digit of the secret. */
+    last = invitation + SysStringLen(invitation) - 1;
+    *last = *last == '0' ? '1' : '0';
+    hr = IRendezvousSessionHost_ReceiveInvitation(peers[1].host, invitation);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    SysFreeString(invitation);
+    hr = IRendezvousSessionHost_Accept(peers[1].host);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(has_state(&peers[1].sink, RSS_TERMINATED, WAIT_MS), "the invitee was not refused\n");
+    if (find_event(&peers[1].sink, DISPID_EVENT_ON_TERMINATION, 0))
+        ok(find_event(&peers[1].sink, DISPID_EVENT_ON_TERMINATION, 0)->hr == E_ACCESSDENIED, "got %#lx\n",
+           find_event(&peers[1].sink, DISPID_EVENT_ON_TERMINATION, 0)->hr);
+    pump_for(200);
+    /* The inviter saw nothing but its own invitation, and still waits. */
+    ok(peers[0].sink.count == 1, "the inviter got %ld events\n", peers[0].sink.count);
+    ok(get_state(peers[0].session) == RSS_INVITATION, "inviter state %ld\n", get_state(peers[0].session));
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
+static void test_sinks(void)
+{
+    struct sink extra[3];
+    struct peer peers[2];
+    DWORD cookies[3];
+    struct wait_data wait;
+    unsigned int i;
+    BSTR str;
+
+    if (!connect_pair(peers)) goto done;
+
+    /* Several sinks; the first fails, the second unadvises itself: all are called. */
+    for (i = 0; i < ARRAY_SIZE(extra); i++)
+    {
+        init_sink(&extra[i]);
+        ok(IConnectionPoint_Advise(peers[1].point, (IUnknown *)&extra[i].IDispatch_iface, &cookies[i]) == S_OK,
+           "Advise failed\n");
+    }
+    extra[0].invoke_result = E_FAIL;
+    extra[1].unadvise_point = peers[1].point;
+    extra[1].unadvise_cookie = cookies[1];
+
+    check_delivery(&peers[0], &peers[1], L"first", 5, "several sinks");
+    for (i = 0; i < ARRAY_SIZE(extra); i++)
+        ok(extra[i].data_events == 1, "sink %u got %ld messages\n", i, extra[i].data_events);
+    check_delivery(&peers[0], &peers[1], L"second", 6, "after an unadvise");
+    ok(extra[0].data_events == 2, "failing sink got %ld messages\n", extra[0].data_events);
+    ok(extra[1].data_events == 1, "unadvised sink got %ld messages\n", extra[1].data_events);
+    ok(extra[2].data_events == 2, "last sink got %ld messages\n", extra[2].data_events);
+    ok(extra[1].refcount == 1, "unadvised sink has %ld references\n", extra[1].refcount);
+    ok(IConnectionPoint_Unadvise(peers[1].point, cookies[0]) == S_OK, "Unadvise failed\n");
+    ok(IConnectionPoint_Unadvise(peers[1].point, cookies[2]) == S_OK, "Unadvise failed\n");
+
+    /* A sink that replies from inside OnContextData. */
+    peers[1].sink.send_session = peers[1].session;
+    wait.sink = &peers[0].sink;
+    wait.count = peers[0].sink.data_events + 1;
+    str = SysAllocString(L"please reply");
+    ok(IRendezvousSession_SendContextData(peers[0].session, str) == S_OK, "send failed\n");
+    SysFreeString(str);
+    ok(pump_until(has_data_events, &wait, WAIT_MS), "no reply\n");
+
+    /* A sink that terminates from inside OnContextData. */
+    peers[1].sink.terminate_session = peers[1].session;
+    str = SysAllocString(L"please terminate");
+    ok(IRendezvousSession_SendContextData(peers[0].session, str) == S_OK, "send failed\n");
+    SysFreeString(str);
+    ok(has_state(&peers[0].sink, RSS_CANCELLED, WAIT_MS), "the sender did not see the end\n");
+    ok(has_state(&peers[1].sink, RSS_CANCELLED, WAIT_MS), "the terminating side did not end\n");
+    {
+        struct record *r = find_event(&peers[0].sink, DISPID_EVENT_ON_TERMINATION, 0);
+        ok(r && r->hr == E_ABORT, "got %#lx\n", r ? r->hr : 0);
+    }
+
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
+/* The peer goes away: the other side ends TERMINATED within a bound. */
+static void test_peer_gone(void)
+{
+    struct peer peers[2];
+    struct record *r;
+
+    if (!connect_pair(peers))
+    {
+        release_peer(&peers[1]);
+        release_peer(&peers[0]);
+        return;
+    }
+    release_peer(&peers[1]);
+    ok(has_state(&peers[0].sink, RSS_TERMINATED, WAIT_MS), "no end after the peer went away\n");
+    r = find_event(&peers[0].sink, DISPID_EVENT_ON_TERMINATION, 0);
+    ok(r && FAILED(r->hr), "got %#lx\n", r ? r->hr : 0);
+    release_peer(&peers[0]);
+}
+
+/* An IMallocSpy that fails the n-th allocation made on one thread and counts
+ * the blocks that thread allocated and nobody freed yet. */
+
+struct malloc_spy
+{
+    IMallocSpy IMallocSpy_iface;
+    DWORD thread;
+    LONG fail_at;       /* 0: never */
+    LONG allocations;
+    LONG failed;
+    void *live[256];
+    LONG live_count;
+    /* Every block any thread allocated while the spy is registered. */
+    struct { void *ptr; SIZE_T size; DWORD thread; } all[4096];
+    LONG all_count;
+    LONG all_overflow;
+    SIZE_T last_size;
+    CRITICAL_SECTION cs;
+};
+
+static struct malloc_spy spy;
+
+static HRESULT WINAPI spy_QueryInterface(IMallocSpy *iface, REFIID riid, void **obj)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IMallocSpy))
+    {
+        *obj = iface;
+        return S_OK;
+    }
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI spy_AddRef(IMallocSpy *iface) { return 2; }
+static ULONG WINAPI spy_Release(IMallocSpy *iface) { return 1; }
+
+static SIZE_T WINAPI spy_PreAlloc(IMallocSpy *iface, SIZE_T size)
+{
+    spy.last_size = size;
+    if (GetCurrentThreadId() != spy.thread || !spy.fail_at) return size;
+    if (++spy.allocations == spy.fail_at)
+    {
+        spy.failed++;
+        return 0;
+    }
+    return size;
+}
+
+static void *WINAPI spy_PostAlloc(IMallocSpy *iface, void *ptr)
+{
+    if (ptr)
+    {
+        EnterCriticalSection(&spy.cs);
+        if (spy.all_count < (LONG)ARRAY_SIZE(spy.all))
+        {
+            spy.all[spy.all_count].ptr = ptr;
+            spy.all[spy.all_count].size = spy.last_size;
+            spy.all[spy.all_count].thread = GetCurrentThreadId();
+            spy.all_count++;
+        }
+        else spy.all_overflow++;
+        LeaveCriticalSection(&spy.cs);
+    }
+    if (ptr && GetCurrentThreadId() == spy.thread && spy.fail_at)
+    {
+        EnterCriticalSection(&spy.cs);
+        if (spy.live_count < (LONG)ARRAY_SIZE(spy.live)) spy.live[spy.live_count++] = ptr;
+        LeaveCriticalSection(&spy.cs);
+    }
+    return ptr;
+}
+
+static void *WINAPI spy_PreFree(IMallocSpy *iface, void *ptr, BOOL spyed)
+{
+    LONG i;
+
+    EnterCriticalSection(&spy.cs);
+    for (i = 0; i < spy.live_count; i++)
+    {
+        if (spy.live[i] != ptr) continue;
+        spy.live[i] = spy.live[--spy.live_count];
+        break;
+    }
+    for (i = 0; i < spy.all_count; i++)
+    {
+        if (spy.all[i].ptr != ptr) continue;
+        spy.all[i] = spy.all[--spy.all_count];
+        break;
+    }
+    LeaveCriticalSection(&spy.cs);
+    return ptr;
+}
+
+static void WINAPI spy_PostFree(IMallocSpy *iface, BOOL spyed) {}
+
+static void spy_forget(void *ptr)
+{
+    LONG i;
+
+    EnterCriticalSection(&spy.cs);
+    for (i = 0; i < spy.all_count; i++)
+    {
+        if (spy.all[i].ptr != ptr) continue;
+        spy.all[i] = spy.all[--spy.all_count];
+        break;
+    }
+    LeaveCriticalSection(&spy.cs);
+}
+
+static SIZE_T WINAPI spy_PreRealloc(IMallocSpy *iface, void *ptr, SIZE_T size, void **new_ptr, BOOL spyed)
+{
+    /* As the allocator does, the old block stops being tracked here. */
+    if (ptr) spy_forget(ptr);
+    spy.last_size = size;
+    *new_ptr = ptr;
+    if (GetCurrentThreadId() == spy.thread && spy.fail_at && ++spy.allocations == spy.fail_at)
+    {
+        spy.failed++;
+        return 0;
+    }
+    return size;
+}
+
+static void *WINAPI spy_PostRealloc(IMallocSpy *iface, void *ptr, BOOL spyed)
+{
+    return spy_PostAlloc(iface, ptr);
+}
+static void *WINAPI spy_PreGetSize(IMallocSpy *iface, void *ptr, BOOL spyed) { return ptr; }
+static SIZE_T WINAPI spy_PostGetSize(IMallocSpy *iface, SIZE_T size, BOOL spyed) { return size; }
+static void *WINAPI spy_PreDidAlloc(IMallocSpy *iface, void *ptr, BOOL spyed) { return ptr; }
+static int WINAPI spy_PostDidAlloc(IMallocSpy *iface, void *ptr, BOOL spyed, int actual) { return actual; }
+static void WINAPI spy_PreHeapMinimize(IMallocSpy *iface) {}
+static void WINAPI spy_PostHeapMinimize(IMallocSpy *iface) {}
+
+static const IMallocSpyVtbl spy_vtbl =
+{
+    spy_QueryInterface, spy_AddRef, spy_Release, spy_PreAlloc, spy_PostAlloc, spy_PreFree, spy_PostFree,
+    spy_PreRealloc, spy_PostRealloc, spy_PreGetSize, spy_PostGetSize, spy_PreDidAlloc, spy_PostDidAlloc,
+    spy_PreHeapMinimize, spy_PostHeapMinimize,
+};
+
+static void arm_spy(LONG fail_at)
+{
+    EnterCriticalSection(&spy.cs);
+    spy.fail_at = fail_at;
+    spy.allocations = 0;
+    spy.failed = 0;
+    spy.live_count = 0;
+    LeaveCriticalSection(&spy.cs);
+}
+
+static BOOL spy_empty(void *arg)
+{
+    return !spy.live_count;
+}
+
+static void test_out_of_memory(void)
+{
+    struct peer peers[2];
+    struct wait_data wait;
+    HRESULT hr;
+    LONG n, delivered = 0;
+    BSTR data;
+
+    spy.IMallocSpy_iface.lpVtbl = &spy_vtbl;
+    spy.thread = GetCurrentThreadId();
+    InitializeCriticalSection(&spy.cs);
+    /* Freed BSTRs are cached unless told otherwise; the spy must see every one. */
+    pSetOaNoCache = (void *)GetProcAddress(GetModuleHandleA("oleaut32.dll"), "SetOaNoCache");
+    ok(pSetOaNoCache != NULL, "SetOaNoCache not found\n");
+    if (pSetOaNoCache) pSetOaNoCache();
+    hr = CoRegisterMallocSpy(&spy.IMallocSpy_iface);
+    ok(hr == S_OK, "CoRegisterMallocSpy returned %#lx\n", hr);
+    if (FAILED(hr)) return;
+
+    if (!connect_pair(peers)) goto done;
+    data = SysAllocString(L"context data under memory pressure");
+
+    /* Fail the first, second, ... allocation on the way until the call succeeds:
+     * each failure is E_OUTOFMEMORY, sends nothing and leaks nothing. */
+    for (n = 1; n < 64; n++)
+    {
+        winetest_push_context("allocation %ld", n);
+        clear_sink(&peers[1].sink);
+        arm_spy(n);
+        hr = IRendezvousSession_SendContextData(peers[0].session, data);
+        arm_spy(0);
+        if (hr == S_OK)
+        {
+            winetest_pop_context();
+            break;
+        }
+        ok(hr == E_OUTOFMEMORY, "got %#lx\n", hr);
+        ok(get_state(peers[0].session) == RSS_CONNECTED, "state changed\n");
+        pump_for(50);
+        ok(!peers[1].sink.data_events, "the peer received data\n");
+        winetest_pop_context();
+    }
+    ok(hr == S_OK, "SendContextData never succeeded\n");
+    ok(n > 1, "no allocation on the way was failed\n");
+    trace("SendContextData makes %ld allocations\n", n - 1);
+    wait.sink = &peers[1].sink;
+    wait.count = 1;
+    ok(pump_until(has_data_events, &wait, WAIT_MS), "the successful send did not arrive\n");
+    delivered = peers[1].sink.data_events;
+    ok(delivered == 1, "the peer received %ld messages\n", delivered);
+
+    /* The peer cannot deliver: the sender hears OnSendError(E_OUTOFMEMORY). */
+    {
+        struct record *r;
+        BOOL failed = FALSE;
+
+        for (n = 1; n < 16 && !failed; n++)
+        {
+            clear_sink(&peers[0].sink);
+            clear_sink(&peers[1].sink);
+            /* Both sessions live on this thread, so the receiving side's
+             * allocations are this thread's too; fail the first after sending. */
+            hr = IRendezvousSession_SendContextData(peers[0].session, data);
+            ok(hr == S_OK, "got %#lx\n", hr);
+            arm_spy(n);
+            pump_for(200);
+            failed = spy.failed && !peers[1].sink.data_events;
+            arm_spy(0);
+        }
+        ok(failed, "could not make the receiving side fail\n");
+        pump_for(300);
+        r = find_event(&peers[0].sink, DISPID_EVENT_ON_SEND_ERROR, 0);
+        ok(r != NULL, "no OnSendError\n");
+        if (r) ok(r->hr == E_OUTOFMEMORY && r->args == 1 && r->vt[0] == VT_I4, "got %#lx, %u args\n", r->hr, r->args);
+    }
+
+    /* Still working. */
+    check_delivery(&peers[0], &peers[1], L"recovered", 9, "after the faults");
+    SysFreeString(data);
+
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+    {
+        LONG i;
+        trace("spy: %ld blocks left, %ld not tracked\n", spy.all_count, spy.all_overflow);
+        for (i = 0; i < spy.all_count; i++)
+            trace("left: %p size %Iu thread %04lx%s\n", spy.all[i].ptr, spy.all[i].size, spy.all[i].thread,
+                  spy.all[i].thread == spy.thread ? " (test thread)" : "");
+    }
+    hr = CoRevokeMallocSpy();
+    ok(hr == S_OK, "CoRevokeMallocSpy returned %#lx\n", hr);
+    ok(spy_empty(NULL), "%ld blocks allocated during faults were never freed\n", spy.live_count);
+    DeleteCriticalSection(&spy.cs);
+}
+
+/* Apartments: an STA sink advised from another thread is called on its own
+ * thread; an object made in the MTA fires on MTA threads. */
+
+struct thread_data
+{
+    IStream *stream;
+    HANDLE ready, done;
+    struct sink sink;
+    DWORD cookie;
+    DWORD thread;
+};
+
+static DWORD WINAPI sta_sink_thread(void *arg)
+{
+    struct thread_data *data = arg;
+    IConnectionPoint *point;
+    HRESULT hr;
+
+    CoInitialize(NULL);
+    data->thread = GetCurrentThreadId();
+    hr = CoGetInterfaceAndReleaseStream(data->stream, &IID_IConnectionPoint, (void **)&point);
+    ok(hr == S_OK, "CoGetInterfaceAndReleaseStream returned %#lx\n", hr);
+    hr = IConnectionPoint_Advise(point, (IUnknown *)&data->sink.IDispatch_iface, &data->cookie);
+    ok(hr == S_OK, "Advise through a proxy returned %#lx\n", hr);
+    SetEvent(data->ready);
+    /* Pump until the main thread is done: the events come here. */
+    while (MsgWaitForMultipleObjects(1, &data->done, FALSE, WAIT_MS * 3, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
+    {
+        MSG msg;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+    }
+    hr = IConnectionPoint_Unadvise(point, data->cookie);
+    ok(hr == S_OK, "Unadvise through a proxy returned %#lx\n", hr);
+    IConnectionPoint_Release(point);
+    CoUninitialize();
+    return 0;
+}
+
+static BOOL thread_sink_has_data(void *arg)
+{
+    struct thread_data *data = arg;
+    return data->sink.data_events > 0;
+}
+
+static void test_apartments(void)
+{
+    struct thread_data data;
+    struct peer peers[2];
+    HANDLE thread;
+    struct record *r;
+    BSTR str;
+    HRESULT hr;
+
+    if (!connect_pair(peers)) goto done;
+
+    memset(&data, 0, sizeof(data));
+    init_sink(&data.sink);
+    data.ready = CreateEventW(NULL, FALSE, FALSE, NULL);
+    data.done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    hr = CoMarshalInterThreadInterfaceInStream(&IID_IConnectionPoint, (IUnknown *)peers[1].point, &data.stream);
+    ok(hr == S_OK, "CoMarshalInterThreadInterfaceInStream returned %#lx\n", hr);
+    thread = CreateThread(NULL, 0, sta_sink_thread, &data, 0, NULL);
+    /* Advise from the other apartment calls into this one: keep pumping. */
+    while (MsgWaitForMultipleObjects(1, &data.ready, FALSE, WAIT_MS, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
+    {
+        MSG msg;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+    }
+
+    str = SysAllocString(L"to another apartment");
+    hr = IRendezvousSession_SendContextData(peers[0].session, str);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    SysFreeString(str);
+    ok(pump_until(thread_sink_has_data, &data, WAIT_MS), "the other apartment's sink got nothing\n");
+    r = find_event(&data.sink, DISPID_EVENT_ON_CONTEXT_DATA, 0);
+    ok(r && r->thread == data.thread, "sink called on thread %04lx, its thread is %04lx\n",
+       r ? r->thread : 0, data.thread);
+    ok(r && r->data && !lstrcmpW(r->data, L"to another apartment"), "got %s\n", r ? wine_dbgstr_w(r->data) : "none");
+
+    SetEvent(data.done);
+    while (MsgWaitForMultipleObjects(1, &thread, FALSE, WAIT_MS, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
+    {
+        MSG msg;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+    }
+    CloseHandle(thread);
+    CloseHandle(data.ready);
+    CloseHandle(data.done);
+    clear_sink(&data.sink);
+
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
+struct mta_data
+{
+    BOOL connected;
+    DWORD event_thread, main_thread;
+};
+
+static DWORD WINAPI mta_thread(void *arg)
+{
+    struct mta_data *result = arg;
+    struct peer peers[2];
+    struct record *r;
+    DWORD start;
+
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    result->main_thread = GetCurrentThreadId();
+    /* In the MTA nothing is pumped: events come on pool threads. */
+    create_peer(&peers[0], RSF_INVITER);
+    create_peer(&peers[1], RSF_INVITEE);
+    {
+        BSTR invitation;
+        IRendezvousSessionHost_CreateInvitation(peers[0].host, NULL, &invitation);
+        IRendezvousSessionHost_ReceiveInvitation(peers[1].host, invitation);
+        SysFreeString(invitation);
+        IRendezvousSessionHost_Accept(peers[1].host);
+    }
+    start = GetTickCount();
+    while (!both_connected(peers) && GetTickCount() - start < WAIT_MS) Sleep(10);
+    result->connected = both_connected(peers);
+    r = find_event(&peers[0].sink, DISPID_EVENT_ON_STATE_CHANGED, 2);
+    if (r) result->event_thread = r->thread;
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+    CoUninitialize();
+    return 0;
+}
+
+static void test_mta(void)
+{
+    struct mta_data data = { 0 };
+    HANDLE thread = CreateThread(NULL, 0, mta_thread, &data, 0, NULL);
+
+    ok(WaitForSingleObject(thread, WAIT_MS * 3) == WAIT_OBJECT_0, "MTA thread did not finish\n");
+    CloseHandle(thread);
+    ok(data.connected, "MTA sessions did not connect without a message loop\n");
+    ok(data.event_thread && data.event_thread != data.main_thread, "events came on thread %04lx\n",
+       data.event_thread);
+}
+
+/* The host interface through IDispatch, as a script would use it. */
+static void test_dispatch(void)
+{
+    static const WCHAR *names[] = { L"Initialize", L"CreateInvitation", L"ReceiveInvitation", L"Accept",
+                                    L"Decline", L"Cancel", L"RemoteUser", L"MaxContextData", L"SessionId" };
+    IDispatch *dispatch;
+    ITypeInfo *info;
+    DISPPARAMS params;
+    VARIANT arg, result;
+    DISPID id;
+    UINT count, i;
+    HRESULT hr;
+
+    hr = CoCreateInstance(&CLSID_RendezvousSession, NULL, CLSCTX_INPROC_SERVER, &IID_IDispatch, (void **)&dispatch);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    if (FAILED(hr)) return;
+
+    hr = IDispatch_GetTypeInfoCount(dispatch, &count);
+    ok(hr == S_OK && count == 1, "got %#lx, %u\n", hr, count);
+    hr = IDispatch_GetTypeInfo(dispatch, 0, 0, &info);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    if (hr == S_OK) ITypeInfo_Release(info);
+    hr = IDispatch_GetTypeInfo(dispatch, 1, 0, &info);
+    ok(hr == DISP_E_BADINDEX, "got %#lx\n", hr);
+
+    for (i = 0; i < ARRAY_SIZE(names); i++)
+    {
+        WCHAR *name = (WCHAR *)names[i];
+        hr = IDispatch_GetIDsOfNames(dispatch, &IID_NULL, &name, 1, 0, &id);
+        ok(hr == S_OK && id == (DISPID)(i + 1), "%s: got %#lx, %ld\n",
+           wine_dbgstr_w(name), hr, id);
+    }
+
+    /* Initialize(RSF_INVITER) by DISPID, then MaxContextData. */
+    V_VT(&arg) = VT_I4;
+    V_I4(&arg) = RSF_INVITER;
+    params.rgvarg = &arg;
+    params.cArgs = 1;
+    params.rgdispidNamedArgs = NULL;
+    params.cNamedArgs = 0;
+    hr = IDispatch_Invoke(dispatch, 1, &IID_NULL, 0, DISPATCH_METHOD, &params, NULL, NULL, NULL);
+    ok(hr == S_OK, "Invoke(Initialize) returned %#lx\n", hr);
+    params.cArgs = 0;
+    VariantInit(&result);
+    hr = IDispatch_Invoke(dispatch, 8, &IID_NULL, 0, DISPATCH_PROPERTYGET, &params, &result, NULL, NULL);
+    ok(hr == S_OK && V_VT(&result) == VT_I4 && V_I4(&result) == MAX_CONTEXT_DATA, "got %#lx, %d %ld\n",
+       hr, V_VT(&result), V_I4(&result));
+    hr = IDispatch_Invoke(dispatch, 1000, &IID_NULL, 0, DISPATCH_METHOD, &params, NULL, NULL, NULL);
+    ok(hr == DISP_E_MEMBERNOTFOUND, "got %#lx\n", hr);
+
+    ok(!IDispatch_Release(dispatch), "object still referenced\n");
+}
+
+/* The peer in another process: the child is the invitee. */
+static void child_invitee(const char *invitation)
+{
+    struct peer peer;
+    WCHAR text[300];
+    struct wait_data wait;
+    BSTR str;
+    HRESULT hr;
+
+    create_peer(&peer, RSF_INVITEE);
+    MultiByteToWideChar(CP_ACP, 0, invitation, -1, text, ARRAY_SIZE(text));
+    str = SysAllocString(text);
+    hr = IRendezvousSessionHost_ReceiveInvitation(peer.host, str);
+    ok(hr == S_OK, "child: ReceiveInvitation returned %#lx\n", hr);
+    SysFreeString(str);
+    hr = IRendezvousSessionHost_Accept(peer.host);
+    ok(hr == S_OK, "child: Accept returned %#lx\n", hr);
+    ok(has_state(&peer.sink, RSS_CONNECTED, WAIT_MS), "child: not connected\n");
+
+    wait.sink = &peer.sink;
+    wait.count = 1;
+    ok(pump_until(has_data_events, &wait, WAIT_MS), "child: no data\n");
+    if (peer.sink.data_events)
+    {
+        struct record *r = find_event(&peer.sink, DISPID_EVENT_ON_CONTEXT_DATA, 0);
+        ok(r && r->data && !lstrcmpW(r->data, L"from the parent \xd83d\xde00"), "child: got %s\n",
+           r ? wine_dbgstr_w(r->data) : "none");
+    }
+    str = SysAllocString(L"from the child");
+    ok(IRendezvousSession_SendContextData(peer.session, str) == S_OK, "child: send failed\n");
+    SysFreeString(str);
+    /* The parent terminates. */
+    ok(has_state(&peer.sink, RSS_CANCELLED, WAIT_MS), "child: no end\n");
+    {
+        struct record *r = find_event(&peer.sink, DISPID_EVENT_ON_TERMINATION, 0);
+        ok(r && r->hr == S_OK && r->data && !lstrcmpW(r->data, L"parent done"), "child: bad OnTermination\n");
+    }
+    release_peer(&peer);
+}
+
+static void test_child_process(const char *argv0)
+{
+    PROCESS_INFORMATION pi;
+    STARTUPINFOA si = { sizeof(si) };
+    char cmdline[MAX_PATH + 400];
+    struct wait_data wait;
+    struct peer peer;
+    BSTR invitation, str;
+    HRESULT hr;
+    int len;
+
+    create_peer(&peer, RSF_INVITER);
+    hr = IRendezvousSessionHost_CreateInvitation(peer.host, NULL, &invitation);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    if (FAILED(hr))
+    {
+        release_peer(&peer);
+        return;
+    }
+    len = sprintf(cmdline, "\"%s\" session invitee ", argv0);
+    WideCharToMultiByte(CP_ACP, 0, invitation, -1, cmdline + len, sizeof(cmdline) - len, NULL, NULL);
+    SysFreeString(invitation);
+    ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
+
+    ok(has_state(&peer.sink, RSS_CONNECTED, WAIT_MS), "the child did not connect\n");
+    str = SysAllocString(L"from the parent \xd83d\xde00");
+    ok(IRendezvousSession_SendContextData(peer.session, str) == S_OK, "send failed\n");
+    SysFreeString(str);
+    wait.sink = &peer.sink;
+    wait.count = 1;
+    ok(pump_until(has_data_events, &wait, WAIT_MS), "nothing from the child\n");
+    if (peer.sink.data_events)
+    {
+        struct record *r = find_event(&peer.sink, DISPID_EVENT_ON_CONTEXT_DATA, 0);
+        ok(r && r->data && !lstrcmpW(r->data, L"from the child"), "got %s\n", r ? wine_dbgstr_w(r->data) : "none");
+    }
+    str = SysAllocString(L"parent done");
+    ok(IRendezvousSession_Terminate(peer.session, S_OK, str) == S_OK, "Terminate failed\n");
+    SysFreeString(str);
+
+    /* Keep pumping while the child finishes, then collect its failures. */
+    while (MsgWaitForMultipleObjects(1, &pi.hProcess, FALSE, WAIT_MS, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
+    {
+        MSG msg;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+    }
+    wait_child_process(pi.hProcess);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    release_peer(&peer);
+}
+
+START_TEST(session)
+{
+    char **argv;
+    int argc;
+
+    argc = winetest_get_mainargs(&argv);
+    CoInitialize(NULL);
+
+    if (argc > 3 && !strcmp(argv[2], "invitee"))
+    {
+        child_invitee(argv[3]);
+        CoUninitialize();
+        return;
+    }
+
+    test_new_object();
+    test_advise();
+    test_pair();
+    test_context_data();
+    test_terminate();
+    test_decline_cancel();
+    test_wrong_secret();
+    test_sinks();
+    test_peer_gone();
+    test_out_of_memory();
+    test_apartments();
+    test_mta();
+    test_dispatch();
+    test_child_process(argv[0]);
+
+    CoUninitialize();
+}
