@@ -183,6 +183,17 @@ static const IClassFactoryVtbl class_factory_vtbl =
 
 static struct class_factory session_factory = { { &class_factory_vtbl }, rendezvous_session_create };
 
+/* Every class this DLL serves; raserver.exe serves the same list out of process. */
+static const struct
+{
+    const CLSID *clsid;
+    struct class_factory *factory;
+}
+classes[] =
+{
+    { &CLSID_RendezvousSession, &session_factory },
+};
+
 /* The core's hook is cdecl; CoTaskMemAlloc is stdcall on i386. */
 static void *core_alloc(size_t size)
 {
@@ -225,13 +236,16 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
  */
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **obj)
 {
+    unsigned int i;
+
     TRACE("%s, %s, %p.\n", debugstr_guid(clsid), debugstr_guid(riid), obj);
 
     if (!obj) return E_POINTER;
     *obj = NULL;
 
-    if (IsEqualGUID(clsid, &CLSID_RendezvousSession))
-        return IClassFactory_QueryInterface(&session_factory.IClassFactory_iface, riid, obj);
+    for (i = 0; i < ARRAY_SIZE(classes); i++)
+        if (IsEqualGUID(clsid, classes[i].clsid))
+            return IClassFactory_QueryInterface(&classes[i].factory->IClassFactory_iface, riid, obj);
 
     WARN("class %s not available\n", debugstr_guid(clsid));
     return CLASS_E_CLASSNOTAVAILABLE;
