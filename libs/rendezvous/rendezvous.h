@@ -25,9 +25,10 @@
  *
  * THREADING AND EVENT CONTRACT
  *
- * - One process-wide I/O thread polls every session's sockets.  It starts with
- *   the first session and is stopped and joined when the last session is
- *   destroyed.
+ * - One process-wide I/O thread polls every session's sockets and the closing
+ *   connections of destroyed sessions (see DESTROY).  It starts with the first
+ *   session and is stopped and joined when the last session is destroyed,
+ *   once the closing connections are done or the destroy's bound has passed.
  * - Events are never delivered on the I/O thread.  They are queued per session;
  *   when the queue goes from "nothing announced" to "something pending" the core
  *   calls callbacks.wake(user), from any thread (the I/O thread, or the thread
@@ -48,9 +49,11 @@
  *   RV_S_FALSE at once.
  * - rv_session_destroy must not be called on the I/O thread (that is, from
  *   wake; such a call is ignored), nor from DllMain, nor while holding a lock
- *   that wake takes: it waits for a wake in flight and, for the last session,
- *   joins the I/O thread.  When it returns (outside a handler of that session)
- *   no wake and no handler call for that session will ever happen again.
+ *   that wake takes: it waits for a wake in flight, for a dispatch of that
+ *   session running on another thread, for its last frames (bounded, see
+ *   DESTROY) and, for the last session, joins the I/O thread.  When it returns
+ *   (outside a handler of that session) no wake and no handler call for that
+ *   session will ever happen again.
  *   Wakes posted before it returned may still be in the owner's message queue:
  *   the owner must not dispatch a destroyed session when they arrive.
  * - rv_session_get_state returns the core's current state, which may be ahead of
@@ -129,7 +132,37 @@
  *   gets on_send_error.  When a connection fails while DATA frames are still
  *   queued locally, on_send_error(hr) comes before on_termination(hr).  Data
  *   that crosses the peer's own cancel on the wire is dropped silently: the
- *   sender learns of the end from its state change.
+ *   sender learns of the end from its state change.  Frames that arrive
+ *   before the peer's EOF or reset are delivered, in order, before the EOF is
+ *   reported.
+ *
+ * DESTROY
+ *
+ *   rv_session_destroy still delivers what the session committed to: DATA
+ *   accepted by rv_session_send_context_data, SEND_ERROR reports, and the
+ *   TERMINATE, CANCEL or declining RESPONSE of an earlier terminate, cancel or
+ *   decline (an invitee still in the handshake finishes it to say so).  Those
+ *   connections leave the session for a process-wide closing list kept by the
+ *   I/O thread for at most 5 s: their frames are written, the write side is
+ *   shut, input is read and discarded until the peer's EOF (at most 1 s, and
+ *   within the 5 s), then they close.  Every other connection closes at once,
+ *   without RST (write side shut, pending input drained): a connected peer
+ *   sees EOF and ends TERMINATED with RV_E_CONNECTION_RESET, after any DATA it
+ *   was still owed when there was no terminate or cancel.
+ *   Outside a handler of the session, destroy blocks until those frames are
+ *   written to the socket (the kernel has them, so they arrive even if the
+ *   process exits right after) and, when it releases the last session, also
+ *   until the closing list is empty; both waits together last at most
+ *   RV_DESTROY_TIMEOUT_MS.  If that bound passes, the I/O thread keeps trying
+ *   until the 5 s are over, except after the last session: then every closing
+ *   connection is closed at once and what was not written yet is lost.
+ *   From inside a handler of the session being destroyed it never waits: the
+ *   frames are handed over the same way and written in the background, and
+ *   the outermost dispatch frees the session without waiting either.  If that
+ *   was the last session, the I/O thread outlives it until the closing list is
+ *   empty (at most 5 s), stops on its own and is joined by the next
+ *   rv_session_create.  A process that exits, or unloads the code of this
+ *   library, within that time may lose those frames.
  */
 
 #ifndef __WINE_RENDEZVOUS_H
@@ -202,6 +235,7 @@ enum rv_state
 #define RV_MAX_PENDING_CONNECTIONS   4                   /* concurrent unauthenticated handshakes */
 #define RV_MAX_AUTH_FAILURES         16                  /* bad MACs before an invitation is revoked */
 #define RV_DEFAULT_HANDSHAKE_TIMEOUT 10000               /* ms */
+#define RV_DESTROY_TIMEOUT_MS        2000                /* longest rv_session_destroy waits for the network */
 
 /*
  * Context-data rules, shared by both COM faces.  rv_session_send_context_data
@@ -261,7 +295,7 @@ rv_result rv_session_create(const struct rv_profile *profile, uint32_t role_flag
  * RV_E_INVALIDARG for anything but RV_FLAG_INVITER or RV_FLAG_INVITEE,
  * RV_E_INVALID_STATE when a role is already set or the session has moved on. */
 rv_result rv_session_set_role(struct rv_session *s, uint32_t role_flags);
-/* Closes everything; see the threading contract.  NULL is ignored. */
+/* Closes everything, delivering the last frames; see DESTROY at the top.  NULL is ignored. */
 void rv_session_destroy(struct rv_session *s);
 
 enum rv_state rv_session_get_state(struct rv_session *s);

@@ -26,8 +26,12 @@
 
 /* Listener plus concurrent handshakes: the most sockets one session ever has. */
 #define RV_CONNS_PER_SESSION (1 + RV_MAX_PENDING_CONNECTIONS)
-/* How long a closing connection may take to flush its last frames. */
+/* How long a closing connection, orphaned or not, may take to flush its last frames. */
 #define RV_LINGER_MS 5000
+/* Once its frames are out and the write side is shut: how long it waits for the peer's EOF. */
+#define RV_DRAIN_MS 1000
+/* At most this much unread input is discarded before a socket is closed. */
+#define RV_CLOSE_DRAIN_BYTES 65536
 /* Pause after a failing accept(), so that a full descriptor table cannot spin the I/O thread. */
 #define RV_ACCEPT_BACKOFF_MS 100
 #define RV_MAX_STATE_EVENTS 4
@@ -79,7 +83,7 @@ enum conn_phase
 struct rv_conn
 {
     struct rv_conn    *next;
-    struct rv_session *session;     /* NULL once closed */
+    struct rv_session *session;     /* NULL once closed or orphaned: never used then */
     rv_socket          sock;
     uint8_t            phase;
     uint8_t            dead;
@@ -89,11 +93,13 @@ struct rv_conn
     uint8_t            final_cancel;/* send CANCEL once the queue is flushed */
     uint8_t            shut;        /* write side shut down */
     uint8_t            rx_dropped;  /* the DATA frame being read could not be stored */
+    uint8_t            orphan;      /* its session is destroyed: in the closing list */
     uint8_t            n_errors;
     uint8_t            ctl_len;
     uint8_t            ctl_sent;
     rv_result          errors[4];   /* SEND_ERROR frames to send */
     uint64_t           deadline;    /* 0 = none */
+    uint32_t           ticket;      /* orphan: the destroy that handed it over */
     struct rv_decoder  dec;
     struct rv_event   *rx_event;    /* DATA being read into its event */
     uint8_t           *rx_block;    /* TERMINATE payload being read */
@@ -105,6 +111,9 @@ struct rv_conn
     uint8_t            nonce_i[RV_NONCE_SIZE];
     uint8_t            nonce_r[RV_NONCE_SIZE];
     uint8_t            ctl[RV_FRAME_HEADER_SIZE + RV_SMALL_PAYLOAD_MAX];
+    /* An orphan still in the handshake keeps the keys its session had. */
+    uint8_t            secret[RV_SECRET_SIZE];
+    uint8_t            sid[RV_SESSION_ID_SIZE];
 };
 
 struct rv_session
@@ -181,7 +190,12 @@ void event_free(struct rv_event *ev);
 
 /* transport.c (core.lock held unless noted) */
 rv_result io_acquire(void);             /* without core.lock */
-void io_release(void);                  /* without core.lock */
+/*
+ * Without core.lock.  For the last session, a non-zero deadline lets closing
+ * connections finish until then before the I/O thread is joined; 0 never waits
+ * for them, and the thread then outlives the session until they are done.
+ */
+void io_release(uint64_t deadline);
 void io_signal(void);
 int io_on_thread(void);
 struct rv_conn *conn_new(struct rv_session *s);
@@ -194,5 +208,13 @@ struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);
 /* Local cancel: listener closed, handshakes told, peer sent CANCEL. */
 void session_cancel_conns(struct rv_session *s);
 void session_close_conns(struct rv_session *s, int keep_detached);
+/*
+ * Destroy: connections with frames still to write, or lingering for the peer's
+ * EOF, move to the process-wide closing list; the others close.  Returns a
+ * ticket for io_wait_handover, 0 when nothing is left to write.
+ */
+uint32_t session_hand_over_conns(struct rv_session *s);
+/* Waits, releasing core.lock, until the ticket's frames are written or deadline passes. */
+void io_wait_handover(uint32_t ticket, uint64_t deadline);
 
 #endif /* __WINE_RV_CORE_H */

@@ -243,9 +243,11 @@ rv_result rv_session_set_role(struct rv_session *s, uint32_t role_flags)
     return hr;
 }
 
-static void session_close_locked(struct rv_session *s)
+/* Returns the handover ticket of the frames still to be written, 0 if none. */
+static uint32_t session_close_locked(struct rv_session *s)
 {
     struct rv_event *ev;
+    uint32_t ticket;
 
     s->closing = 1;
     if (s->prev) s->prev->next = s->next;
@@ -253,7 +255,7 @@ static void session_close_locked(struct rv_session *s)
     if (s->next) s->next->prev = s->prev;
     s->prev = s->next = NULL;
     wake_list_remove(s);
-    session_close_conns(s, 0);
+    ticket = session_hand_over_conns(s);
     while ((ev = s->ev_head))
     {
         s->ev_head = ev->next;
@@ -262,9 +264,11 @@ static void session_close_locked(struct rv_session *s)
     s->ev_tail = NULL;
     s->ev_bytes = 0;
     rv_wipe(s->secret, sizeof(s->secret));
+    return ticket;
 }
 
-static void session_free(struct rv_session *s)
+/* deadline: see io_release; 0 when freed by a dispatch, which never waits for the network. */
+static void session_free(struct rv_session *s, uint64_t deadline)
 {
     rv_mutex_lock(&core.lock);
     /* A wake in flight on the I/O thread still uses the session. */
@@ -272,12 +276,14 @@ static void session_free(struct rv_session *s)
     rv_mutex_unlock(&core.lock);
     rv_wipe(s, sizeof(*s));
     rv_free(s);
-    io_release();
+    io_release(deadline);
 }
 
 void rv_session_destroy(struct rv_session *s)
 {
     rv_thread_id self = rv_thread_self();
+    uint64_t deadline;
+    uint32_t ticket;
 
     if (!s) return;
     /* The I/O thread cannot join itself: destroying from wake is not allowed. */
@@ -288,17 +294,20 @@ void rv_session_destroy(struct rv_session *s)
         rv_mutex_unlock(&core.lock);
         return;
     }
-    session_close_locked(s);
+    deadline = rv_time_ms() + RV_DESTROY_TIMEOUT_MS;
+    ticket = session_close_locked(s);
     if (s->dispatch_depth && rv_thread_equal(s->dispatch_thread, self))
     {
-        /* Inside a handler: the outermost dispatch frees it. */
+        /* Inside a handler: the outermost dispatch frees it, and nobody waits for the frames. */
         s->destroy_deferred = 1;
         rv_mutex_unlock(&core.lock);
         return;
     }
     while (s->dispatch_depth) rv_cond_wait(&core.idle_cond, &core.lock, 100);
+    /* The kernel gets the last frames before we return: the process may exit right after. */
+    if (ticket) io_wait_handover(ticket, deadline);
     rv_mutex_unlock(&core.lock);
-    session_free(s);
+    session_free(s, deadline);
 }
 
 /* ---- getters and settings ---- */
@@ -735,7 +744,7 @@ rv_result rv_session_dispatch(struct rv_session *s)
         if (s->destroy_deferred)
         {
             rv_mutex_unlock(&core.lock);
-            session_free(s);
+            session_free(s, 0);
             return hr;
         }
         rv_cond_broadcast(&core.idle_cond);

@@ -29,9 +29,15 @@ static rv_mutex life_lock = RV_MUTEX_INIT;  /* serialises thread start and stop 
 static int conds_ready;                     /* under life_lock */
 static struct rv_thread io_thread;
 static rv_thread_id io_thread_id;
-static int io_running, io_stop, io_signalled;
+static int io_running;                      /* started and not yet joined */
+static int io_exited;                       /* its loop has ended; the join is still due */
+static int io_stop, io_signalled;
 static struct rv_waker waker;
 static struct rv_conn *graveyard;
+static struct rv_conn *closing_conns;       /* orphans of destroyed sessions, see session_hand_over_conns */
+static unsigned int n_closing;
+static unsigned int handover_waiters;       /* threads waiting for the closing list to progress */
+static uint32_t last_ticket;
 static void *poll_block, *spare_block;      /* pollfd array + owner array in one allocation */
 static unsigned int poll_cap, spare_cap;
 
@@ -53,7 +59,8 @@ int io_on_thread(void)
     int ret;
 
     rv_mutex_lock(&core.lock);
-    ret = io_running && rv_thread_equal(io_thread_id, rv_thread_self());
+    /* Once the loop has ended, the id may belong to a new thread. */
+    ret = io_running && !io_exited && rv_thread_equal(io_thread_id, rv_thread_self());
     rv_mutex_unlock(&core.lock);
     return ret;
 }
@@ -72,10 +79,10 @@ static void sweep_graveyard(void)
 
 static void io_main(void *arg);
 
-/* Room for every socket the sessions may own; the I/O thread adopts the spare block. */
-static rv_result reserve_poll_entries(unsigned int sessions)
+/* Room for every socket the sessions and the closing list may own; the I/O thread adopts the spare block. */
+static rv_result reserve_poll_entries(unsigned int sessions, unsigned int closing)
 {
-    unsigned int need = 1 + sessions * RV_CONNS_PER_SESSION, cap;
+    unsigned int need = 1 + sessions * RV_CONNS_PER_SESSION + closing, cap;
     void *block;
 
     if (need <= poll_cap || need <= spare_cap) return RV_S_OK;
@@ -96,9 +103,24 @@ static void free_poll_blocks(void)
     poll_cap = spare_cap = 0;
 }
 
+/* life_lock held, core.lock not: the loop has ended or was told to stop. */
+static void io_join(void)
+{
+    rv_thread_join(&io_thread);
+    rv_mutex_lock(&core.lock);
+    io_running = 0;
+    io_exited = 0;
+    io_stop = 0;
+    sweep_graveyard();
+    free_poll_blocks();
+    rv_mutex_unlock(&core.lock);
+    rv_waker_close(&waker);
+}
+
 rv_result io_acquire(void)
 {
     rv_result hr;
+    int exited;
 
     rv_mutex_lock(&life_lock);
     if ((hr = rv_port_init())) goto done;
@@ -108,10 +130,21 @@ rv_result io_acquire(void)
         rv_cond_init(&core.idle_cond);
         conds_ready = 1;
     }
-    rv_mutex_lock(&core.lock);
-    hr = reserve_poll_entries(core.n_sessions + 1);
-    if (!hr) core.n_sessions++;
-    rv_mutex_unlock(&core.lock);
+    for (;;)
+    {
+        /* A thread left draining the closing list keeps running once a session counts again. */
+        rv_mutex_lock(&core.lock);
+        exited = io_running && io_exited;
+        if (!exited)
+        {
+            hr = reserve_poll_entries(core.n_sessions + 1, n_closing);
+            if (!hr) core.n_sessions++;
+        }
+        rv_mutex_unlock(&core.lock);
+        if (!exited) break;
+        /* It outlived the last session and has stopped by itself. */
+        io_join();
+    }
     if (hr) goto done;
 
     if (!io_running)
@@ -120,6 +153,7 @@ rv_result io_acquire(void)
         {
             rv_mutex_lock(&core.lock);
             io_running = 1;
+            io_exited = 0;
             io_stop = 0;
             io_signalled = 0;
             rv_mutex_unlock(&core.lock);
@@ -143,31 +177,46 @@ done:
     return hr;
 }
 
-void io_release(void)
+static void close_closing_conns(void)
 {
-    int last;
+    while (closing_conns) conn_close(closing_conns);
+}
+
+void io_release(uint64_t deadline)
+{
+    uint64_t now;
+    int join;
+
+    rv_mutex_lock(&core.lock);
+    if (--core.n_sessions)
+    {
+        rv_mutex_unlock(&core.lock);
+        return;
+    }
+    /* Without sessions the thread stops by itself once the closing list is empty. */
+    io_signalled = 0;
+    io_signal();
+    /* The last session: closing connections get the rest of the bound, unless a new session comes. */
+    handover_waiters++;
+    while (deadline && !core.n_sessions && closing_conns && (now = rv_time_ms()) < deadline)
+        rv_cond_wait(&core.idle_cond, &core.lock, (uint32_t)(deadline - now));
+    handover_waiters--;
+    rv_mutex_unlock(&core.lock);
 
     rv_mutex_lock(&life_lock);
     rv_mutex_lock(&core.lock);
-    last = !--core.n_sessions;
-    if (last)
+    /* Without a deadline, a thread with closing connections is left to finish them. */
+    join = io_running && !core.n_sessions && (deadline || !closing_conns);
+    if (join)
     {
+        /* Their time is up: closed without RST, frames already written still arrive. */
+        close_closing_conns();
         io_stop = 1;
         io_signalled = 0;
         io_signal();
     }
     rv_mutex_unlock(&core.lock);
-    if (last)
-    {
-        rv_thread_join(&io_thread);
-        rv_mutex_lock(&core.lock);
-        io_running = 0;
-        io_stop = 0;
-        sweep_graveyard();
-        free_poll_blocks();
-        rv_mutex_unlock(&core.lock);
-        rv_waker_close(&waker);
-    }
+    if (join) io_join();
     rv_mutex_unlock(&life_lock);
 }
 
@@ -217,36 +266,79 @@ static void conn_free_buffers(struct rv_conn *c)
     c->rx_block = NULL;
 }
 
+/* Detaches c from its session's lists and counters. */
+static void conn_unlink(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+    struct rv_conn **p;
+
+    for (p = &s->conns; *p; p = &(*p)->next)
+    {
+        if (*p != c) continue;
+        *p = c->next;
+        break;
+    }
+    if (s->active == c) s->active = NULL;
+    if (s->listener == c) s->listener = NULL;
+    if (c->pending) s->n_pending--;
+    c->pending = 0;
+}
+
+/*
+ * Closing a socket with unread input makes TCP send RST, and the peer may then
+ * lose what it had not read yet: shut the write side and drain first.
+ */
+static void conn_close_socket(struct rv_conn *c)
+{
+    uint8_t buffer[4096];
+    size_t drained = 0;
+
+    if (c->sock == RV_INVALID_SOCKET) return;
+    if (c->phase != PHASE_LISTEN && c->phase != PHASE_CONNECTING)
+    {
+        if (!c->shut) rv_socket_shutdown_write(c->sock);
+        while (drained < RV_CLOSE_DRAIN_BYTES)
+        {
+            rv_result err;
+            long n = rv_socket_recv(c->sock, buffer, sizeof(buffer), &err);
+
+            if (n <= 0) break;
+            drained += (size_t)n;
+        }
+    }
+    rv_socket_close(c->sock);
+    c->sock = RV_INVALID_SOCKET;
+}
+
 /*
  * The socket closes at once; the structure is freed by the I/O thread at the
  * start of its next round, since its poll array may still point to it.
  */
 void conn_close(struct rv_conn *c)
 {
-    struct rv_session *s = c->session;
     struct rv_conn **p;
 
     if (c->dead) return;
-    if (s)
+    if (c->session) conn_unlink(c);
+    else if (c->orphan)
     {
-        for (p = &s->conns; *p; p = &(*p)->next)
+        for (p = &closing_conns; *p; p = &(*p)->next)
         {
             if (*p != c) continue;
             *p = c->next;
             break;
         }
-        if (s->active == c) s->active = NULL;
-        if (s->listener == c) s->listener = NULL;
-        if (c->pending) s->n_pending--;
+        n_closing--;
+        c->orphan = 0;
     }
     c->pending = 0;
     c->dead = 1;
     c->session = NULL;
     rv_wipe(c->nonce_i, sizeof(c->nonce_i));
     rv_wipe(c->nonce_r, sizeof(c->nonce_r));
+    rv_wipe(c->secret, sizeof(c->secret));
     conn_free_buffers(c);
-    rv_socket_close(c->sock);
-    c->sock = RV_INVALID_SOCKET;
+    conn_close_socket(c);
     c->next = graveyard;
     graveyard = c;
     io_signal();
@@ -262,6 +354,96 @@ void session_close_conns(struct rv_session *s, int keep_detached)
         if (keep_detached && c->detached) continue;
         conn_close(c);
     }
+}
+
+/* Something the peer is still owed: queued frames, a handshake answer, or a linger for its EOF. */
+static int conn_has_last_words(const struct rv_conn *c)
+{
+    switch (c->phase)
+    {
+    case PHASE_CLOSING:
+        return 1;
+    case PHASE_ESTABLISHED:
+        return c->ctl_sent < c->ctl_len || c->out_head || c->n_errors || c->final_cancel;
+    case PHASE_CONNECTING:
+    case PHASE_WAIT_CHALLENGE:
+    case PHASE_WAIT_CONFIRM:
+        /* A declining or cancelling invitee still tells the inviter. */
+        return c->detached;
+    default:
+        return 0;
+    }
+}
+
+/* An orphan whose last frames are all in the kernel. */
+static int conn_delivered(const struct rv_conn *c)
+{
+    if (c->phase == PHASE_CLOSING) return c->shut;
+    /* A declining invitee has said everything once RESPONSE is out. */
+    return c->phase == PHASE_WAIT_CONFIRM && c->intent == RV_INTENT_DECLINE && c->ctl_sent == c->ctl_len;
+}
+
+uint32_t session_hand_over_conns(struct rv_session *s)
+{
+    uint64_t now = rv_time_ms();
+    struct rv_conn *c, *next;
+    uint32_t ticket = 0;
+
+    for (c = s->conns; c; c = next)
+    {
+        next = c->next;
+        /* Without a poll entry it could not progress: close it instead. */
+        if (!conn_has_last_words(c) || reserve_poll_entries(core.n_sessions, n_closing + 1))
+        {
+            conn_close(c);
+            continue;
+        }
+        conn_unlink(c);
+        c->detached = 1;
+        /* Queued frames go out, then the write side is shut as after terminate. */
+        if (c->phase == PHASE_ESTABLISHED) c->phase = PHASE_CLOSING;
+        if (c->phase != PHASE_CLOSING)
+        {
+            memcpy(c->secret, s->secret, sizeof(c->secret));
+            memcpy(c->sid, s->id, sizeof(c->sid));
+        }
+        if (!c->deadline || c->deadline > now + RV_LINGER_MS) c->deadline = now + RV_LINGER_MS;
+        /* From here on nothing may reach the session: it is about to be freed. */
+        c->session = NULL;
+        c->orphan = 1;
+        if (!conn_delivered(c))
+        {
+            if (!ticket && !(ticket = ++last_ticket)) ticket = ++last_ticket;
+            c->ticket = ticket;
+        }
+        c->next = closing_conns;
+        closing_conns = c;
+        n_closing++;
+    }
+    s->conns = NULL;
+    s->active = s->listener = NULL;
+    io_signal();
+    return ticket;
+}
+
+static int handover_pending(uint32_t ticket)
+{
+    struct rv_conn *c;
+
+    for (c = closing_conns; c; c = c->next)
+        if (c->ticket == ticket && !conn_delivered(c)) return 1;
+    return 0;
+}
+
+void io_wait_handover(uint32_t ticket, uint64_t deadline)
+{
+    uint64_t now;
+
+    /* The I/O thread broadcasts idle_cond after each round while someone waits. */
+    handover_waiters++;
+    while (handover_pending(ticket) && (now = rv_time_ms()) < deadline)
+        rv_cond_wait(&core.idle_cond, &core.lock, (uint32_t)(deadline - now));
+    handover_waiters--;
 }
 
 void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size)
@@ -358,12 +540,13 @@ static void conn_fail(struct rv_conn *c, rv_result hr)
 static void handshake_mac(const struct rv_conn *c, const char *label, uint8_t intent,
                           uint8_t mac[RV_SHA256_SIZE])
 {
-    const struct rv_session *s = c->session;
+    const uint8_t *secret = c->orphan ? c->secret : c->session->secret;
+    const uint8_t *sid = c->orphan ? c->sid : c->session->id;
     struct rv_hmac ctx;
 
-    rv_hmac_init(&ctx, s->secret, sizeof(s->secret));
+    rv_hmac_init(&ctx, secret, RV_SECRET_SIZE);
     rv_hmac_update(&ctx, label, strlen(label) + 1);
-    rv_hmac_update(&ctx, s->id, sizeof(s->id));
+    rv_hmac_update(&ctx, sid, RV_SESSION_ID_SIZE);
     rv_hmac_update(&ctx, c->nonce_i, sizeof(c->nonce_i));
     rv_hmac_update(&ctx, c->nonce_r, sizeof(c->nonce_r));
     rv_hmac_update(&ctx, &intent, 1);
@@ -379,6 +562,8 @@ static void note_remote(struct rv_conn *c)
 }
 
 /* ---- output ---- */
+
+static void conn_on_readable(struct rv_conn *c);
 
 static int conn_can_send_queue(const struct rv_conn *c)
 {
@@ -453,7 +638,9 @@ static int conn_flush(struct rv_conn *c)
         if (r == -1) break;
         if (r < 0)
         {
-            conn_fail(c, err);
+            /* What the peer sent before it went away is delivered first, in order. */
+            conn_on_readable(c);
+            if (!c->dead) conn_fail(c, err);
             return -1;
         }
         if (is_ctl) c->ctl_sent += (uint8_t)r;
@@ -473,9 +660,12 @@ static int conn_flush(struct rv_conn *c)
 
     if (c->phase == PHASE_CLOSING && !c->shut && !conn_wants_output(c))
     {
-        /* Everything is out: half-close and wait for the peer's EOF. */
+        uint64_t drain_end = rv_time_ms() + RV_DRAIN_MS;
+
+        /* Everything is out: half-close and wait a little for the peer's EOF. */
         rv_socket_shutdown_write(c->sock);
         c->shut = 1;
+        if (!c->deadline || c->deadline > drain_end) c->deadline = drain_end;
     }
     return 0;
 }
@@ -669,14 +859,16 @@ static void invitee_on_confirm(struct rv_conn *c)
         conn_close(c);
         return;
     }
-    c->deadline = 0;
     if (c->detached)
     {
-        /* Cancelled after RESPONSE went out: CANCEL follows, then close. */
+        uint64_t linger_end = rv_time_ms() + RV_LINGER_MS;
+
+        /* Cancelled after RESPONSE went out: CANCEL follows, then close.  An orphan keeps its earlier bound. */
         c->phase = PHASE_CLOSING;
-        c->deadline = rv_time_ms() + RV_LINGER_MS;
+        if (!c->orphan || c->deadline > linger_end) c->deadline = linger_end;
         return;
     }
+    c->deadline = 0;
     c->phase = PHASE_ESTABLISHED;
     note_remote(c);
     session_set_state(s, RV_STATE_CONNECTED);
@@ -938,6 +1130,22 @@ static short conn_poll_events(struct rv_conn *c, uint64_t now)
     return events;
 }
 
+static unsigned int poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, struct rv_conn *c,
+                             uint64_t now, uint64_t *next)
+{
+    short events = conn_poll_events(c, now);
+
+    if (c->deadline && c->deadline < *next) *next = c->deadline;
+    /* WSAPoll may miss a failed connect: look again soon. */
+    if (c->phase == PHASE_CONNECTING && now + 50 < *next) *next = now + 50;
+    if (!events || n >= poll_cap) return n;
+    fds[n].fd = c->sock;
+    fds[n].events = events;
+    fds[n].revents = 0;
+    owners[n] = c;
+    return n + 1;
+}
+
 static unsigned int build_poll_set(rv_pollfd *fds, struct rv_conn **owners, int *timeout)
 {
     uint64_t now = rv_time_ms(), next = now + 60000;
@@ -950,24 +1158,26 @@ static unsigned int build_poll_set(rv_pollfd *fds, struct rv_conn **owners, int 
     fds[0].revents = 0;
     owners[0] = NULL;
     for (s = core.sessions; s; s = s->next)
-    {
-        for (c = s->conns; c; c = c->next)
-        {
-            short events = conn_poll_events(c, now);
-
-            if (c->deadline && c->deadline < next) next = c->deadline;
-            /* WSAPoll may miss a failed connect: look again soon. */
-            if (c->phase == PHASE_CONNECTING && now + 50 < next) next = now + 50;
-            if (!events || n >= poll_cap) continue;
-            fds[n].fd = c->sock;
-            fds[n].events = events;
-            fds[n].revents = 0;
-            owners[n] = c;
-            n++;
-        }
-    }
+        for (c = s->conns; c; c = c->next) n = poll_add(fds, owners, n, c, now, &next);
+    for (c = closing_conns; c; c = c->next) n = poll_add(fds, owners, n, c, now, &next);
     *timeout = next > now ? (int)(next - now) : 0;
     return n;
+}
+
+/* Returns 1 when c was closed (closing it may have taken others of its session with it). */
+static int conn_check_deadline(struct rv_conn *c, uint64_t now)
+{
+    if (c->phase == PHASE_CONNECTING)
+    {
+        conn_on_connected(c, rv_socket_connect_status(c->sock));
+        if (c->dead) return 1;
+    }
+    if (c->deadline && c->deadline <= now)
+    {
+        conn_on_deadline(c);
+        if (c->dead) return 1;
+    }
+    return 0;
 }
 
 static void check_deadlines(void)
@@ -981,18 +1191,14 @@ static void check_deadlines(void)
         for (c = s->conns; c; c = next)
         {
             next = c->next;
-            if (c->phase == PHASE_CONNECTING)
-            {
-                conn_on_connected(c, rv_socket_connect_status(c->sock));
-                /* A closed connection may have taken others with it. */
-                if (c->dead) break;
-            }
-            if (c->deadline && c->deadline <= now)
-            {
-                conn_on_deadline(c);
-                if (c->dead) break;
-            }
+            if (conn_check_deadline(c, now)) break;
         }
+    }
+    /* An orphan only ever closes itself, so the next one stays linked. */
+    for (c = closing_conns; c; c = next)
+    {
+        next = c->next;
+        conn_check_deadline(c, now);
     }
 }
 
@@ -1010,7 +1216,8 @@ static void io_main(void *arg)
         int timeout, ready;
 
         sweep_graveyard();
-        if (io_stop) break;
+        /* Without sessions the thread only finishes the closing list. */
+        if (io_stop || (!core.n_sessions && !closing_conns)) break;
         if (spare_block)
         {
             rv_free(poll_block);
@@ -1047,8 +1254,14 @@ static void io_main(void *arg)
             if (!c->dead && fds[i].revents) conn_on_poll(c, fds[i].revents);
         }
         check_deadlines();
+        if (handover_waiters) rv_cond_broadcast(&core.idle_cond);
         session_deliver_wakes(NULL);
     }
+    /* Whoever joins may come much later: give back what can be given now. */
+    sweep_graveyard();
+    free_poll_blocks();
+    io_exited = 1;
+    rv_cond_broadcast(&core.idle_cond);
     rv_mutex_unlock(&core.lock);
 }
 
