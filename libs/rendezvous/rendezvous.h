@@ -79,12 +79,15 @@
  *   Types and exact payload bounds (checked before anything is allocated):
  *     1 HELLO       52   u8 version (1), u8 reserved[3], session id[16], nonce_i[32]
  *     2 CHALLENGE   64   nonce_r[32], mac_r[32]
- *     3 RESPONSE    36   u8 intent (1 accept, 2 decline), u8 reserved[3], mac_i[32]
+ *     3 RESPONSE    36..36+2*RV_MAX_APPDATA_UNITS, even: u8 intent (1 accept,
+ *                        2 decline), u8 reserved[3], mac_i[32], then the
+ *                        invitee's application data, UTF-16LE (may be empty)
  *     4 CONFIRM     32   mac_c[32]
  *     5 DATA        2..2*max_context_units, even: UTF-16LE context data
  *     6 SEND_ERROR  4    u32 hr: the receiver could not deliver a DATA frame
  *     7 TERMINATE   4..4+2*max_context_units, (length-4) even: u32 hr + UTF-16LE
- *     8 CANCEL      0
+ *     8 CANCEL      0, or 4..4+2*RV_MAX_APPDATA_UNITS, even: u32 reason + the
+ *                        canceller's application data, UTF-16LE (may be empty)
  *   Any violation (unknown type, non-zero reserved bytes, bad length, a frame
  *   that is not expected in the current phase) is a protocol error: the
  *   connection is closed and an authenticated session ends TERMINATED with
@@ -95,11 +98,14 @@
  *   i -> r  HELLO(1, sid, nonce_i)                    32 fresh random bytes
  *   r -> i  CHALLENGE(nonce_r, mac_r)                 32 fresh random bytes
  *           mac_r = HMAC(K, "rv1 inviter proof\0" | sid | nonce_i | nonce_r | 0)
- *   i -> r  RESPONSE(intent, mac_i)                   i checked mac_r first
- *           mac_i = HMAC(K, "rv1 invitee proof\0" | sid | nonce_i | nonce_r | intent)
+ *   i -> r  RESPONSE(intent, mac_i, appdata)          i checked mac_r first
+ *           mac_i = HMAC(K, "rv1 invitee proof\0" | sid | nonce_i | nonce_r | intent
+ *                       | appdata), appdata as on the wire (nothing when empty)
  *   r -> i  CONFIRM(mac_c)
  *           mac_c = HMAC(K, "rv1 inviter confirm\0" | sid | nonce_i | nonce_r | intent)
- *   All MACs are compared in constant time.  A wrong or replayed RESPONSE makes
+ *   All MACs are compared in constant time; mac_i also covers the application
+ *   data, so the inviter only reports data the invitee sent.  A wrong or
+ *   replayed RESPONSE (or one whose data was changed) makes
  *   the inviter close that connection with no event and keep listening (at most
  *   RV_MAX_PENDING_CONNECTIONS handshakes at once; after RV_MAX_AUTH_FAILURES
  *   bad MACs the invitation is revoked: TERMINATED with RV_E_ACCESS_DENIED).
@@ -123,6 +129,25 @@
  *   transport failure, peer gone, protocol error, handshake timeout:
  *            on_termination(error, no data) then TERMINATED
  *   Final states: CANCELLED, DECLINED, TERMINATED.
+ *
+ * APPLICATION DATA AND ANSWERS
+ *
+ *   rv_session_accept_ex, rv_session_decline_ex and rv_session_cancel_ex carry
+ *   up to RV_MAX_APPDATA_UNITS UTF-16 units to the peer (in RESPONSE and
+ *   CANCEL), which gets on_answer just before the matching state change:
+ *     inviter, invitee accepted:   on_answer(ACCEPTED, RV_S_OK, data), ACCEPTED
+ *     inviter, invitee declined:   on_answer(DECLINED, RV_S_OK, data), DECLINED
+ *     peer cancelled (connected, or the inviter while the invitee waits for
+ *     CONFIRM):                    on_answer(CANCELLED, reason, data), DECLINED
+ *   A CANCEL without payload (rv_session_cancel) gives reason RV_S_OK and no
+ *   data.  Data goes to an authenticated peer only: an inviter that cancels
+ *   while handshakes are unanswered sends them CANCEL without payload, and an
+ *   invitee's RESPONSE goes out once mac_r checked.  An invitee that cancels
+ *   before its RESPONSE is sent declines instead: the inviter gets
+ *   on_answer(DECLINED) with the cancel's data.  When the receiver cannot
+ *   allocate a copy of the data, the answer comes without it.  The answer
+ *   events are queued only when callbacks.on_answer is set, so a face without
+ *   it sees exactly the events listed above.
  *
  * DELIVERY
  *
@@ -236,6 +261,7 @@ enum rv_state
 #define RV_MAX_AUTH_FAILURES         16                  /* bad MACs before an invitation is revoked */
 #define RV_DEFAULT_HANDSHAKE_TIMEOUT 10000               /* ms */
 #define RV_DESTROY_TIMEOUT_MS        2000                /* longest rv_session_destroy waits for the network */
+#define RV_MAX_APPDATA_UNITS         256                 /* accept, decline and cancel data (512 bytes) */
 
 /*
  * Context-data rules, shared by both COM faces.  rv_session_send_context_data
@@ -266,6 +292,14 @@ extern const struct rv_profile rv_profile_messenger;
 
 struct rv_session;
 
+/* What the peer answered, see APPLICATION DATA AND ANSWERS at the top. */
+enum rv_answer
+{
+    RV_ANSWER_ACCEPTED  = 1,
+    RV_ANSWER_DECLINED  = 2,
+    RV_ANSWER_CANCELLED = 3,
+};
+
 /*
  * Handlers run inside rv_session_dispatch only.  Any of them may be NULL.
  * Data pointers are valid for the duration of the call only.
@@ -277,6 +311,9 @@ struct rv_session_callbacks
     void (*on_context_data)(void *user, const uint16_t *units, uint32_t count);
     void (*on_termination)(void *user, rv_result hr, const uint16_t *units, uint32_t count);
     void (*on_send_error)(void *user, rv_result hr);
+    /* Optional: without it no answer event is queued. */
+    void (*on_answer)(void *user, enum rv_answer answer, rv_result hr, const uint16_t *units,
+                      uint32_t count);
 };
 
 /*
@@ -314,6 +351,14 @@ rv_result rv_session_set_handshake_timeout(struct rv_session *s, uint32_t timeou
  */
 rv_result rv_session_invite(struct rv_session *s, const char *bind_host, uint16_t port,
                             char *invitation, size_t size);
+/*
+ * The same, handing the invitation text to take(ctx, text) while nothing is
+ * visible yet: when take fails, the listener is closed, the state stays READY,
+ * no event is queued, and take's result is returned.  take runs with a core
+ * lock held: it may copy or allocate, but must not call into the core.
+ */
+rv_result rv_session_invite_with(struct rv_session *s, const char *bind_host, uint16_t port,
+                                 rv_result (*take)(void *ctx, const char *invitation), void *ctx);
 /* Invitee: READY -> INVITATION.  Malformed text: RV_E_INVALIDARG. */
 rv_result rv_session_receive_invitation(struct rv_session *s, const char *invitation);
 /* Invitee: INVITATION -> ACCEPTED at once, then CONNECTED when the handshake completes. */
@@ -322,6 +367,16 @@ rv_result rv_session_accept(struct rv_session *s);
 rv_result rv_session_decline(struct rv_session *s);
 /* Either side, any non-final state: -> CANCELLED; the peer ends DECLINED. */
 rv_result rv_session_cancel(struct rv_session *s);
+/*
+ * The same with application data for the peer's on_answer (see the top):
+ * count <= RV_MAX_APPDATA_UNITS, else RV_E_INVALIDARG; units may be NULL only
+ * when count is 0.  Argument errors come before state errors; nothing changes
+ * on any error.
+ */
+rv_result rv_session_accept_ex(struct rv_session *s, const uint16_t *units, uint32_t count);
+rv_result rv_session_decline_ex(struct rv_session *s, const uint16_t *units, uint32_t count);
+rv_result rv_session_cancel_ex(struct rv_session *s, rv_result reason, const uint16_t *units,
+                               uint32_t count);
 /*
  * INVITATION, ACCEPTED or CONNECTED: on_termination(hr, data) then CANCELLED on
  * this side, and on a connected peer.  count <= max_context_units; units may be

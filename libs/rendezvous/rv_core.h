@@ -42,7 +42,11 @@ enum event_kind
     EV_CONTEXT_DATA,
     EV_TERMINATION,
     EV_SEND_ERROR,
+    EV_ANSWER,
 };
+
+/* An inviter hears of an accept and then of a cancel; anyone else of one answer. */
+#define RV_MAX_ANSWER_EVENTS 2
 
 struct rv_event
 {
@@ -52,6 +56,7 @@ struct rv_event
     enum rv_state    new_state;
     enum rv_state    prev_state;
     rv_result        hr;
+    uint8_t          answer;      /* EV_ANSWER: enum rv_answer */
     uint32_t         count;
     const uint16_t  *units;
     void            *block;       /* separately allocated data, freed after dispatch */
@@ -95,8 +100,12 @@ struct rv_conn
     uint8_t            rx_dropped;  /* the DATA frame being read could not be stored */
     uint8_t            orphan;      /* its session is destroyed: in the closing list */
     uint8_t            n_errors;
-    uint8_t            ctl_len;
-    uint8_t            ctl_sent;
+    uint16_t           ctl_len;
+    uint16_t           ctl_sent;
+    uint16_t           answer_len;  /* invitee: bytes of application data for RESPONSE */
+    uint16_t           cancel_len;  /* bytes of the final CANCEL's payload (0: none) */
+    uint8_t           *answer;      /* invitee: that data, UTF-16LE (rv_alloc) */
+    uint8_t           *cancel;      /* that payload: reason + UTF-16LE (rv_alloc) */
     rv_result          errors[4];   /* SEND_ERROR frames to send */
     uint64_t           deadline;    /* 0 = none */
     uint32_t           ticket;      /* orphan: the destroy that handed it over */
@@ -153,6 +162,8 @@ struct rv_session
     struct rv_event             state_events[RV_MAX_STATE_EVENTS];
     struct rv_event             term_event;
     struct rv_event             send_error_event;
+    struct rv_event             answer_events[RV_MAX_ANSWER_EVENTS];
+    uint8_t                     n_answers;
     uint8_t                     term_used;
     uint8_t                     send_error_used;
 };
@@ -182,6 +193,10 @@ void session_queue_event(struct rv_session *s, struct rv_event *ev);
 void session_queue_termination(struct rv_session *s, rv_result hr, void *block,
                                const uint16_t *units, uint32_t count, size_t charge);
 void session_queue_send_error(struct rv_session *s, rv_result hr);
+/* Queues on_answer with data in UTF-16LE bytes (length even, at most RV_APPDATA_BYTES);
+ * nothing when the session has no on_answer handler. */
+void session_queue_answer(struct rv_session *s, enum rv_answer answer, rv_result hr,
+                          const uint8_t *data, uint32_t length);
 /* Ends a live session on an error: termination event, TERMINATED, connections closed. */
 void session_fail(struct rv_session *s, rv_result hr);
 /* Delivers pending wakes (only == NULL: all of them); may drop and retake core.lock. */
@@ -204,9 +219,17 @@ void conn_link(struct rv_conn *c);
 void conn_close(struct rv_conn *c);
 void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size);
 void conn_append(struct rv_conn *c, struct rv_out *out);
+/* From an API call: writes a just-queued frame at once; 1 when the I/O thread must still act. */
+int conn_send_now(struct rv_conn *c);
 struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);
-/* Local cancel: listener closed, handshakes told, peer sent CANCEL. */
-void session_cancel_conns(struct rv_session *s);
+/*
+ * Local cancel: listener closed, handshakes told, peer sent CANCEL.  block
+ * (rv_alloc, or NULL) is the payload for the one authenticated connection,
+ * reason + UTF-16LE, which takes it over; an invitee whose RESPONSE is not out
+ * yet declines instead, with the payload's data.  Unauthenticated handshakes
+ * get a CANCEL without payload.  block is freed when nobody takes it.
+ */
+void session_cancel_conns(struct rv_session *s, uint8_t *block, uint32_t length);
 void session_close_conns(struct rv_session *s, int keep_detached);
 /*
  * Destroy: connections with frames still to write, or lingering for the peer's

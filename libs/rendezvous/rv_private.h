@@ -77,7 +77,7 @@ enum rv_frame_type
 
 #define RV_HELLO_SIZE      52
 #define RV_CHALLENGE_SIZE  64
-#define RV_RESPONSE_SIZE   36
+#define RV_RESPONSE_SIZE   36        /* without application data */
 #define RV_CONFIRM_SIZE    32
 #define RV_SEND_ERROR_SIZE 4
 #define RV_NONCE_SIZE      32
@@ -85,8 +85,12 @@ enum rv_frame_type
 #define RV_INTENT_ACCEPT   1
 #define RV_INTENT_DECLINE  2
 
-/* Largest fixed-size payload; handshake frames are read into a buffer of this size. */
-#define RV_SMALL_PAYLOAD_MAX 64
+#define RV_CANCEL_HEADER_SIZE 4      /* the reason of a CANCEL that has a payload */
+#define RV_APPDATA_BYTES   (2 * RV_MAX_APPDATA_UNITS)
+
+/* Largest payload of every frame but DATA and TERMINATE (a RESPONSE with the
+ * most application data); those frames are read into a buffer of this size. */
+#define RV_SMALL_PAYLOAD_MAX (RV_RESPONSE_SIZE + RV_APPDATA_BYTES)
 
 /*
  * Validates a complete header against the per-type bounds (max_context_units

@@ -148,6 +148,29 @@ void session_queue_send_error(struct rv_session *s, rv_result hr)
     session_queue_event(s, ev);
 }
 
+void session_queue_answer(struct rv_session *s, enum rv_answer answer, rv_result hr,
+                          const uint8_t *data, uint32_t length)
+{
+    struct rv_event *ev;
+    uint16_t *units = NULL;
+    uint32_t i, count = length / 2;
+
+    if (!s->cb.on_answer || s->n_answers >= RV_MAX_ANSWER_EVENTS || count > RV_MAX_APPDATA_UNITS) return;
+    /* Without memory the data is dropped; the answer still arrives. */
+    if (count && !(units = rv_alloc((size_t)count * sizeof(*units)))) count = 0;
+    for (i = 0; i < count; i++) units[i] = (uint16_t)(data[2 * i] | data[2 * i + 1] << 8);
+    ev = &s->answer_events[s->n_answers++];
+    memset(ev, 0, sizeof(*ev));
+    ev->kind = EV_ANSWER;
+    ev->answer = (uint8_t)answer;
+    ev->hr = hr;
+    ev->block = units;
+    ev->units = units;
+    ev->count = count;
+    ev->charge = (size_t)count * sizeof(*units);
+    session_queue_event(s, ev);
+}
+
 void session_fail(struct rv_session *s, rv_result hr)
 {
     if (state_is_final(s->state)) return;
@@ -396,8 +419,31 @@ static int parse_bind_host(const char *host, struct rv_addr *addr)
     return memcmp(addr->bytes, zero, addr->family == 4 ? 4 : 16) != 0;
 }
 
+struct copy_invitation
+{
+    char *buffer;
+};
+
+static rv_result copy_invitation(void *ctx, const char *text)
+{
+    struct copy_invitation *copy = ctx;
+
+    memcpy(copy->buffer, text, strlen(text) + 1);
+    return RV_S_OK;
+}
+
 rv_result rv_session_invite(struct rv_session *s, const char *bind_host, uint16_t port,
                             char *invitation, size_t size)
+{
+    struct copy_invitation copy = { invitation };
+
+    if (!s || !invitation) return RV_E_POINTER;
+    if (size < RV_INVITATION_BUFFER_SIZE) return RV_E_INVALIDARG;
+    return rv_session_invite_with(s, bind_host, port, copy_invitation, &copy);
+}
+
+rv_result rv_session_invite_with(struct rv_session *s, const char *bind_host, uint16_t port,
+                                 rv_result (*take)(void *ctx, const char *invitation), void *ctx)
 {
     struct rv_invitation inv;
     struct rv_addr addr;
@@ -407,8 +453,8 @@ rv_result rv_session_invite(struct rv_session *s, const char *bind_host, uint16_
     uint16_t bound;
     rv_result hr;
 
-    if (!s || !invitation) return RV_E_POINTER;
-    if (size < RV_INVITATION_BUFFER_SIZE || !parse_bind_host(bind_host, &addr)) return RV_E_INVALIDARG;
+    if (!s || !take) return RV_E_POINTER;
+    if (!parse_bind_host(bind_host, &addr)) return RV_E_INVALIDARG;
     addr.port = port;
 
     rv_mutex_lock(&core.lock);
@@ -436,9 +482,17 @@ rv_result rv_session_invite(struct rv_session *s, const char *bind_host, uint16_
     memcpy(inv.session_id, s->id, sizeof(inv.session_id));
     memcpy(inv.secret, s->secret, sizeof(inv.secret));
     rv_invitation_format(&inv, text, sizeof(text));
-    memcpy(invitation, text, strlen(text) + 1);
     rv_wipe(&inv, sizeof(inv));
+    /* The owner takes the text before anything is visible, so that its own
+     * failure (say, no memory for a copy) leaves the session as it was. */
+    hr = take(ctx, text);
     rv_wipe(text, sizeof(text));
+    if (hr)
+    {
+        rv_socket_close(sock);
+        conn_discard(c);
+        goto done;
+    }
 
     c->sock = sock;
     c->phase = PHASE_LISTEN;
@@ -484,7 +538,32 @@ done:
     return hr;
 }
 
-static rv_result invitee_connect(struct rv_session *s, uint8_t intent)
+static void put_units(uint8_t *p, const uint16_t *units, uint32_t count)
+{
+    static const uint16_t one = 1;
+    uint32_t i;
+
+    /* UTF-16LE on the wire: on a little-endian host, a plain copy. */
+    if (*(const uint8_t *)&one)
+    {
+        if (count) memcpy(p, units, (size_t)count * sizeof(*units));
+        return;
+    }
+    for (i = 0; i < count; i++)
+    {
+        p[2 * i] = (uint8_t)units[i];
+        p[2 * i + 1] = (uint8_t)(units[i] >> 8);
+    }
+}
+
+static rv_result check_appdata(const uint16_t *units, uint32_t count)
+{
+    if (count > RV_MAX_APPDATA_UNITS || (count && !units)) return RV_E_INVALIDARG;
+    return RV_S_OK;
+}
+
+static rv_result invitee_connect(struct rv_session *s, uint8_t intent, const uint16_t *units,
+                                 uint32_t count)
 {
     uint8_t hello[RV_HELLO_SIZE];
     struct rv_conn *c;
@@ -492,6 +571,7 @@ static rv_result invitee_connect(struct rv_session *s, uint8_t intent)
     rv_result hr, connect_hr;
 
     if (!s) return RV_E_POINTER;
+    if ((hr = check_appdata(units, count))) return hr;
     rv_mutex_lock(&core.lock);
     if (s->closing || !(s->flags & RV_FLAG_INVITEE) || s->state != RV_STATE_INVITATION)
     {
@@ -502,6 +582,17 @@ static rv_result invitee_connect(struct rv_session *s, uint8_t intent)
     {
         hr = RV_E_OUTOFMEMORY;
         goto done;
+    }
+    if (count)
+    {
+        if (!(c->answer = rv_alloc(2 * (size_t)count)))
+        {
+            conn_discard(c);
+            hr = RV_E_OUTOFMEMORY;
+            goto done;
+        }
+        put_units(c->answer, units, count);
+        c->answer_len = (uint16_t)(2 * count);
     }
     if ((hr = rv_random(c->nonce_i, sizeof(c->nonce_i))))
     {
@@ -554,39 +645,63 @@ done:
 
 rv_result rv_session_accept(struct rv_session *s)
 {
-    return invitee_connect(s, RV_INTENT_ACCEPT);
+    return invitee_connect(s, RV_INTENT_ACCEPT, NULL, 0);
 }
 
 rv_result rv_session_decline(struct rv_session *s)
 {
-    return invitee_connect(s, RV_INTENT_DECLINE);
+    return invitee_connect(s, RV_INTENT_DECLINE, NULL, 0);
 }
 
-rv_result rv_session_cancel(struct rv_session *s)
+rv_result rv_session_accept_ex(struct rv_session *s, const uint16_t *units, uint32_t count)
+{
+    return invitee_connect(s, RV_INTENT_ACCEPT, units, count);
+}
+
+rv_result rv_session_decline_ex(struct rv_session *s, const uint16_t *units, uint32_t count)
+{
+    return invitee_connect(s, RV_INTENT_DECLINE, units, count);
+}
+
+/* block: NULL for a CANCEL without payload, else reason + UTF-16LE data (rv_alloc, taken). */
+static rv_result session_cancel(struct rv_session *s, uint8_t *block, uint32_t length)
 {
     rv_result hr = RV_S_OK;
 
-    if (!s) return RV_E_POINTER;
     rv_mutex_lock(&core.lock);
-    if (s->closing || state_is_final(s->state)) hr = RV_E_INVALID_STATE;
+    if (s->closing || state_is_final(s->state))
+    {
+        hr = RV_E_INVALID_STATE;
+        rv_free(block);
+    }
     else
     {
-        session_cancel_conns(s);
+        session_cancel_conns(s, block, length);
         session_set_state(s, RV_STATE_CANCELLED);
     }
     unlock_and_wake(s);
     return hr;
 }
 
-static void put_units(uint8_t *p, const uint16_t *units, uint32_t count)
+rv_result rv_session_cancel(struct rv_session *s)
 {
-    uint32_t i;
+    if (!s) return RV_E_POINTER;
+    return session_cancel(s, NULL, 0);
+}
 
-    for (i = 0; i < count; i++)
-    {
-        p[2 * i] = (uint8_t)units[i];
-        p[2 * i + 1] = (uint8_t)(units[i] >> 8);
-    }
+rv_result rv_session_cancel_ex(struct rv_session *s, rv_result reason, const uint16_t *units,
+                               uint32_t count)
+{
+    uint32_t length = RV_CANCEL_HEADER_SIZE + 2 * count;
+    uint8_t *block;
+    rv_result hr;
+
+    if (!s) return RV_E_POINTER;
+    if ((hr = check_appdata(units, count))) return hr;
+    if (!(block = rv_alloc(length))) return RV_E_OUTOFMEMORY;
+    rv_put_u32(block, (uint32_t)reason);
+    put_units(block + RV_CANCEL_HEADER_SIZE, units, count);
+    return session_cancel(s, block, length);
 }
 
 rv_result rv_session_terminate(struct rv_session *s, rv_result hr, const uint16_t *units,
@@ -643,7 +758,7 @@ rv_result rv_session_terminate(struct rv_session *s, rv_result hr, const uint16_
         s->active = NULL;
         io_signal();
     }
-    else session_cancel_conns(s);
+    else session_cancel_conns(s, NULL, 0);
     session_queue_termination(s, hr, copy, copy, count, (size_t)count * 2);
     session_set_state(s, RV_STATE_CANCELLED);
 
@@ -676,7 +791,8 @@ rv_result rv_session_send_context_data(struct rv_session *s, const uint16_t *uni
         put_units(frame->bytes + RV_FRAME_HEADER_SIZE, units, count);
         conn_append(s->active, frame);
         s->sends_ok++;
-        io_signal();
+        /* Straight to the socket when it takes the frame; else the I/O thread writes it. */
+        if (conn_send_now(s->active)) io_signal();
     }
     rv_mutex_unlock(&core.lock);
     return hr;
@@ -731,6 +847,9 @@ rv_result rv_session_dispatch(struct rv_session *s)
             break;
         case EV_SEND_ERROR:
             if (cb.on_send_error) cb.on_send_error(user, ev->hr);
+            break;
+        case EV_ANSWER:
+            if (cb.on_answer) cb.on_answer(user, (enum rv_answer)ev->answer, ev->hr, ev->units, ev->count);
             break;
         }
 

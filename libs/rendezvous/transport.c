@@ -237,6 +237,8 @@ struct rv_conn *conn_new(struct rv_session *s)
 void conn_discard(struct rv_conn *c)
 {
     rv_socket_close(c->sock);
+    rv_free(c->answer);
+    rv_free(c->cancel);
     rv_free(c);
 }
 
@@ -264,6 +266,12 @@ static void conn_free_buffers(struct rv_conn *c)
     c->rx_event = NULL;
     rv_free(c->rx_block);
     c->rx_block = NULL;
+    rv_free(c->answer);
+    c->answer = NULL;
+    c->answer_len = 0;
+    rv_free(c->cancel);
+    c->cancel = NULL;
+    c->cancel_len = 0;
 }
 
 /* Detaches c from its session's lists and counters. */
@@ -450,7 +458,7 @@ void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint3
 {
     rv_frame_write_header(c->ctl, type, size);
     if (size) memcpy(c->ctl + RV_FRAME_HEADER_SIZE, payload, size);
-    c->ctl_len = (uint8_t)(RV_FRAME_HEADER_SIZE + size);
+    c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + size);
     c->ctl_sent = 0;
 }
 
@@ -476,7 +484,7 @@ void conn_append(struct rv_conn *c, struct rv_out *o)
     if (o->is_data) c->out_data++;
 }
 
-void session_cancel_conns(struct rv_session *s)
+void session_cancel_conns(struct rv_session *s, uint8_t *block, uint32_t length)
 {
     struct rv_conn *c, *next;
     uint64_t now = rv_time_ms();
@@ -498,25 +506,45 @@ void session_cancel_conns(struct rv_session *s)
             break;
         case PHASE_CONNECTING:
         case PHASE_WAIT_CHALLENGE:
-            /* RESPONSE not sent yet: it will say "decline". */
+            /* RESPONSE not sent yet: it will say "decline", with the cancel's data. */
             c->detached = 1;
             c->intent = RV_INTENT_DECLINE;
+            rv_free(c->answer);
+            c->answer = NULL;
+            c->answer_len = 0;
+            if (block && length > RV_CANCEL_HEADER_SIZE)
+            {
+                /* The data moves to the front of the block. */
+                c->answer_len = (uint16_t)(length - RV_CANCEL_HEADER_SIZE);
+                memmove(block, block + RV_CANCEL_HEADER_SIZE, c->answer_len);
+                c->answer = block;
+                block = NULL;
+            }
             break;
         case PHASE_WAIT_CONFIRM:
+            /* We checked the inviter's proof: it may have our data. */
             c->detached = 1;
             c->final_cancel = 1;
+            c->cancel = block;
+            c->cancel_len = block ? (uint16_t)length : 0;
+            block = NULL;
             break;
         case PHASE_ESTABLISHED:
             c->detached = 1;
             c->final_cancel = 1;
             c->phase = PHASE_CLOSING;
             c->deadline = now + RV_LINGER_MS;
+            c->cancel = block;
+            c->cancel_len = block ? (uint16_t)length : 0;
+            block = NULL;
             break;
         default:
             conn_close(c);
             break;
         }
     }
+    /* Only one connection is authenticated; nobody else gets the data. */
+    rv_free(block);
     s->active = NULL;
     io_signal();
 }
@@ -537,8 +565,9 @@ static void conn_fail(struct rv_conn *c, rv_result hr)
     conn_close(c);
 }
 
+/* extra: the RESPONSE's application data as on the wire (mac_i only). */
 static void handshake_mac(const struct rv_conn *c, const char *label, uint8_t intent,
-                          uint8_t mac[RV_SHA256_SIZE])
+                          const uint8_t *extra, uint32_t extra_len, uint8_t mac[RV_SHA256_SIZE])
 {
     const uint8_t *secret = c->orphan ? c->secret : c->session->secret;
     const uint8_t *sid = c->orphan ? c->sid : c->session->id;
@@ -550,6 +579,7 @@ static void handshake_mac(const struct rv_conn *c, const char *label, uint8_t in
     rv_hmac_update(&ctx, c->nonce_i, sizeof(c->nonce_i));
     rv_hmac_update(&ctx, c->nonce_r, sizeof(c->nonce_r));
     rv_hmac_update(&ctx, &intent, 1);
+    if (extra_len) rv_hmac_update(&ctx, extra, extra_len);
     rv_hmac_final(&ctx, mac);
     rv_wipe(&ctx, sizeof(ctx));
 }
@@ -586,7 +616,10 @@ static void conn_fill_ctl(struct rv_conn *c)
     else if (c->final_cancel && !c->out_head)
     {
         c->final_cancel = 0;
-        conn_set_ctl(c, RV_FRAME_CANCEL, NULL, 0);
+        conn_set_ctl(c, RV_FRAME_CANCEL, c->cancel, c->cancel_len);
+        rv_free(c->cancel);
+        c->cancel = NULL;
+        c->cancel_len = 0;
     }
 }
 
@@ -643,7 +676,7 @@ static int conn_flush(struct rv_conn *c)
             if (!c->dead) conn_fail(c, err);
             return -1;
         }
-        if (is_ctl) c->ctl_sent += (uint8_t)r;
+        if (is_ctl) c->ctl_sent += (uint16_t)r;
         else
         {
             o->sent += (uint32_t)r;
@@ -667,6 +700,33 @@ static int conn_flush(struct rv_conn *c)
         c->shut = 1;
         if (!c->deadline || c->deadline > drain_end) c->deadline = drain_end;
     }
+    return 0;
+}
+
+/*
+ * From an API call, core.lock held: hands the DATA frame just queued on an
+ * otherwise idle connection straight to the socket, so that it does not wait
+ * for the I/O thread to be woken.  Returns 1 when the I/O thread still has
+ * something to do: the rest of the frame, frames queued before it, a control
+ * frame, or a failure, which it reports after what the peer sent before it.
+ */
+int conn_send_now(struct rv_conn *c)
+{
+    struct rv_out *o = c->out_head;
+    rv_result err = RV_E_FAIL;
+    long r;
+
+    if (c->dead || c->phase != PHASE_ESTABLISHED || !o || o != c->out_tail || o->sent ||
+        c->ctl_sent < c->ctl_len || c->n_errors || c->final_cancel)
+        return 1;
+    r = rv_socket_send(c->sock, o->bytes, o->size, &err);
+    if (r <= 0) return 1;
+    o->sent = (uint32_t)r;
+    if (o->sent < o->size) return 1;
+    c->out_head = c->out_tail = NULL;
+    c->out_bytes -= o->size;
+    if (o->is_data) c->out_data--;
+    rv_free(o);
     return 0;
 }
 
@@ -735,8 +795,11 @@ static void conn_on_header(struct rv_conn *c)
 
 static void units_from_le(uint8_t *bytes, uint32_t count)
 {
+    static const uint16_t one = 1;
     uint32_t i;
 
+    /* Nothing to do on a little-endian host. */
+    if (*(const uint8_t *)&one) return;
     /* In place: each unit is read before its own two bytes are rewritten. */
     for (i = 0; i < count; i++)
     {
@@ -761,7 +824,7 @@ static void inviter_on_hello(struct rv_conn *c)
     }
     memcpy(c->nonce_i, c->small + 4 + RV_SESSION_ID_SIZE, RV_NONCE_SIZE);
     memcpy(payload, c->nonce_r, RV_NONCE_SIZE);
-    handshake_mac(c, label_inviter_proof, 0, payload + RV_NONCE_SIZE);
+    handshake_mac(c, label_inviter_proof, 0, NULL, 0, payload + RV_NONCE_SIZE);
     conn_set_ctl(c, RV_FRAME_CHALLENGE, payload, sizeof(payload));
     c->phase = PHASE_WAIT_RESPONSE;
 }
@@ -770,6 +833,8 @@ static void inviter_on_response(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
     uint8_t intent = c->small[0], expect[RV_SHA256_SIZE];
+    const uint8_t *appdata = c->small + RV_RESPONSE_SIZE;
+    uint32_t appdata_len = c->dec.length - RV_RESPONSE_SIZE;
     struct rv_conn *other, *next;
     int good;
 
@@ -779,7 +844,7 @@ static void inviter_on_response(struct rv_conn *c)
         conn_close(c);
         return;
     }
-    handshake_mac(c, label_invitee_proof, intent, expect);
+    handshake_mac(c, label_invitee_proof, intent, appdata, appdata_len, expect);
     good = rv_ct_equal(expect, c->small + 4, RV_SHA256_SIZE);
     rv_wipe(expect, sizeof(expect));
     if (!good)
@@ -798,9 +863,11 @@ static void inviter_on_response(struct rv_conn *c)
         next = other->next;
         if (other != c) conn_close(other);
     }
-    handshake_mac(c, label_inviter_confirm, intent, expect);
+    handshake_mac(c, label_inviter_confirm, intent, NULL, 0, expect);
     conn_set_ctl(c, RV_FRAME_CONFIRM, expect, sizeof(expect));
     rv_wipe(expect, sizeof(expect));
+    session_queue_answer(s, intent == RV_INTENT_ACCEPT ? RV_ANSWER_ACCEPTED : RV_ANSWER_DECLINED, RV_S_OK,
+                         appdata, appdata_len);
     if (intent == RV_INTENT_ACCEPT)
     {
         c->phase = PHASE_ESTABLISHED;
@@ -821,11 +888,11 @@ static void inviter_on_response(struct rv_conn *c)
 
 static void invitee_on_challenge(struct rv_conn *c)
 {
-    uint8_t expect[RV_SHA256_SIZE], payload[RV_RESPONSE_SIZE];
+    uint8_t expect[RV_SHA256_SIZE], payload[RV_RESPONSE_SIZE + RV_APPDATA_BYTES];
     int good;
 
     memcpy(c->nonce_r, c->small, RV_NONCE_SIZE);
-    handshake_mac(c, label_inviter_proof, 0, expect);
+    handshake_mac(c, label_inviter_proof, 0, NULL, 0, expect);
     good = rv_ct_equal(expect, c->small + RV_NONCE_SIZE, RV_SHA256_SIZE);
     rv_wipe(expect, sizeof(expect));
     if (!good)
@@ -835,8 +902,12 @@ static void invitee_on_challenge(struct rv_conn *c)
     }
     payload[0] = c->intent;
     payload[1] = payload[2] = payload[3] = 0;
-    handshake_mac(c, label_invitee_proof, c->intent, payload + 4);
-    conn_set_ctl(c, RV_FRAME_RESPONSE, payload, sizeof(payload));
+    handshake_mac(c, label_invitee_proof, c->intent, c->answer, c->answer_len, payload + 4);
+    if (c->answer_len) memcpy(payload + RV_RESPONSE_SIZE, c->answer, c->answer_len);
+    conn_set_ctl(c, RV_FRAME_RESPONSE, payload, RV_RESPONSE_SIZE + c->answer_len);
+    rv_free(c->answer);
+    c->answer = NULL;
+    c->answer_len = 0;
     c->phase = PHASE_WAIT_CONFIRM;
 }
 
@@ -846,7 +917,7 @@ static void invitee_on_confirm(struct rv_conn *c)
     uint8_t expect[RV_SHA256_SIZE];
     int good;
 
-    handshake_mac(c, label_inviter_confirm, c->intent, expect);
+    handshake_mac(c, label_inviter_confirm, c->intent, NULL, 0, expect);
     good = rv_ct_equal(expect, c->small, RV_SHA256_SIZE);
     rv_wipe(expect, sizeof(expect));
     if (!good)
@@ -874,6 +945,16 @@ static void invitee_on_confirm(struct rv_conn *c)
     session_set_state(s, RV_STATE_CONNECTED);
 }
 
+/* A CANCEL from the authenticated peer is in c->small. */
+static void queue_cancel_answer(struct rv_conn *c)
+{
+    uint32_t length = c->dec.length;
+
+    if (!length) session_queue_answer(c->session, RV_ANSWER_CANCELLED, RV_S_OK, NULL, 0);
+    else session_queue_answer(c->session, RV_ANSWER_CANCELLED, (rv_result)rv_get_u32(c->small),
+                              c->small + RV_CANCEL_HEADER_SIZE, length - RV_CANCEL_HEADER_SIZE);
+}
+
 static void conn_on_frame(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
@@ -898,6 +979,7 @@ static void conn_on_frame(struct rv_conn *c)
             /* The authenticated inviter cancelled before confirming. */
             int mine = !c->detached && s->active == c;
 
+            if (mine) queue_cancel_answer(c);
             conn_close(c);
             if (mine) session_set_state(s, RV_STATE_DECLINED);
         }
@@ -945,6 +1027,7 @@ static void conn_on_frame(struct rv_conn *c)
         return;
     }
     case RV_FRAME_CANCEL:
+        queue_cancel_answer(c);
         conn_close(c);
         session_set_state(s, RV_STATE_DECLINED);
         return;
@@ -999,9 +1082,17 @@ static void conn_consume(struct rv_conn *c, const uint8_t *data, size_t size)
     }
 }
 
-static void conn_on_readable(struct rv_conn *c)
+/* Every read happens under core.lock, so one buffer serves every connection. */
+static uint8_t read_buffer[65536];
+
+/*
+ * until_empty: read until the socket would block (before a failure is
+ * reported); else stop after a short read, which took all there was: the
+ * level-triggered poll says when more comes, and a read that would block
+ * costs a system call (a wineserver round trip under Wine).
+ */
+static void conn_read(struct rv_conn *c, int until_empty)
 {
-    uint8_t buffer[16384];
     int budget = 16;
 
     while (!c->dead && budget--)
@@ -1010,7 +1101,7 @@ static void conn_on_readable(struct rv_conn *c)
         long n;
 
         if (conn_throttled(c)) return;
-        n = rv_socket_recv(c->sock, buffer, sizeof(buffer), &err);
+        n = rv_socket_recv(c->sock, read_buffer, sizeof(read_buffer), &err);
         if (n == -1) return;
         if (n == 0)
         {
@@ -1022,8 +1113,14 @@ static void conn_on_readable(struct rv_conn *c)
             conn_on_eof(c, err);
             return;
         }
-        conn_consume(c, buffer, (size_t)n);
+        conn_consume(c, read_buffer, (size_t)n);
+        if (!until_empty && (size_t)n < sizeof(read_buffer)) return;
     }
+}
+
+static void conn_on_readable(struct rv_conn *c)
+{
+    conn_read(c, 1);
 }
 
 static void listener_on_readable(struct rv_conn *l)
@@ -1083,7 +1180,7 @@ static void conn_on_poll(struct rv_conn *c, short revents)
         return;
     default:
         if ((revents & (RV_POLL_OUT | RV_POLL_ERR)) && conn_wants_output(c) && conn_flush(c)) return;
-        if (!c->dead && (revents & (RV_POLL_IN | RV_POLL_ERR))) conn_on_readable(c);
+        if (!c->dead && (revents & (RV_POLL_IN | RV_POLL_ERR))) conn_read(c, 0);
         if (!c->dead && conn_wants_output(c)) conn_flush(c);
         return;
     }

@@ -50,7 +50,8 @@ rv_result rv_frame_check_header(const uint8_t header[RV_FRAME_HEADER_SIZE],
         if (len != RV_CHALLENGE_SIZE) return RV_E_PROTOCOL;
         break;
     case RV_FRAME_RESPONSE:
-        if (len != RV_RESPONSE_SIZE) return RV_E_PROTOCOL;
+        if (len < RV_RESPONSE_SIZE || len > RV_RESPONSE_SIZE + RV_APPDATA_BYTES || (len & 1))
+            return RV_E_PROTOCOL;
         break;
     case RV_FRAME_CONFIRM:
         if (len != RV_CONFIRM_SIZE) return RV_E_PROTOCOL;
@@ -65,7 +66,9 @@ rv_result rv_frame_check_header(const uint8_t header[RV_FRAME_HEADER_SIZE],
         if (len < 4 || len - 4 > max_data || (len & 1)) return RV_E_PROTOCOL;
         break;
     case RV_FRAME_CANCEL:
-        if (len) return RV_E_PROTOCOL;
+        if (len && (len < RV_CANCEL_HEADER_SIZE || len > RV_CANCEL_HEADER_SIZE + RV_APPDATA_BYTES ||
+                    (len & 1)))
+            return RV_E_PROTOCOL;
         break;
     default:
         return RV_E_PROTOCOL;

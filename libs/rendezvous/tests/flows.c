@@ -423,6 +423,45 @@ static void test_late_role(void)
     rv_session_destroy(s);
 }
 
+static rv_result refuse_invitation(void *ctx, const char *text)
+{
+    int *calls = ctx;
+
+    (*calls)++;
+    ok(!strncmp(text, "rv1:127.0.0.1:", 14), "text %s\n", text);
+    return RV_E_OUTOFMEMORY;
+}
+
+static rv_result take_invitation(void *ctx, const char *text)
+{
+    strcpy(ctx, text);
+    return RV_S_OK;
+}
+
+/* When the owner cannot take the invitation, nothing changes. */
+static void test_invite_with(void)
+{
+    char invitation[RV_INVITATION_BUFFER_SIZE];
+    struct peer a, b;
+    int calls = 0;
+
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    ok(rv_session_invite_with(a.s, NULL, 0, refuse_invitation, &calls) == RV_E_OUTOFMEMORY, "refused\n");
+    ok(calls == 1, "%d calls\n", calls);
+    ok(rv_session_get_state(a.s) == RV_STATE_READY, "state %d\n", rv_session_get_state(a.s));
+    peer_pump(&a, 50);
+    ok(a.n == 0, "%d events\n", a.n);
+    ok(rv_session_invite_with(a.s, NULL, 0, NULL, NULL) == RV_E_POINTER, "no callback\n");
+    /* It can invite afterwards, and the invitation works. */
+    ok(rv_session_invite_with(a.s, NULL, 0, take_invitation, invitation) == RV_S_OK, "invite\n");
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(rv_session_receive_invitation(b.s, invitation) == RV_S_OK, "receive\n");
+    ok(rv_session_accept(b.s) == RV_S_OK, "accept\n");
+    ok(peer_wait_state(&a, RV_STATE_CONNECTED, 5000), "connected\n");
+    peer_destroy(&b);
+    peer_destroy(&a);
+}
+
 /* A face that cannot hand data on tells the sender, who gets on_send_error. */
 static void test_delivery_failure(void)
 {
@@ -562,6 +601,7 @@ START_TEST(flows)
     test_invalid_calls();
     test_byte_exact();
     test_late_role();
+    test_invite_with();
     test_delivery_failure();
     test_many_messages();
     test_ipv6();

@@ -362,7 +362,7 @@ static void test_dispatcher_thread(void)
 {
     static const struct rv_session_callbacks callbacks =
     {
-        disp_wake, disp_state_changed, disp_data, disp_termination, NULL,
+        disp_wake, disp_state_changed, disp_data, disp_termination, NULL, NULL,
     };
     char invitation[RV_INVITATION_BUFFER_SIZE];
     struct peer b;

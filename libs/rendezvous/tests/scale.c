@@ -67,7 +67,7 @@ static void light_data(void *user, const uint16_t *units, uint32_t count)
     l->units += count;
 }
 
-static const struct rv_session_callbacks light_callbacks = { NULL, light_state, light_data, NULL, NULL };
+static const struct rv_session_callbacks light_callbacks = { NULL, light_state, light_data, NULL, NULL, NULL };
 
 static int wait_light(struct light *l, enum rv_state state, uint32_t units, uint32_t timeout_ms)
 {

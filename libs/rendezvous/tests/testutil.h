@@ -162,6 +162,7 @@ enum rec_kind
     REC_DATA,
     REC_TERMINATION,
     REC_SEND_ERROR,
+    REC_ANSWER,
 };
 
 struct rec_event
@@ -169,6 +170,7 @@ struct rec_event
     enum rec_kind kind;
     enum rv_state new_state;
     enum rv_state prev_state;
+    enum rv_answer answer;
     rv_result hr;
     uint32_t count;
     uint16_t *units;      /* test-owned copy (malloc) */
@@ -278,9 +280,25 @@ static void rec_send_error(void *user, rv_result hr)
     if (p->hook) p->hook(p, ev);
 }
 
+static inline void rec_answer(void *user, enum rv_answer answer, rv_result hr, const uint16_t *units,
+                              uint32_t count)
+{
+    struct peer *p = user;
+    struct rec_event *ev = rec_add(p, REC_ANSWER);
+
+    if (!ev) return;
+    ev->answer = answer;
+    ev->hr = hr;
+    ev->count = count;
+    ev->units = malloc(count * sizeof(uint16_t) + 1);
+    if (count) memcpy(ev->units, units, count * sizeof(uint16_t));
+    if (p->hook) p->hook(p, ev);
+}
+
+/* Without on_answer, as a face that does not ask for answers. */
 static const struct rv_session_callbacks rec_callbacks =
 {
-    rec_wake, rec_state, rec_data, rec_termination, rec_send_error,
+    rec_wake, rec_state, rec_data, rec_termination, rec_send_error, NULL,
 };
 
 static inline void peer_reset_log(struct peer *p)
