@@ -48,48 +48,56 @@ void unlock_module(void)
 
 /* Type information */
 
-static ITypeLib *typelib;
+/* Two libraries, both embedded: RendezvousSessionLib (the SDK's) is TYPELIB
+ * resource 1, our WineRendezvousLib resource 2. */
+static ITypeLib *typelibs[2];
 static ITypeInfo *typeinfos[LAST_tid];
 
-static REFIID tid_ids[] =
+static const struct
 {
-    &IID_IRendezvousSessionHost,
+    REFIID iid;
+    unsigned int resource;
+}
+tid_ids[] =
+{
+    { &IID_IRendezvousSessionHost, 2 },
+    { &DIID_DRendezvousSessionEvents, 1 },
 };
 
-static HRESULT load_typelib(void)
+static HRESULT load_typelib(unsigned int resource)
 {
     WCHAR path[MAX_PATH + 4];
     ITypeLib *lib;
     DWORD len;
     HRESULT hr;
 
-    /* Our own library is TYPELIB resource 2 of this module; loading it from the
-     * module works whether or not the DLL has been registered. */
+    /* Loading from the module works whether or not the DLL has been registered. */
     len = GetModuleFileNameW(rendezvous_instance, path, MAX_PATH);
     if (!len || len >= MAX_PATH) return E_FAIL;
-    lstrcatW(path, L"\\2");
+    lstrcatW(path, resource == 1 ? L"\\1" : L"\\2");
     if (FAILED(hr = LoadTypeLibEx(path, REGKIND_NONE, &lib)))
     {
         ERR("LoadTypeLibEx failed: %#lx\n", hr);
         return hr;
     }
-    if (InterlockedCompareExchangePointer((void **)&typelib, lib, NULL))
+    if (InterlockedCompareExchangePointer((void **)&typelibs[resource - 1], lib, NULL))
         ITypeLib_Release(lib);
     return S_OK;
 }
 
 HRESULT get_typeinfo(enum type_id tid, ITypeInfo **ret)
 {
+    unsigned int resource = tid_ids[tid].resource;
     HRESULT hr;
 
-    if (!typelib && FAILED(hr = load_typelib())) return hr;
+    if (!typelibs[resource - 1] && FAILED(hr = load_typelib(resource))) return hr;
     if (!typeinfos[tid])
     {
         ITypeInfo *info;
 
-        if (FAILED(hr = ITypeLib_GetTypeInfoOfGuid(typelib, tid_ids[tid], &info)))
+        if (FAILED(hr = ITypeLib_GetTypeInfoOfGuid(typelibs[resource - 1], tid_ids[tid].iid, &info)))
         {
-            ERR("GetTypeInfoOfGuid(%s) failed: %#lx\n", debugstr_guid(tid_ids[tid]), hr);
+            ERR("GetTypeInfoOfGuid(%s) failed: %#lx\n", debugstr_guid(tid_ids[tid].iid), hr);
             return hr;
         }
         if (InterlockedCompareExchangePointer((void **)(typeinfos + tid), info, NULL))
@@ -106,7 +114,8 @@ void release_typelib(void)
 
     for (i = 0; i < ARRAYSIZE(typeinfos); i++)
         if (typeinfos[i]) ITypeInfo_Release(typeinfos[i]);
-    if (typelib) ITypeLib_Release(typelib);
+    for (i = 0; i < ARRAYSIZE(typelibs); i++)
+        if (typelibs[i]) ITypeLib_Release(typelibs[i]);
 }
 
 /* Class factories */
@@ -182,8 +191,10 @@ static const IClassFactoryVtbl class_factory_vtbl =
 };
 
 static struct class_factory session_factory = { { &class_factory_vtbl }, rendezvous_session_create };
+static struct class_factory ask_factory = { { &class_factory_vtbl }, rendezvous_application_create_ask };
+static struct class_factory offer_factory = { { &class_factory_vtbl }, rendezvous_application_create_offer };
 
-/* Every class this DLL serves; raserver.exe serves the same list out of process. */
+/* Every class this DLL serves; raserver.exe serves the Remote Assistance ones out of process. */
 static const struct
 {
     const CLSID *clsid;
@@ -192,6 +203,11 @@ static const struct
 classes[] =
 {
     { &CLSID_RendezvousSession, &session_factory },
+    /* Remote Assistance: the documented class, and the two that Windows names
+     * in HKLM\SOFTWARE\Microsoft\RendezvousApps. */
+    { &CLSID_RendezvousApplication, &ask_factory },
+    { &CLSID_RemoteAssistanceAsk, &ask_factory },
+    { &CLSID_RemoteAssistanceOffer, &offer_factory },
 };
 
 /* The core's hook is cdecl; CoTaskMemAlloc is stdcall on i386. */
@@ -225,6 +241,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
         /* At process exit other DLLs may already be gone. */
         if (reserved) break;
         rendezvous_session_unregister_class();
+        rendezvous_application_unregister_class();
         release_typelib();
         break;
     }

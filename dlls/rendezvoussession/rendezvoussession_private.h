@@ -34,10 +34,12 @@ extern HINSTANCE rendezvous_instance;
 void lock_module(void);
 void unlock_module(void);
 
-/* Type information for IDispatch on our dual interfaces (WineRendezvousLib). */
+/* Type information: our dual interfaces (WineRendezvousLib) and, for the
+ * Remote Assistance sink, DRendezvousSessionEvents (RendezvousSessionLib). */
 enum type_id
 {
     IRendezvousSessionHost_tid,
+    DRendezvousSessionEvents_tid,
     LAST_tid
 };
 
@@ -73,5 +75,73 @@ HRESULT create_enum_connection_points(IConnectionPointContainer *container, ICon
 
 HRESULT rendezvous_session_create(REFIID riid, void **obj);
 void rendezvous_session_unregister_class(void);
+
+/* Remote Assistance (application.c): the classes Windows registers under
+ * HKLM\SOFTWARE\Microsoft\RendezvousApps.  CLSID_RendezvousApplication and
+ * the Ask component behave alike. */
+DEFINE_GUID(CLSID_RemoteAssistanceAsk, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
+DEFINE_GUID(CLSID_RemoteAssistanceOffer, 0x49010c18, 0xb110, 0x421a, 0x90, 0x47, 0xad, 0xca, 0x42, 0x1c, 0xbc, 0x40);
+
+HRESULT rendezvous_application_create_ask(REFIID riid, void **obj);
+HRESULT rendezvous_application_create_offer(REFIID riid, void **obj);
+void rendezvous_application_unregister_class(void);
+
+/* Codes Remote Assistance ends a session with (docs/behaviour.md). */
+#define RA_E_BAD_MESSAGE     HRESULT_FROM_WIN32(ERROR_INVALID_DATA)       /* refused hello, ticket or ack */
+#define RA_E_NO_BACKEND      HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)      /* no backend configured */
+#define RA_E_TIMEOUT         HRESULT_FROM_WIN32(ERROR_TIMEOUT)            /* handshake or backend too slow */
+#define RA_E_BACKEND_OUTPUT  HRESULT_FROM_WIN32(ERROR_BAD_FORMAT)         /* backend's output not understood */
+#define RA_E_BACKEND_CONFIG  HRESULT_FROM_WIN32(ERROR_BAD_CONFIGURATION)  /* unusable backend template */
+#define RA_E_ALREADY_SET     HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)
+
+/* Backends (backend.c): command templates from the registry, run with the
+ * session's values, reporting back to a window. */
+struct rv_ticket_address;
+struct backend_job;
+
+enum backend_role
+{
+    BACKEND_SHARE,
+    BACKEND_CONNECT,
+};
+
+#define BACKEND_MAX_USER 64
+#define BACKEND_ID_SIZE 16
+#define BACKEND_SECRET_SIZE 32
+
+struct backend_request
+{
+    enum backend_role role;
+    const WCHAR *command;               /* the template */
+    BOOL expand;                        /* REG_EXPAND_SZ: environment variables too */
+    DWORD timeout;                      /* ms until the backend must have started */
+    const char *user;                   /* sanitised, see backend_sanitise_user */
+    const BYTE *id;                     /* BACKEND_ID_SIZE bytes */
+    const BYTE *secret;                 /* BACKEND_SECRET_SIZE bytes */
+    const struct rv_ticket_address *addresses;  /* connect: where to go */
+    unsigned int count;
+};
+
+/* The template of a role, CoTaskMemAlloc'ed, or NULL (S_FALSE) when none is
+ * configured; *expand tells whether it is a REG_EXPAND_SZ. */
+HRESULT backend_get_command(enum backend_role role, WCHAR **command, BOOL *expand);
+DWORD backend_get_start_timeout(void);
+DWORD backend_get_handshake_timeout(void);
+/* Keeps [A-Za-z0-9@._+-] and writes '_' for anything else; at most BACKEND_MAX_USER characters. */
+void backend_sanitise_user(const WCHAR *name, UINT length, char *out);
+/* Starts the backend on a worker thread, which posts message (lparam = job) to
+ * window when it has started or failed.  The message carries a reference;
+ * *job gets another for the caller. */
+HRESULT backend_start(const struct backend_request *request, HWND window, UINT message,
+                      struct backend_job **job);
+/* Asks the worker to give up; a process it started and that did not succeed is killed. */
+void backend_cancel(struct backend_job *job);
+/* After the message: S_OK or the backend's failure. */
+HRESULT backend_get_result(struct backend_job *job);
+/* Share only: the addresses it reported (at most RV_TICKET_MAX_ADDRESSES). */
+unsigned int backend_get_addresses(struct backend_job *job, struct rv_ticket_address *addresses);
+/* Share only: takes the running backend's process handle (or NULL). */
+HANDLE backend_take_process(struct backend_job *job);
+void backend_release(struct backend_job *job);
 
 #endif /* __RENDEZVOUSSESSION_PRIVATE_H */

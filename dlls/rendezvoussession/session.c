@@ -558,11 +558,21 @@ static HRESULT WINAPI host_Initialize(IRendezvousSessionHost *iface, LONG flags)
     return rv_session_set_role(s->core, flags);
 }
 
+static rv_result take_invitation(void *ctx, const char *text)
+{
+    WCHAR textW[RV_INVITATION_BUFFER_SIZE];
+    BSTR *invitation = ctx;
+    unsigned int i;
+
+    for (i = 0; text[i] && i < RV_INVITATION_MAX_LENGTH; i++) textW[i] = (unsigned char)text[i];
+    textW[i] = 0;
+    return (*invitation = SysAllocString(textW)) ? S_OK : E_OUTOFMEMORY;
+}
+
 static HRESULT WINAPI host_CreateInvitation(IRendezvousSessionHost *iface, BSTR address, BSTR *invitation)
 {
     struct session *s = impl_from_IRendezvousSessionHost(iface);
-    char host[MAX_ADDRESS + 1], text[RV_INVITATION_BUFFER_SIZE];
-    WCHAR textW[RV_INVITATION_BUFFER_SIZE];
+    char host[MAX_ADDRESS + 1];
     unsigned int i, len = SysStringLen(address);
     HRESULT hr;
 
@@ -579,18 +589,9 @@ static HRESULT WINAPI host_CreateInvitation(IRendezvousSessionHost *iface, BSTR 
     }
     host[len] = 0;
 
-    hr = rv_session_invite(s->core, len ? host : NULL, 0, text, sizeof(text));
-    if (SUCCEEDED(hr))
-    {
-        for (i = 0; text[i]; i++) textW[i] = (unsigned char)text[i];
-        textW[i] = 0;
-        if (!(*invitation = SysAllocString(textW)))
-        {
-            /* The peer can never learn the invitation: take it back. */
-            rv_session_cancel(s->core);
-            hr = E_OUTOFMEMORY;
-        }
-    }
+    /* The BSTR is made before the session changes, so that its failure
+     * changes nothing. */
+    hr = rv_session_invite_with(s->core, len ? host : NULL, 0, take_invitation, invitation);
     dispatch_now(s);
     return hr;
 }

@@ -66,7 +66,11 @@ static void test_get_class_object(void)
     ok(hr == CLASS_E_CLASSNOTAVAILABLE, "got %#lx\n", hr);
     ok(!unk, "got %p\n", unk);
 
-    /* CLSID_RendezvousApplication comes with the Remote Assistance side. */
+    /* Remote Assistance's classes are served too (application.c tests them). */
+    hr = pDllGetClassObject(&CLSID_RendezvousApplication, &IID_IClassFactory, (void **)&factory);
+    ok(hr == S_OK, "CLSID_RendezvousApplication: got %#lx\n", hr);
+    if (hr == S_OK) IClassFactory_Release(factory);
+
     hr = pDllGetClassObject(&CLSID_RendezvousSession, &IID_IClassFactory, (void **)&factory);
     ok(hr == S_OK, "got %#lx\n", hr);
     if (hr != S_OK) return;

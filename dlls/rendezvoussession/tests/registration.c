@@ -31,6 +31,33 @@
 #include "wine/test.h"
 
 #define TYPELIB_MARSHALER L"{00020424-0000-0000-C000-000000000046}"
+#define APPS_KEY L"SOFTWARE\\Microsoft\\RendezvousApps"
+
+DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
+DEFINE_GUID(CLSID_OfferComponent, 0x49010c18, 0xb110, 0x421a, 0x90, 0x47, 0xad, 0xca, 0x42, 0x1c, 0xbc, 0x40);
+
+/* The classes Remote Assistance registers, and the RendezvousApps entries naming them. */
+static const GUID *const ra_classes[] =
+{
+    &CLSID_RendezvousApplication,
+    &CLSID_AskComponent,
+    &CLSID_OfferComponent,
+};
+
+static const struct
+{
+    const WCHAR *app;
+    const WCHAR *name;
+    DWORD icon;
+    const WCHAR *component;
+}
+ra_apps[] =
+{
+    { L"{56b994a7-380f-410b-9985-c809d78c1bdc}", L"Ask for RemoteAssistance", 1,
+      L"{C0B3C446-3032-4016-926F-9BAE48BEBFBE}" },
+    { L"{703EA1A8-D73E-43e3-852C-EE85B5D872C2}", L"Offer RemoteAssistance", 0,
+      L"{49010C18-B110-421a-9047-ADCA421CBC40}" },
+};
 
 static WCHAR dll_path[MAX_PATH];
 static HRESULT (WINAPI *pDllRegisterServer)(void);
@@ -70,6 +97,29 @@ static void check_value_(int line, const WCHAR *path, const WCHAR *value, const 
     ok_(__FILE__, line)(!lstrcmpiW(buffer, expected), "%s value %s: got %s, expected %s\n",
                         wine_dbgstr_w(path), wine_dbgstr_w(value), wine_dbgstr_w(buffer),
                         wine_dbgstr_w(expected));
+}
+
+static BOOL hklm_key_exists(const WCHAR *path)
+{
+    HKEY key;
+
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_READ, &key)) return FALSE;
+    RegCloseKey(key);
+    return TRUE;
+}
+
+#define check_hklm_value(a, b, c) check_hklm_value_(__LINE__, a, b, c)
+static void check_hklm_value_(int line, const WCHAR *path, const WCHAR *value, const WCHAR *expected)
+{
+    WCHAR buffer[MAX_PATH + 16];
+    DWORD size = sizeof(buffer);
+    LSTATUS status;
+
+    status = RegGetValueW(HKEY_LOCAL_MACHINE, path, value, RRF_RT_REG_SZ | RRF_NOEXPAND, NULL, buffer, &size);
+    ok_(__FILE__, line)(!status, "%s value %s: %ld\n", wine_dbgstr_w(path), wine_dbgstr_w(value), status);
+    if (status) return;
+    ok_(__FILE__, line)(!lstrcmpiW(buffer, expected), "%s value %s: got %s, expected %s\n",
+                        wine_dbgstr_w(path), wine_dbgstr_w(value), wine_dbgstr_w(buffer), wine_dbgstr_w(expected));
 }
 
 static void guid_key(WCHAR *buffer, const WCHAR *prefix, const GUID *guid, const WCHAR *suffix)
@@ -129,6 +179,48 @@ static void check_registered(void)
     check_value(L"WineRendezvous.Session.1\\CLSID", NULL, expected);
     check_value(L"WineRendezvous.Session\\CLSID", NULL, expected);
     check_value(L"WineRendezvous.Session\\CurVer", NULL, L"WineRendezvous.Session.1");
+
+    /* Remote Assistance: the classes (ThreadingModel is an undocumented choice) and
+     * the documented RendezvousApps entries; Path names raserver.exe in system32. */
+    for (i = 0; i < ARRAY_SIZE(ra_classes); i++)
+    {
+        winetest_push_context("%s", wine_dbgstr_guid(ra_classes[i]));
+        guid_key(path, L"CLSID\\", ra_classes[i], L"\\InprocServer32");
+        check_value(path, NULL, dll_path);
+        check_value(path, L"ThreadingModel", L"Apartment");
+        winetest_pop_context();
+    }
+    GetEnvironmentVariableW(L"SystemRoot", expected, ARRAY_SIZE(expected));
+    lstrcatW(expected, L"\\system32\\raserver.exe");
+    for (i = 0; i < ARRAY_SIZE(ra_apps); i++)
+    {
+        DWORD icon = ~0u, size = sizeof(icon);
+        LSTATUS status;
+
+        winetest_push_context("%s", wine_dbgstr_w(ra_apps[i].name));
+        swprintf(path, ARRAY_SIZE(path), L"%ls\\%ls", APPS_KEY, ra_apps[i].app);
+        check_hklm_value(path, L"Name", ra_apps[i].name);
+        check_hklm_value(path, L"RendezvousComponent", ra_apps[i].component);
+        check_hklm_value(path, L"Path", expected);
+        check_hklm_value(path, L"URL", L"http://www.microsoft.com");
+        status = RegGetValueW(HKEY_LOCAL_MACHINE, path, L"Icon", RRF_RT_REG_DWORD, NULL, &icon, &size);
+        ok(!status && icon == ra_apps[i].icon, "Icon: %ld, %lu\n", status, icon);
+        winetest_pop_context();
+    }
+}
+
+/* raserver.exe /RegServer, run by the test runner and by rendezvous-setup. */
+static BOOL local_server_registered(void)
+{
+    WCHAR path[MAX_PATH];
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(ra_classes); i++)
+    {
+        guid_key(path, L"CLSID\\", ra_classes[i], L"\\LocalServer32");
+        if (!key_exists(path)) return FALSE;
+    }
+    return TRUE;
 }
 
 static void check_unregistered(void)
@@ -151,6 +243,22 @@ static void check_unregistered(void)
     ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
     ok(!key_exists(L"WineRendezvous.Session.1"), "ProgID still exists\n");
     ok(!key_exists(L"WineRendezvous.Session"), "version-independent ProgID still exists\n");
+
+    for (i = 0; i < ARRAY_SIZE(ra_classes); i++)
+    {
+        guid_key(path, L"CLSID\\", ra_classes[i], L"\\InprocServer32");
+        ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+        /* The class key stays only while raserver.exe's LocalServer32 is in it. */
+        guid_key(path, L"CLSID\\", ra_classes[i], L"\\LocalServer32");
+        if (key_exists(path)) continue;
+        guid_key(path, L"CLSID\\", ra_classes[i], L"");
+        ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    }
+    for (i = 0; i < ARRAY_SIZE(ra_apps); i++)
+    {
+        swprintf(path, ARRAY_SIZE(path), L"%ls\\%ls", APPS_KEY, ra_apps[i].app);
+        ok(!hklm_key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    }
 }
 
 /* A digest of every key, value name and value under HKCR: FNV-1a over a
@@ -213,7 +321,7 @@ static struct snapshot take_snapshot(void)
     {
         L"Software\\Classes\\CLSID", L"Software\\Classes\\Interface",
         L"Software\\Classes\\Typelib", L"Software\\Classes\\WineRendezvous.Session",
-        L"Software\\Classes\\WineRendezvous.Session.1",
+        L"Software\\Classes\\WineRendezvous.Session.1", L"Software\\Microsoft\\RendezvousApps",
     };
     struct snapshot snap = { 0xcbf29ce484222325ull, 0, 0 };
     unsigned int i;
@@ -298,6 +406,81 @@ static void test_register_unregister(void)
     ok(again.hash == registered.hash, "regsvr32 gave another registry\n");
 }
 
+static DWORD run_command(const WCHAR *exe, const WCHAR *options)
+{
+    WCHAR cmdline[MAX_PATH * 2];
+    PROCESS_INFORMATION pi;
+    STARTUPINFOW si = { sizeof(si) };
+    DWORD ret = ~0u;
+
+    swprintf(cmdline, ARRAY_SIZE(cmdline), L"\"%ls\" %ls", exe, options);
+    if (!CreateProcessW(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    {
+        ok(0, "CreateProcess(%s) failed: %lu\n", wine_dbgstr_w(cmdline), GetLastError());
+        return ret;
+    }
+    ok(WaitForSingleObject(pi.hProcess, 30000) == WAIT_OBJECT_0, "%s did not finish\n", wine_dbgstr_w(cmdline));
+    GetExitCodeProcess(pi.hProcess, &ret);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    return ret;
+}
+
+/* LocalServer32 belongs to raserver.exe: /RegServer writes it with the server's
+ * own quoted path, /UnregServer takes it away; both idempotent. */
+static void test_local_server(void)
+{
+    struct snapshot registered, again;
+    WCHAR path[MAX_PATH], value[MAX_PATH + 8], exe[MAX_PATH];
+    unsigned int i;
+    size_t len;
+
+    ok(local_server_registered(), "raserver.exe /RegServer did not run\n");
+    if (!local_server_registered()) return;
+    guid_key(path, L"CLSID\\", &CLSID_AskComponent, L"\\LocalServer32");
+    ok(get_string(path, NULL, value, ARRAY_SIZE(value)), "no LocalServer32 value\n");
+    len = lstrlenW(value);
+    ok(len > 2 && value[0] == '"' && value[len - 1] == '"', "not quoted: %s\n", wine_dbgstr_w(value));
+    if (len <= 2) return;
+    lstrcpynW(exe, value + 1, len - 1);
+    ok(GetFileAttributesW(exe) != INVALID_FILE_ATTRIBUTES, "%s does not exist\n", wine_dbgstr_w(exe));
+    for (i = 0; i < ARRAY_SIZE(ra_classes); i++)
+    {
+        guid_key(path, L"CLSID\\", ra_classes[i], L"\\LocalServer32");
+        check_value(path, NULL, value);
+    }
+    registered = take_snapshot();
+
+    ok(run_command(exe, L"/UnregServer") == 0, "/UnregServer failed\n");
+    ok(!local_server_registered(), "LocalServer32 still registered\n");
+    for (i = 0; i < ARRAY_SIZE(ra_classes); i++)
+    {
+        guid_key(path, L"CLSID\\", ra_classes[i], L"\\LocalServer32");
+        ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+        guid_key(path, L"CLSID\\", ra_classes[i], L"\\InprocServer32");
+        ok(key_exists(path), "the DLL's %s went too\n", wine_dbgstr_w(path));
+    }
+    ok(run_command(exe, L"-UnregServer") == 0, "second /UnregServer failed\n");
+
+    /* With both unregistered, nothing is left of the classes. */
+    ok(pDllUnregisterServer() == S_OK, "DllUnregisterServer failed\n");
+    for (i = 0; i < ARRAY_SIZE(ra_classes); i++)
+    {
+        guid_key(path, L"CLSID\\", ra_classes[i], L"");
+        ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    }
+    ok(pDllRegisterServer() == S_OK, "DllRegisterServer failed\n");
+
+    ok(run_command(exe, L"/RegServer") == 0, "/RegServer failed\n");
+    ok(run_command(exe, L"/regserver") == 0, "second /RegServer failed\n");
+    ok(local_server_registered(), "LocalServer32 not registered again\n");
+    again = take_snapshot();
+    ok(again.hash == registered.hash && again.keys == registered.keys,
+       "unregistering and registering again gave another registry (%u/%u keys)\n", again.keys, registered.keys);
+
+    ok(run_command(exe, L"/bogus") == 2, "unknown switch accepted\n");
+}
+
 static void test_unknown_class(void)
 {
     static const GUID clsid_unknown = {0xdeadbeef, 0x1234, 0x5678, {0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78}};
@@ -350,7 +533,11 @@ START_TEST(registration)
     pDllUnregisterServer = (void *)GetProcAddress(module, "DllUnregisterServer");
     ok(pDllRegisterServer && pDllUnregisterServer, "registration entry points not exported\n");
 
-    if (pDllRegisterServer && pDllUnregisterServer) test_register_unregister();
+    if (pDllRegisterServer && pDllUnregisterServer)
+    {
+        test_register_unregister();
+        test_local_server();
+    }
     test_unknown_class();
     test_create_registered();
 

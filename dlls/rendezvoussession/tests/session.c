@@ -1087,6 +1087,202 @@ static BOOL spy_empty(void *arg)
     return !spy.live_count;
 }
 
+/* Runs call(n) failing its n-th allocation, for n = 1, 2, ... until it
+ * succeeds: each failure must be E_OUTOFMEMORY and free what it allocated. */
+struct sweep
+{
+    const char *name;
+    void (*setup)(void *ctx);       /* before each attempt, unarmed; may be NULL */
+    HRESULT (*call)(void *ctx);     /* with the spy armed */
+    void (*undo)(void *ctx, HRESULT hr); /* after each attempt, unarmed */
+    void *ctx;
+};
+
+static void run_sweep(const struct sweep *sweep)
+{
+    HRESULT hr = E_FAIL;
+    LONG n;
+
+    winetest_push_context("%s", sweep->name);
+    for (n = 1; n < 64; n++)
+    {
+        winetest_push_context("allocation %ld", n);
+        if (sweep->setup) sweep->setup(sweep->ctx);
+        arm_spy(n);
+        hr = sweep->call(sweep->ctx);
+        arm_spy(0);
+        if (hr != S_OK) ok(hr == E_OUTOFMEMORY, "got %#lx\n", hr);
+        sweep->undo(sweep->ctx, hr);
+        if (hr != S_OK) ok(spy_empty(NULL), "%ld blocks leaked\n", spy.live_count);
+        winetest_pop_context();
+        if (hr == S_OK) break;
+    }
+    ok(hr == S_OK, "never succeeded\n");
+    trace("%s: %ld allocations on the way\n", sweep->name, n - 1);
+    winetest_pop_context();
+}
+
+struct sweep_ctx
+{
+    IClassFactory *factory;
+    IRendezvousSession *session;
+    IRendezvousSessionHost *host;
+    IConnectionPoint *point;
+    struct sink sink;
+    DWORD cookie;
+    BSTR invitation;
+    BSTR received;
+};
+
+static HRESULT sweep_create(void *arg)
+{
+    struct sweep_ctx *ctx = arg;
+    ctx->session = (IRendezvousSession *)0xdeadbeef;
+    return IClassFactory_CreateInstance(ctx->factory, NULL, &IID_IRendezvousSession, (void **)&ctx->session);
+}
+
+static void sweep_create_undo(void *arg, HRESULT hr)
+{
+    struct sweep_ctx *ctx = arg;
+    if (hr == S_OK) ok(!IRendezvousSession_Release(ctx->session), "object still referenced\n");
+    else ok(!ctx->session, "got %p\n", ctx->session);
+}
+
+static HRESULT sweep_advise(void *arg)
+{
+    struct sweep_ctx *ctx = arg;
+    return IConnectionPoint_Advise(ctx->point, (IUnknown *)&ctx->sink.IDispatch_iface, &ctx->cookie);
+}
+
+static void sweep_advise_undo(void *arg, HRESULT hr)
+{
+    struct sweep_ctx *ctx = arg;
+    if (hr == S_OK) ok(IConnectionPoint_Unadvise(ctx->point, ctx->cookie) == S_OK, "Unadvise failed\n");
+    else ok(!ctx->cookie, "got cookie %#lx\n", ctx->cookie);
+    ok(ctx->sink.refcount == 1, "sink has %ld references\n", ctx->sink.refcount);
+}
+
+/* A fresh session for each attempt, so that every attempt starts alike. */
+static void sweep_new_session(struct sweep_ctx *ctx, LONG flags)
+{
+    HRESULT hr = CoCreateInstance(&CLSID_RendezvousSession, NULL, CLSCTX_INPROC_SERVER,
+                                  &IID_IRendezvousSessionHost, (void **)&ctx->host);
+    ok(hr == S_OK, "CoCreateInstance returned %#lx\n", hr);
+    hr = IRendezvousSessionHost_Initialize(ctx->host, flags);
+    ok(hr == S_OK, "Initialize returned %#lx\n", hr);
+}
+
+static void sweep_invite_setup(void *arg)
+{
+    sweep_new_session(arg, RSF_INVITER);
+}
+
+static HRESULT sweep_invite(void *arg)
+{
+    struct sweep_ctx *ctx = arg;
+
+    ctx->invitation = (BSTR)0xdeadbeef;
+    return IRendezvousSessionHost_CreateInvitation(ctx->host, NULL, &ctx->invitation);
+}
+
+static void sweep_invite_undo(void *arg, HRESULT hr)
+{
+    struct sweep_ctx *ctx = arg;
+    IRendezvousSession *session;
+
+    if (hr != S_OK) ok(!ctx->invitation, "got %p\n", ctx->invitation);
+    IRendezvousSessionHost_QueryInterface(ctx->host, &IID_IRendezvousSession, (void **)&session);
+    ok(get_state(session) == (hr == S_OK ? RSS_INVITATION : RSS_READY), "state %ld\n", get_state(session));
+    IRendezvousSession_Release(session);
+    SysFreeString(hr == S_OK ? ctx->invitation : NULL);
+    ok(!IRendezvousSessionHost_Release(ctx->host), "object still referenced\n");
+    ctx->host = NULL;
+}
+
+static void sweep_accept_setup(void *arg)
+{
+    struct sweep_ctx *ctx = arg;
+
+    sweep_new_session(ctx, RSF_INVITEE);
+    ok(IRendezvousSessionHost_ReceiveInvitation(ctx->host, ctx->received) == S_OK, "ReceiveInvitation failed\n");
+}
+
+static HRESULT sweep_accept(void *arg)
+{
+    struct sweep_ctx *ctx = arg;
+    return IRendezvousSessionHost_Accept(ctx->host);
+}
+
+static void sweep_accept_undo(void *arg, HRESULT hr)
+{
+    struct sweep_ctx *ctx = arg;
+    IRendezvousSession *session;
+
+    IRendezvousSessionHost_QueryInterface(ctx->host, &IID_IRendezvousSession, (void **)&session);
+    /* A failed Accept leaves the invitation to answer; a good one is on its way. */
+    if (hr != S_OK) ok(get_state(session) == RSS_INVITATION, "state %ld\n", get_state(session));
+    IRendezvousSession_Release(session);
+    ok(!IRendezvousSessionHost_Release(ctx->host), "object still referenced\n");
+    ctx->host = NULL;
+}
+
+static void test_allocation_sweeps(void)
+{
+    static const struct sweep_ctx zero;
+    struct sweep_ctx ctx = zero;
+    struct sweep sweep;
+    struct peer inviter;
+    HRESULT hr;
+
+    hr = CoGetClassObject(&CLSID_RendezvousSession, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory,
+                          (void **)&ctx.factory);
+    ok(hr == S_OK, "CoGetClassObject returned %#lx\n", hr);
+    if (FAILED(hr)) return;
+    sweep.name = "CreateInstance";
+    sweep.setup = NULL;
+    sweep.call = sweep_create;
+    sweep.undo = sweep_create_undo;
+    sweep.ctx = &ctx;
+    run_sweep(&sweep);
+    IClassFactory_Release(ctx.factory);
+
+    /* Advise on a point with no sink yet, which must allocate its list. */
+    hr = CoCreateInstance(&CLSID_RendezvousSession, NULL, CLSCTX_INPROC_SERVER, &IID_IRendezvousSession,
+                          (void **)&ctx.session);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    {
+        IConnectionPointContainer *container;
+        IRendezvousSession_QueryInterface(ctx.session, &IID_IConnectionPointContainer, (void **)&container);
+        IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, &ctx.point);
+        IConnectionPointContainer_Release(container);
+    }
+    init_sink(&ctx.sink);
+    sweep.name = "Advise";
+    sweep.call = sweep_advise;
+    sweep.undo = sweep_advise_undo;
+    run_sweep(&sweep);
+    IConnectionPoint_Release(ctx.point);
+    ok(!IRendezvousSession_Release(ctx.session), "object still referenced\n");
+
+    sweep.name = "CreateInvitation";
+    sweep.setup = sweep_invite_setup;
+    sweep.call = sweep_invite;
+    sweep.undo = sweep_invite_undo;
+    run_sweep(&sweep);
+
+    /* Accept against a live inviter; each refused attempt leaves it waiting. */
+    create_peer(&inviter, RSF_INVITER);
+    hr = IRendezvousSessionHost_CreateInvitation(inviter.host, NULL, &ctx.received);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    sweep.name = "Accept";
+    sweep.setup = sweep_accept_setup;
+    sweep.call = sweep_accept;
+    sweep.undo = sweep_accept_undo;
+    run_sweep(&sweep);
+    SysFreeString(ctx.received);
+    release_peer(&inviter);
+}
+
 static void test_out_of_memory(void)
 {
     struct peer peers[2];
@@ -1105,6 +1301,8 @@ static void test_out_of_memory(void)
     hr = CoRegisterMallocSpy(&spy.IMallocSpy_iface);
     ok(hr == S_OK, "CoRegisterMallocSpy returned %#lx\n", hr);
     if (FAILED(hr)) return;
+
+    test_allocation_sweeps();
 
     if (!connect_pair(peers)) goto done;
     data = SysAllocString(L"context data under memory pressure");
@@ -1172,7 +1370,8 @@ done:
     release_peer(&peers[0]);
     {
         LONG i;
-        trace("spy: %ld blocks left, %ld not tracked\n", spy.all_count, spy.all_overflow);
+        ok(!spy.all_count && !spy.all_overflow, "%ld blocks allocated while the spy was registered are still "
+           "allocated (%ld not tracked)\n", spy.all_count, spy.all_overflow);
         for (i = 0; i < spy.all_count; i++)
             trace("left: %p size %Iu thread %04lx%s\n", spy.all[i].ptr, spy.all[i].size, spy.all[i].thread,
                   spy.all[i].thread == spy.thread ? " (test thread)" : "");

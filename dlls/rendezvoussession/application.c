@@ -1,0 +1,1221 @@
+/*
+ * RendezvousApplication: the Remote Assistance side of a rendezvous session
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/*
+ * An IM program creates one of these per session and hands it its
+ * IRendezvousSession.  From then on (docs/behaviour.md, "Remote Assistance"):
+ *
+ *   the sharer (Ask: the inviter; Offer: the invitee) waits for the helper's
+ *   HELLO, starts its Share backend, sends the TICKET, waits for the ACK and
+ *   calls Terminate(S_OK);
+ *   the helper sends HELLO once connected, checks the TICKET, starts its
+ *   Connect backend, sends the ACK and waits for the sharer to terminate.
+ *
+ * Anything unexpected ends the session with Terminate(error).  Events from the
+ * IM are queued by the sink and handled from this object's window, on the
+ * thread that called SetRendezvousSession, never inside the IM's own call.
+ */
+
+#define COBJMACROS
+
+#include <windows.h>
+#include <ole2.h>
+#include <olectl.h>
+#include <bcrypt.h>
+
+#include "rendezvoussession_private.h"
+#include "rv_ticket.h"
+
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
+
+#define WM_RA_EVENTS    (WM_APP + 0x60)
+#define WM_RA_BACKEND   (WM_APP + 0x61)
+#define HANDSHAKE_TIMER 1
+/* Events queued and not yet handled; more is a flood. */
+#define MAX_QUEUED_EVENTS 32
+
+enum app_kind
+{
+    APP_ASK,
+    APP_OFFER,
+};
+
+enum app_phase
+{
+    PHASE_IDLE,             /* no session yet */
+    PHASE_WAIT_CONNECTED,   /* session held, not yet RSS_CONNECTED */
+    PHASE_WAIT_HELLO,       /* sharer */
+    PHASE_SHARE_STARTING,   /* sharer: Share backend starting */
+    PHASE_WAIT_ACK,         /* sharer: ticket sent */
+    PHASE_WAIT_TICKET,      /* helper: hello sent */
+    PHASE_CONNECT_STARTING, /* helper: Connect backend starting */
+    PHASE_WAIT_END,         /* helper: ack sent, the sharer terminates */
+    PHASE_ENDED,            /* session released */
+};
+
+enum event_kind
+{
+    EVENT_DATA,
+    EVENT_TERMINATION,
+    EVENT_SEND_ERROR,
+};
+
+struct app_event
+{
+    struct app_event *next;
+    enum event_kind kind;
+    HRESULT hr;
+    BSTR data;
+};
+
+struct app_sink;
+
+struct application
+{
+    IRendezvousApplication IRendezvousApplication_iface;
+    LONG refcount;
+    enum app_kind kind;
+    BOOL used;                  /* a session was accepted once */
+    enum app_phase phase;
+    BOOL sharer;
+    IRendezvousSession *session;
+    IConnectionPoint *point;
+    DWORD cookie;
+    struct app_sink *sink;
+    char user[BACKEND_MAX_USER + 1];
+    WCHAR *command;             /* this side's backend template */
+    BOOL command_expand;        /* a REG_EXPAND_SZ */
+    HWND window;
+    BOOL timer;
+
+    /* Filled by the sink, on whatever thread the IM calls it. */
+    CRITICAL_SECTION cs;
+    struct app_event *head, *tail;
+    unsigned int queued;
+    BOOL state_pending;
+    BOOL posted;
+    HRESULT lost;               /* an event could not be queued */
+
+    /* Work found while the state machine runs (an outgoing call lets COM
+     * dispatch our messages): done by the running loop, never nested. */
+    BOOL busy;
+    BOOL timed_out;
+    struct backend_job *done_job;
+
+    BYTE nonce[RV_TICKET_NONCE_SIZE];
+    BYTE id[RV_TICKET_ID_SIZE];
+    BYTE secret[RV_TICKET_SECRET_SIZE];
+    struct rv_ticket ticket;
+    struct backend_job *job;
+    HANDLE share_process;
+};
+
+struct app_sink
+{
+    IDispatch IDispatch_iface;
+    LONG refcount;
+    struct application *app;    /* holds a reference until detached */
+};
+
+static inline struct application *impl_from_IRendezvousApplication(IRendezvousApplication *iface)
+{
+    return CONTAINING_RECORD(iface, struct application, IRendezvousApplication_iface);
+}
+
+static inline struct app_sink *impl_from_IDispatch(IDispatch *iface)
+{
+    return CONTAINING_RECORD(iface, struct app_sink, IDispatch_iface);
+}
+
+static void app_addref(struct application *app)
+{
+    IRendezvousApplication_AddRef(&app->IRendezvousApplication_iface);
+}
+
+static void app_release(struct application *app)
+{
+    IRendezvousApplication_Release(&app->IRendezvousApplication_iface);
+}
+
+static const char *phase_name(enum app_phase phase)
+{
+    static const char *const names[] =
+    {
+        "idle", "wait-connected", "wait-hello", "share-starting", "wait-ack",
+        "wait-ticket", "connect-starting", "wait-end", "ended",
+    };
+    return phase < ARRAY_SIZE(names) ? names[phase] : "?";
+}
+
+/* The sink's queue */
+
+static void post_events(struct application *app)
+{
+    /* app->cs held */
+    if (app->posted || !app->window) return;
+    if (PostMessageW(app->window, WM_RA_EVENTS, 0, 0)) app->posted = TRUE;
+    else ERR("cannot post to %p: %lu\n", app->window, GetLastError());
+}
+
+static HRESULT queue_event(struct application *app, enum event_kind kind, HRESULT hr, BSTR data)
+{
+    struct app_event *event;
+
+    EnterCriticalSection(&app->cs);
+    if (app->queued >= MAX_QUEUED_EVENTS)
+    {
+        WARN("event flood, dropping event %u\n", kind);
+        if (!app->lost) app->lost = RA_E_BAD_MESSAGE;
+        post_events(app);
+        LeaveCriticalSection(&app->cs);
+        SysFreeString(data);
+        return S_OK;
+    }
+    if (!(event = CoTaskMemAlloc(sizeof(*event))))
+    {
+        /* The session cannot go on without it: it ends once the queue is handled. */
+        if (!app->lost) app->lost = E_OUTOFMEMORY;
+        post_events(app);
+        LeaveCriticalSection(&app->cs);
+        SysFreeString(data);
+        return E_OUTOFMEMORY;
+    }
+    event->next = NULL;
+    event->kind = kind;
+    event->hr = hr;
+    event->data = data;
+    if (app->tail) app->tail->next = event;
+    else app->head = event;
+    app->tail = event;
+    app->queued++;
+    post_events(app);
+    LeaveCriticalSection(&app->cs);
+    return S_OK;
+}
+
+static void queue_state_check(struct application *app)
+{
+    EnterCriticalSection(&app->cs);
+    app->state_pending = TRUE;
+    post_events(app);
+    LeaveCriticalSection(&app->cs);
+}
+
+static void free_events(struct application *app)
+{
+    struct app_event *event, *next;
+
+    EnterCriticalSection(&app->cs);
+    event = app->head;
+    app->head = app->tail = NULL;
+    app->queued = 0;
+    app->state_pending = FALSE;
+    LeaveCriticalSection(&app->cs);
+    for (; event; event = next)
+    {
+        next = event->next;
+        SysFreeString(event->data);
+        CoTaskMemFree(event);
+    }
+}
+
+/* The DRendezvousSessionEvents sink */
+
+static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
+{
+    struct app_sink *sink = impl_from_IDispatch(iface);
+
+    TRACE("%p, %s, %p.\n", sink, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
+        IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
+    {
+        *obj = &sink->IDispatch_iface;
+        IDispatch_AddRef(&sink->IDispatch_iface);
+        return S_OK;
+    }
+
+    WARN("no interface %s\n", debugstr_guid(riid));
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI sink_AddRef(IDispatch *iface)
+{
+    struct app_sink *sink = impl_from_IDispatch(iface);
+    ULONG refcount = InterlockedIncrement(&sink->refcount);
+
+    TRACE("%p, refcount %lu.\n", sink, refcount);
+    return refcount;
+}
+
+/* Guards every sink's app pointer: an IM may call a sink from any thread. */
+static CRITICAL_SECTION sink_cs;
+static CRITICAL_SECTION_DEBUG sink_cs_debug =
+{
+    0, 0, &sink_cs,
+    { &sink_cs_debug.ProcessLocksList, &sink_cs_debug.ProcessLocksList },
+    0, 0, 0
+};
+static CRITICAL_SECTION sink_cs = { &sink_cs_debug, -1, 0, 0, 0, 0 };
+
+/* Takes the sink's application away and returns the reference the sink held,
+ * so that the IM's late calls find nothing to queue to. */
+static struct application *sink_detach(struct app_sink *sink)
+{
+    struct application *app;
+
+    EnterCriticalSection(&sink_cs);
+    app = sink->app;
+    sink->app = NULL;
+    LeaveCriticalSection(&sink_cs);
+    return app;
+}
+
+/* The sink's application with a new reference, or NULL once detached. */
+static struct application *sink_get_app(struct app_sink *sink)
+{
+    struct application *app;
+
+    EnterCriticalSection(&sink_cs);
+    if ((app = sink->app)) app_addref(app);
+    LeaveCriticalSection(&sink_cs);
+    return app;
+}
+
+static ULONG WINAPI sink_Release(IDispatch *iface)
+{
+    struct app_sink *sink = impl_from_IDispatch(iface);
+    ULONG refcount = InterlockedDecrement(&sink->refcount);
+
+    TRACE("%p, refcount %lu.\n", sink, refcount);
+
+    if (!refcount)
+    {
+        struct application *app = sink_detach(sink);
+
+        if (app)
+        {
+            EnterCriticalSection(&app->cs);
+            if (app->sink == sink) app->sink = NULL;
+            LeaveCriticalSection(&app->cs);
+            app_release(app);
+        }
+        CoTaskMemFree(sink);
+        unlock_module();
+    }
+    return refcount;
+}
+
+static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
+{
+    TRACE("%p, %p.\n", iface, count);
+
+    if (!count) return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
+{
+    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
+
+    if (!info) return E_POINTER;
+    *info = NULL;
+    if (index) return DISP_E_BADINDEX;
+    return get_typeinfo(DRendezvousSessionEvents_tid, info);
+}
+
+static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                         LCID lcid, DISPID *ids)
+{
+    ITypeInfo *info;
+    HRESULT hr;
+
+    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
+
+    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    if (!names || !ids) return E_POINTER;
+    if (FAILED(hr = get_typeinfo(DRendezvousSessionEvents_tid, &info))) return hr;
+    hr = ITypeInfo_GetIDsOfNames(info, names, count, ids);
+    ITypeInfo_Release(info);
+    return hr;
+}
+
+static BOOL is_integer_type(VARTYPE vt)
+{
+    switch (vt & ~VT_BYREF)
+    {
+    case VT_I1: case VT_I2: case VT_I4: case VT_I8: case VT_INT:
+    case VT_UI1: case VT_UI2: case VT_UI4: case VT_UI8: case VT_UINT:
+    case VT_ERROR:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/* Coerces argument index (rgvarg order) to a LONG. */
+static HRESULT get_long_arg(DISPPARAMS *params, UINT index, LONG *value, UINT *argerr)
+{
+    VARIANT v;
+    HRESULT hr;
+
+    VariantInit(&v);
+    if ((V_VT(&params->rgvarg[index]) & ~VT_BYREF) == VT_ERROR)
+    {
+        *value = (V_VT(&params->rgvarg[index]) & VT_BYREF) ? *V_ERRORREF(&params->rgvarg[index])
+                                                           : V_ERROR(&params->rgvarg[index]);
+        return S_OK;
+    }
+    if (FAILED(hr = VariantChangeType(&v, &params->rgvarg[index], 0, VT_I4)))
+    {
+        if (argerr) *argerr = index;
+        return DISP_E_TYPEMISMATCH;
+    }
+    *value = V_I4(&v);
+    return S_OK;
+}
+
+static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+{
+    struct app_sink *sink = impl_from_IDispatch(iface);
+    struct application *app;
+    BSTR data = NULL;
+    LONG value = 0;
+    UINT expected;
+    HRESULT hr;
+
+    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", sink, id, debugstr_guid(riid), lcid, flags,
+          params, result, excepinfo, argerr);
+
+    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    switch (id)
+    {
+    case DISPID_EVENT_ON_STATE_CHANGED:
+    case DISPID_EVENT_ON_CONTEXT_DATA:
+    case DISPID_EVENT_ON_SEND_ERROR:
+        expected = 1;
+        break;
+    case DISPID_EVENT_ON_TERMINATION:
+        expected = 2;
+        break;
+    default:
+        WARN("unknown DISPID %ld\n", id);
+        return DISP_E_MEMBERNOTFOUND;
+    }
+    if (!(flags & DISPATCH_METHOD)) return DISP_E_MEMBERNOTFOUND;
+    if (!params) return E_INVALIDARG;
+    if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
+    if (params->cArgs != expected) return DISP_E_BADPARAMCOUNT;
+    if (!params->rgvarg) return E_INVALIDARG;
+    if (result) VariantInit(result);
+
+    switch (id)
+    {
+    case DISPID_EVENT_ON_STATE_CHANGED:
+        /* Only checked: the state is read with get_State, whatever the argument says. */
+        if (FAILED(hr = get_long_arg(params, 0, &value, argerr))) return hr;
+        TRACE("OnStateChanged(%ld)\n", value);
+        break;
+    case DISPID_EVENT_ON_CONTEXT_DATA:
+    {
+        VARIANT v;
+
+        VariantInit(&v);
+        if (FAILED(hr = VariantChangeType(&v, &params->rgvarg[0], 0, VT_BSTR)))
+        {
+            if (hr == E_OUTOFMEMORY) return hr;
+            if (argerr) *argerr = 0;
+            return DISP_E_TYPEMISMATCH;
+        }
+        data = V_BSTR(&v);
+        TRACE("OnContextData(%s)\n", debugstr_wn(data, SysStringLen(data)));
+        break;
+    }
+    case DISPID_EVENT_ON_TERMINATION:
+    {
+        /* Standard order puts the last parameter, the BSTR, in rgvarg[0]; the
+         * published sample sends the LONG there.  Whichever is the number. */
+        UINT index = 1;
+
+        if (is_integer_type(V_VT(&params->rgvarg[0])) && !is_integer_type(V_VT(&params->rgvarg[1])))
+            index = 0;
+        if (FAILED(hr = get_long_arg(params, index, &value, argerr))) return hr;
+        TRACE("OnTermination(%#lx), hr in rgvarg[%u]\n", value, index);
+        break;
+    }
+    case DISPID_EVENT_ON_SEND_ERROR:
+        if (FAILED(hr = get_long_arg(params, 0, &value, argerr))) return hr;
+        TRACE("OnSendError(%#lx)\n", value);
+        break;
+    }
+
+    /* The sink may outlive its application; then there is nobody to tell. */
+    if (!(app = sink_get_app(sink)))
+    {
+        SysFreeString(data);
+        return S_OK;
+    }
+    switch (id)
+    {
+    case DISPID_EVENT_ON_STATE_CHANGED:
+        queue_state_check(app);
+        hr = S_OK;
+        break;
+    case DISPID_EVENT_ON_CONTEXT_DATA:
+        hr = queue_event(app, EVENT_DATA, S_OK, data);
+        break;
+    case DISPID_EVENT_ON_TERMINATION:
+        hr = queue_event(app, EVENT_TERMINATION, value, NULL);
+        break;
+    default:
+        hr = queue_event(app, EVENT_SEND_ERROR, value, NULL);
+        break;
+    }
+    app_release(app);
+    return hr;
+}
+
+static const IDispatchVtbl sink_vtbl =
+{
+    sink_QueryInterface,
+    sink_AddRef,
+    sink_Release,
+    sink_GetTypeInfoCount,
+    sink_GetTypeInfo,
+    sink_GetIDsOfNames,
+    sink_Invoke,
+};
+
+static HRESULT create_sink(struct application *app, struct app_sink **ret)
+{
+    struct app_sink *sink;
+
+    if (!(sink = CoTaskMemAlloc(sizeof(*sink)))) return E_OUTOFMEMORY;
+    sink->IDispatch_iface.lpVtbl = &sink_vtbl;
+    sink->refcount = 1;
+    sink->app = app;
+    app_addref(app);
+    lock_module();
+    *ret = sink;
+    return S_OK;
+}
+
+/* Talking to the IM's session */
+
+static HRESULT send_text(struct application *app, const char *text)
+{
+    IRendezvousSession *session;
+    UINT i, len = strlen(text);
+    HRESULT hr;
+    BSTR data;
+
+    if (!(data = SysAllocStringLen(NULL, len))) return E_OUTOFMEMORY;
+    for (i = 0; i < len; i++) data[i] = (unsigned char)text[i];
+    TRACE("%p sends %s\n", app, debugstr_a(text));
+    session = app->session;
+    IRendezvousSession_AddRef(session);
+    hr = IRendezvousSession_SendContextData(session, data);
+    IRendezvousSession_Release(session);
+    SecureZeroMemory(data, len * sizeof(WCHAR));
+    SysFreeString(data);
+    if (FAILED(hr)) WARN("SendContextData failed: %#lx\n", hr);
+    return hr;
+}
+
+static void stop_timer(struct application *app)
+{
+    if (app->timer && app->window) KillTimer(app->window, HANDSHAKE_TIMER);
+    app->timer = FALSE;
+}
+
+/* Lets go of the session: the documented end (unadvise, release), plus our own
+ * cleanup.  The caller holds a reference on app. */
+static void end_session(struct application *app)
+{
+    IRendezvousSession *session = app->session;
+    IConnectionPoint *point = app->point;
+    struct app_sink *sink;
+    struct application *held = NULL;
+    HRESULT hr;
+
+    if (app->phase == PHASE_ENDED || app->phase == PHASE_IDLE) return;
+    TRACE("%p ends in phase %s\n", app, phase_name(app->phase));
+
+    app->phase = PHASE_ENDED;
+    stop_timer(app);
+    app->timed_out = FALSE;
+    if (app->job)
+    {
+        backend_cancel(app->job);
+        backend_release(app->job);
+        app->job = NULL;
+    }
+    if (app->done_job)
+    {
+        /* Finished but not looked at: a share backend it started is stopped. */
+        backend_release(app->done_job);
+        app->done_job = NULL;
+    }
+    if (app->share_process)
+    {
+        /* The helper never confirmed: nobody is to see this screen. */
+        TRACE("stopping the share backend\n");
+        TerminateProcess(app->share_process, ERROR_CANCELLED);
+        CloseHandle(app->share_process);
+        app->share_process = NULL;
+    }
+
+    app->session = NULL;
+    app->point = NULL;
+    if (point)
+    {
+        if (FAILED(hr = IConnectionPoint_Unadvise(point, app->cookie)))
+            WARN("Unadvise failed: %#lx\n", hr);
+        IConnectionPoint_Release(point);
+    }
+    if (session) IRendezvousSession_Release(session);
+
+    EnterCriticalSection(&app->cs);
+    sink = app->sink;
+    app->sink = NULL;
+    LeaveCriticalSection(&app->cs);
+    if (sink)
+    {
+        /* An IM that keeps the sink after Unadvise keeps it alone. */
+        held = sink_detach(sink);
+        IDispatch_Release(&sink->IDispatch_iface);
+    }
+
+    free_events(app);
+    CoTaskMemFree(app->command);
+    app->command = NULL;
+    SecureZeroMemory(app->secret, sizeof(app->secret));
+    rv_ticket_wipe(&app->ticket);
+    if (held) app_release(held);
+}
+
+/* Ends the session on our side with Terminate(result), then lets go of it. */
+static void terminate_session(struct application *app, HRESULT result)
+{
+    IRendezvousSession *session = app->session;
+    HRESULT hr;
+
+    if (app->phase == PHASE_ENDED || !session) return;
+    if (FAILED(result)) WARN("%p terminates in phase %s with %#lx\n", app, phase_name(app->phase), result);
+    else TRACE("%p terminates with %#lx\n", app, result);
+
+    IRendezvousSession_AddRef(session);
+    /* The IM may fire OnTermination from inside: the sink only queues it. */
+    if (FAILED(hr = IRendezvousSession_Terminate(session, result, NULL)))
+        WARN("Terminate failed: %#lx\n", hr);
+    IRendezvousSession_Release(session);
+    end_session(app);
+}
+
+static HRESULT random_bytes(void *buffer, ULONG size)
+{
+    NTSTATUS status = BCryptGenRandom(NULL, buffer, size, BCRYPT_USE_SYSTEM_PREFERRED_RNG);
+
+    if (status < 0)
+    {
+        ERR("BCryptGenRandom failed: %#lx\n", status);
+        return E_FAIL;
+    }
+    return S_OK;
+}
+
+static void start_handshake(struct application *app)
+{
+    char text[RV_TICKET_BUFFER_SIZE];
+    DWORD timeout;
+    HRESULT hr;
+
+    hr = backend_get_command(app->sharer ? BACKEND_SHARE : BACKEND_CONNECT, &app->command, &app->command_expand);
+    if (hr == S_FALSE)
+    {
+        WARN("no %s backend configured\n", app->sharer ? "Share" : "Connect");
+        terminate_session(app, RA_E_NO_BACKEND);
+        return;
+    }
+    if (FAILED(hr))
+    {
+        terminate_session(app, hr);
+        return;
+    }
+
+    timeout = backend_get_handshake_timeout();
+    if (SetTimer(app->window, HANDSHAKE_TIMER, timeout, NULL)) app->timer = TRUE;
+    else
+    {
+        ERR("SetTimer failed: %lu\n", GetLastError());
+        terminate_session(app, E_FAIL);
+        return;
+    }
+
+    if (app->sharer)
+    {
+        app->phase = PHASE_WAIT_HELLO;
+        return;
+    }
+    if (FAILED(hr = random_bytes(app->nonce, sizeof(app->nonce))))
+    {
+        terminate_session(app, hr);
+        return;
+    }
+    rv_ticket_hello_format(app->nonce, text, sizeof(text));
+    app->phase = PHASE_WAIT_TICKET;
+    if (FAILED(hr = send_text(app, text))) terminate_session(app, hr);
+}
+
+static void check_state(struct application *app)
+{
+    RENDEZVOUS_SESSION_STATE state;
+    HRESULT hr;
+
+    if (app->phase == PHASE_ENDED || app->phase == PHASE_IDLE) return;
+    if (FAILED(hr = IRendezvousSession_get_State(app->session, &state)))
+    {
+        /* An IM that is gone cannot be told anything. */
+        WARN("get_State failed: %#lx\n", hr);
+        end_session(app);
+        return;
+    }
+    TRACE("%p: state %d in phase %s\n", app, state, phase_name(app->phase));
+    if (state == RSS_CANCELLED || state == RSS_DECLINED || state == RSS_TERMINATED)
+        end_session(app);
+    else if (state == RSS_CONNECTED && app->phase == PHASE_WAIT_CONNECTED)
+        start_handshake(app);
+}
+
+static void start_backend(struct application *app, enum backend_role role)
+{
+    struct backend_request req;
+    HRESULT hr;
+
+    req.role = role;
+    req.command = app->command;
+    req.expand = app->command_expand;
+    req.timeout = backend_get_start_timeout();
+    req.user = app->user;
+    req.id = role == BACKEND_SHARE ? app->id : app->ticket.id;
+    req.secret = role == BACKEND_SHARE ? app->secret : app->ticket.secret;
+    req.addresses = app->ticket.addresses;
+    req.count = role == BACKEND_SHARE ? 0 : app->ticket.count;
+    if (FAILED(hr = backend_start(&req, app->window, WM_RA_BACKEND, &app->job)))
+    {
+        terminate_session(app, hr);
+        return;
+    }
+    /* The job's message must find this object: it keeps it alive. */
+    app_addref(app);
+    app->phase = role == BACKEND_SHARE ? PHASE_SHARE_STARTING : PHASE_CONNECT_STARTING;
+}
+
+static void handle_data(struct application *app, BSTR data)
+{
+    char text[RV_TICKET_BUFFER_SIZE];
+    size_t len;
+    HRESULT hr;
+
+    if (app->phase == PHASE_WAIT_CONNECTED)
+    {
+        /* The IM may deliver data before it reports the state change. */
+        check_state(app);
+        if (app->phase == PHASE_WAIT_CONNECTED)
+        {
+            WARN("context data before the session is connected\n");
+            terminate_session(app, RA_E_BAD_MESSAGE);
+            return;
+        }
+    }
+    if (app->phase == PHASE_ENDED) return;
+
+    if (rv_ticket_from_units(data, SysStringLen(data), text, sizeof(text)))
+    {
+        WARN("refusing %u units of context data in phase %s\n", SysStringLen(data), phase_name(app->phase));
+        terminate_session(app, RA_E_BAD_MESSAGE);
+        return;
+    }
+    len = strlen(text);
+
+    switch (app->phase)
+    {
+    case PHASE_WAIT_HELLO:
+        if (rv_ticket_hello_parse(text, len, app->nonce)) break;
+        if (FAILED(hr = random_bytes(app->id, sizeof(app->id))) ||
+            FAILED(hr = random_bytes(app->secret, sizeof(app->secret))))
+        {
+            terminate_session(app, hr);
+            return;
+        }
+        start_backend(app, BACKEND_SHARE);
+        return;
+
+    case PHASE_WAIT_TICKET:
+        /* Exactly one ticket, and only one made for our nonce. */
+        if (rv_ticket_parse(text, len, app->nonce, &app->ticket)) break;
+        SecureZeroMemory(text, sizeof(text));
+        start_backend(app, BACKEND_CONNECT);
+        return;
+
+    case PHASE_WAIT_ACK:
+        if (rv_ticket_ack_parse(text, len, app->id, NULL)) break;
+        /* The helper is in: the share backend is theirs now. */
+        CloseHandle(app->share_process);
+        app->share_process = NULL;
+        terminate_session(app, S_OK);
+        return;
+
+    default:
+        break;
+    }
+    SecureZeroMemory(text, sizeof(text));
+    WARN("refusing context data in phase %s\n", phase_name(app->phase));
+    terminate_session(app, RA_E_BAD_MESSAGE);
+}
+
+static void backend_done(struct application *app, struct backend_job *job)
+{
+    char text[RV_TICKET_BUFFER_SIZE];
+    HRESULT hr = backend_get_result(job);
+
+    TRACE("%p: backend result %#lx in phase %s\n", app, hr, phase_name(app->phase));
+    if (FAILED(hr))
+    {
+        terminate_session(app, hr);
+        return;
+    }
+
+    if (app->phase == PHASE_SHARE_STARTING)
+    {
+        struct rv_ticket *t = &app->ticket;
+
+        app->share_process = backend_take_process(job);
+        memcpy(t->id, app->id, sizeof(t->id));
+        memcpy(t->nonce, app->nonce, sizeof(t->nonce));
+        memcpy(t->secret, app->secret, sizeof(t->secret));
+        t->count = backend_get_addresses(job, t->addresses);
+        if (rv_ticket_format(t, text, sizeof(text)))
+        {
+            WARN("the share backend's addresses make no ticket\n");
+            terminate_session(app, RA_E_BACKEND_OUTPUT);
+            return;
+        }
+        rv_ticket_wipe(t);
+        app->phase = PHASE_WAIT_ACK;
+        hr = send_text(app, text);
+        SecureZeroMemory(text, sizeof(text));
+        if (FAILED(hr)) terminate_session(app, hr);
+    }
+    else if (app->phase == PHASE_CONNECT_STARTING)
+    {
+        rv_ticket_ack_format(app->ticket.id, text, sizeof(text));
+        rv_ticket_wipe(&app->ticket);
+        app->phase = PHASE_WAIT_END;
+        if (FAILED(hr = send_text(app, text))) terminate_session(app, hr);
+    }
+}
+
+/* The state machine's only loop.  The caller holds a reference on app. */
+static void app_run(struct application *app)
+{
+    if (app->busy) return;
+    app->busy = TRUE;
+    for (;;)
+    {
+        struct app_event *event;
+        BOOL check;
+        HRESULT lost;
+
+        if (app->timed_out)
+        {
+            app->timed_out = FALSE;
+            if (app->phase != PHASE_ENDED && app->phase != PHASE_IDLE)
+            {
+                WARN("%p: handshake timed out in phase %s\n", app, phase_name(app->phase));
+                terminate_session(app, RA_E_TIMEOUT);
+            }
+            continue;
+        }
+        if (app->done_job)
+        {
+            struct backend_job *job = app->done_job;
+
+            app->done_job = NULL;
+            backend_done(app, job);
+            backend_release(job);
+            continue;
+        }
+
+        EnterCriticalSection(&app->cs);
+        app->posted = FALSE;
+        check = app->state_pending;
+        app->state_pending = FALSE;
+        lost = app->lost;
+        app->lost = S_OK;
+        event = check || lost ? NULL : app->head;
+        if (event)
+        {
+            if (!(app->head = event->next)) app->tail = NULL;
+            app->queued--;
+        }
+        LeaveCriticalSection(&app->cs);
+
+        if (lost)
+        {
+            terminate_session(app, lost);
+            continue;
+        }
+        if (check)
+        {
+            check_state(app);
+            continue;
+        }
+        if (!event) break;
+
+        if (app->phase != PHASE_IDLE && app->phase != PHASE_ENDED)
+        {
+            switch (event->kind)
+            {
+            case EVENT_DATA:
+                handle_data(app, event->data);
+                break;
+            case EVENT_TERMINATION:
+                /* The session is over, whatever get_State says. */
+                TRACE("%p: terminated with %#lx\n", app, event->hr);
+                end_session(app);
+                break;
+            case EVENT_SEND_ERROR:
+                terminate_session(app, FAILED(event->hr) ? event->hr : RA_E_BAD_MESSAGE);
+                break;
+            }
+        }
+        if (event->data) SecureZeroMemory(event->data, SysStringByteLen(event->data));
+        SysFreeString(event->data);
+        CoTaskMemFree(event);
+    }
+    app->busy = FALSE;
+}
+
+static LRESULT CALLBACK app_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
+{
+    struct application *app = (struct application *)GetWindowLongPtrW(hwnd, GWLP_USERDATA);
+
+    switch (msg)
+    {
+    case WM_RA_EVENTS:
+        if (!app) return 0;
+        app_addref(app);
+        app_run(app);
+        app_release(app);
+        return 0;
+
+    case WM_RA_BACKEND:
+    {
+        struct backend_job *job = (struct backend_job *)lparam;
+
+        /* The job kept app alive until now. */
+        if (app && app->job == job)
+        {
+            app->job = NULL;
+            app->done_job = job;
+            app_addref(app);
+            app_run(app);
+            app_release(app);
+        }
+        backend_release(job);
+        if (app) app_release(app);
+        return 0;
+    }
+
+    case WM_TIMER:
+        if (wparam != HANDSHAKE_TIMER || !app) break;
+        stop_timer(app);
+        app->timed_out = TRUE;
+        app_addref(app);
+        app_run(app);
+        app_release(app);
+        return 0;
+    }
+    return DefWindowProcW(hwnd, msg, wparam, lparam);
+}
+
+static ATOM window_class;
+
+static BOOL CALLBACK init_window_class(INIT_ONCE *once, void *param, void **context)
+{
+    WNDCLASSW wc = {0};
+
+    wc.lpfnWndProc = app_wndproc;
+    wc.hInstance = rendezvous_instance;
+    wc.lpszClassName = L"WineRendezvousApplication";
+    window_class = RegisterClassW(&wc);
+    return window_class != 0;
+}
+
+void rendezvous_application_unregister_class(void)
+{
+    if (window_class) UnregisterClassW(L"WineRendezvousApplication", rendezvous_instance);
+}
+
+static HRESULT create_window(struct application *app)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+
+    if (app->window) return S_OK;
+    if (!InitOnceExecuteOnce(&once, init_window_class, NULL, NULL)) return E_FAIL;
+    if (!(app->window = CreateWindowExW(0, L"WineRendezvousApplication", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE,
+                                        NULL, rendezvous_instance, NULL)))
+    {
+        ERR("cannot create a window: %lu\n", GetLastError());
+        return E_FAIL;
+    }
+    SetWindowLongPtrW(app->window, GWLP_USERDATA, (LONG_PTR)app);
+    return S_OK;
+}
+
+/* IRendezvousApplication */
+
+static HRESULT WINAPI application_QueryInterface(IRendezvousApplication *iface, REFIID riid, void **obj)
+{
+    struct application *app = impl_from_IRendezvousApplication(iface);
+
+    TRACE("%p, %s, %p.\n", app, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousApplication))
+    {
+        *obj = &app->IRendezvousApplication_iface;
+        IRendezvousApplication_AddRef(iface);
+        return S_OK;
+    }
+
+    WARN("no interface %s\n", debugstr_guid(riid));
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI application_AddRef(IRendezvousApplication *iface)
+{
+    struct application *app = impl_from_IRendezvousApplication(iface);
+    ULONG refcount = InterlockedIncrement(&app->refcount);
+
+    TRACE("%p, refcount %lu.\n", app, refcount);
+    return refcount;
+}
+
+static ULONG WINAPI application_Release(IRendezvousApplication *iface)
+{
+    struct application *app = impl_from_IRendezvousApplication(iface);
+    ULONG refcount = InterlockedDecrement(&app->refcount);
+
+    TRACE("%p, refcount %lu.\n", app, refcount);
+
+    if (!refcount)
+    {
+        /* The sink and any job hold references: nothing of a session is left. */
+        free_events(app);
+        if (app->window)
+        {
+            if (GetWindowThreadProcessId(app->window, NULL) == GetCurrentThreadId())
+                DestroyWindow(app->window);
+            else
+            {
+                SetWindowLongPtrW(app->window, GWLP_USERDATA, 0);
+                PostMessageW(app->window, WM_CLOSE, 0, 0);
+            }
+        }
+        CoTaskMemFree(app->command);
+        SecureZeroMemory(app->secret, sizeof(app->secret));
+        rv_ticket_wipe(&app->ticket);
+        DeleteCriticalSection(&app->cs);
+        CoTaskMemFree(app);
+        unlock_module();
+    }
+    return refcount;
+}
+
+/* Errors of the IM's session object while we set up: it is not a usable session. */
+static HRESULT session_error(HRESULT hr)
+{
+    return hr == E_OUTOFMEMORY ? E_OUTOFMEMORY : E_INVALIDARG;
+}
+
+static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *iface, IUnknown *unk)
+{
+    struct application *app = impl_from_IRendezvousApplication(iface);
+    IConnectionPointContainer *container = NULL;
+    IRendezvousSession *session = NULL;
+    IConnectionPoint *point = NULL;
+    RENDEZVOUS_SESSION_STATE state;
+    struct app_sink *sink = NULL;
+    BSTR user = NULL;
+    LONG flags, role;
+    DWORD cookie = 0;
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", app, unk);
+
+    if (!unk)
+    {
+        WARN("no session\n");
+        return E_INVALIDARG;
+    }
+    if (app->used)
+    {
+        WARN("this object already served a session\n");
+        return RA_E_ALREADY_SET;
+    }
+
+    if (FAILED(hr = IUnknown_QueryInterface(unk, &IID_IRendezvousSession, (void **)&session)))
+    {
+        WARN("%p is no IRendezvousSession: %#lx\n", unk, hr);
+        return E_INVALIDARG;
+    }
+    if (FAILED(hr = IUnknown_QueryInterface(unk, &IID_IConnectionPointContainer, (void **)&container)))
+    {
+        WARN("%p is no connection point container: %#lx\n", unk, hr);
+        hr = E_INVALIDARG;
+        goto failed;
+    }
+    hr = IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, &point);
+    IConnectionPointContainer_Release(container);
+    if (FAILED(hr) || !point)
+    {
+        WARN("%p has no DRendezvousSessionEvents point: %#lx\n", unk, hr);
+        point = NULL;
+        hr = E_INVALIDARG;
+        goto failed;
+    }
+
+    if (FAILED(hr = IRendezvousSession_get_Flags(session, &flags)))
+    {
+        WARN("get_Flags failed: %#lx\n", hr);
+        hr = session_error(hr);
+        goto failed;
+    }
+    role = flags & (RSF_INVITER | RSF_INVITEE);
+    if (role != RSF_INVITER && role != RSF_INVITEE)
+    {
+        WARN("flags %#lx name no role\n", flags);
+        hr = E_INVALIDARG;
+        goto failed;
+    }
+    if (FAILED(hr = IRendezvousSession_get_RemoteUser(session, &user)))
+    {
+        WARN("get_RemoteUser failed: %#lx\n", hr);
+        hr = session_error(hr);
+        goto failed;
+    }
+    if (FAILED(hr = IRendezvousSession_get_State(session, &state)))
+    {
+        WARN("get_State failed: %#lx\n", hr);
+        hr = session_error(hr);
+        goto failed;
+    }
+    TRACE("flags %#lx, remote user %s, state %d\n", flags, debugstr_w(user), state);
+
+    if (FAILED(hr = create_window(app))) goto failed;
+    if (FAILED(hr = create_sink(app, &sink))) goto failed;
+    if (FAILED(hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->IDispatch_iface, &cookie)))
+    {
+        WARN("Advise failed: %#lx\n", hr);
+        hr = session_error(hr);
+        goto failed;
+    }
+
+    app->used = TRUE;
+    app->session = session;
+    app->point = point;
+    app->cookie = cookie;
+    EnterCriticalSection(&app->cs);
+    app->sink = sink;
+    LeaveCriticalSection(&app->cs);
+    /* Ask: the inviter shares its screen; Offer: the invitee does. */
+    app->sharer = (app->kind == APP_ASK) == (role == RSF_INVITER);
+    backend_sanitise_user(user, SysStringLen(user), app->user);
+    SysFreeString(user);
+    app->phase = PHASE_WAIT_CONNECTED;
+    TRACE("%p is the %s\n", app, app->sharer ? "sharer" : "helper");
+    /* The state may already be RSS_CONNECTED (the published sample sets it
+     * first): look at it once the IM's call is over. */
+    queue_state_check(app);
+    return S_OK;
+
+failed:
+    if (sink)
+    {
+        struct application *held = sink_detach(sink);
+
+        IDispatch_Release(&sink->IDispatch_iface);
+        if (held) app_release(held);
+    }
+    SysFreeString(user);
+    if (point) IConnectionPoint_Release(point);
+    IRendezvousSession_Release(session);
+    return hr;
+}
+
+static const IRendezvousApplicationVtbl application_vtbl =
+{
+    application_QueryInterface,
+    application_AddRef,
+    application_Release,
+    application_SetRendezvousSession,
+};
+
+static HRESULT application_create(enum app_kind kind, REFIID riid, void **obj)
+{
+    struct application *app;
+    HRESULT hr;
+
+    if (!(app = CoTaskMemAlloc(sizeof(*app)))) return E_OUTOFMEMORY;
+    memset(app, 0, sizeof(*app));
+    app->IRendezvousApplication_iface.lpVtbl = &application_vtbl;
+    app->refcount = 1;
+    app->kind = kind;
+    app->phase = PHASE_IDLE;
+    InitializeCriticalSection(&app->cs);
+    lock_module();
+
+    hr = IRendezvousApplication_QueryInterface(&app->IRendezvousApplication_iface, riid, obj);
+    IRendezvousApplication_Release(&app->IRendezvousApplication_iface);
+    return hr;
+}
+
+HRESULT rendezvous_application_create_ask(REFIID riid, void **obj)
+{
+    TRACE("%s, %p.\n", debugstr_guid(riid), obj);
+
+    return application_create(APP_ASK, riid, obj);
+}
+
+HRESULT rendezvous_application_create_offer(REFIID riid, void **obj)
+{
+    TRACE("%s, %p.\n", debugstr_guid(riid), obj);
+
+    return application_create(APP_OFFER, riid, obj);
+}

@@ -1,0 +1,610 @@
+/*
+ * Remote Assistance backends: registry command templates run on worker threads
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/*
+ * A backend is a command line template (docs/behaviour.md, "Backends"):
+ *
+ *   HKCU\Software\Wine\RendezvousSession\Backends, else the same key in HKLM:
+ *     Share          REG_SZ or REG_EXPAND_SZ: started by the side that shares its screen
+ *     Connect        REG_SZ or REG_EXPAND_SZ: started by the helper
+ *                    (environment variables are expanded after the placeholders)
+ *     StartTimeout   REG_DWORD, ms a backend has to start (default 15000)
+ *   HKCU\Software\Wine\RendezvousSession, else HKLM:
+ *     HandshakeTimeout  REG_DWORD, ms from RSS_CONNECTED to the end of the handshake
+ *
+ * Placeholders %USER%, %SESSION%, and for Connect %ADDRESS% and %PORT%, are
+ * replaced by checked values only; the secret is never on a command line but on
+ * the backend's standard input:
+ *
+ *   SESSION {id}
+ *   USER name
+ *   SECRET 64 hex digits
+ *   ADDRESS a PORT p      (Connect only, one line per address of the ticket)
+ *   END
+ *
+ * Share must print "ADDRESS a PORT p" lines (1 to 4) and then "READY" on its
+ * standard output; Connect prints "READY" or exits with code 0.  Other lines
+ * are ignored.  Once started, the backend's standard output is closed.
+ */
+
+#define COBJMACROS
+
+#include <windows.h>
+#include <ole2.h>
+
+#include "rendezvoussession_private.h"
+#include "rv_ticket.h"
+
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
+
+#define BACKENDS_KEY L"Software\\Wine\\RendezvousSession\\Backends"
+#define SETTINGS_KEY L"Software\\Wine\\RendezvousSession"
+
+#define MAX_TEMPLATE       4096     /* characters */
+#define MAX_COMMAND        8192     /* characters, after expansion */
+#define MAX_LINE           256      /* bytes of one output line */
+#define MAX_OUTPUT         8192     /* bytes read before READY */
+#define POLL_MS            20
+
+#define DEFAULT_START_TIMEOUT      15000
+#define DEFAULT_HANDSHAKE_TIMEOUT 120000
+
+struct backend_job
+{
+    LONG refcount;
+    enum backend_role role;
+    HWND window;
+    UINT message;
+    DWORD timeout;
+    WCHAR *command;
+    char *input;
+    size_t input_size;
+    volatile LONG cancelled;
+    /* results, written by the worker before it posts */
+    HRESULT hr;
+    HANDLE process;
+    unsigned int count;
+    struct rv_ticket_address addresses[RV_TICKET_MAX_ADDRESSES];
+};
+
+/* Registry */
+
+static LSTATUS query_value(const WCHAR *subkey, const WCHAR *name, DWORD *type, void *data, DWORD *size)
+{
+    static const HKEY roots[] = { HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE };
+    LSTATUS status = ERROR_FILE_NOT_FOUND;
+    unsigned int i;
+    DWORD bytes;
+    HKEY key;
+
+    /* A value in HKCU overrides the same value in HKLM. */
+    for (i = 0; i < ARRAY_SIZE(roots); i++)
+    {
+        if (RegOpenKeyExW(roots[i], subkey, 0, KEY_QUERY_VALUE, &key)) continue;
+        bytes = *size;
+        status = RegQueryValueExW(key, name, NULL, type, data, &bytes);
+        RegCloseKey(key);
+        if (status != ERROR_FILE_NOT_FOUND)
+        {
+            *size = bytes;
+            return status;
+        }
+    }
+    return status;
+}
+
+static DWORD get_dword(const WCHAR *subkey, const WCHAR *name, DWORD def, DWORD min, DWORD max)
+{
+    DWORD type, value, size = sizeof(value);
+
+    if (query_value(subkey, name, &type, &value, &size) || type != REG_DWORD || size != sizeof(value))
+        return def;
+    if (value < min) return min;
+    if (value > max) return max;
+    return value;
+}
+
+DWORD backend_get_start_timeout(void)
+{
+    return get_dword(BACKENDS_KEY, L"StartTimeout", DEFAULT_START_TIMEOUT, 100, 600000);
+}
+
+DWORD backend_get_handshake_timeout(void)
+{
+    return get_dword(SETTINGS_KEY, L"HandshakeTimeout", DEFAULT_HANDSHAKE_TIMEOUT, 100, 3600000);
+}
+
+HRESULT backend_get_command(enum backend_role role, WCHAR **command, BOOL *expand)
+{
+    const WCHAR *name = role == BACKEND_SHARE ? L"Share" : L"Connect";
+    DWORD type, size = MAX_TEMPLATE * sizeof(WCHAR);
+    WCHAR *buffer;
+    LSTATUS status;
+
+    *command = NULL;
+    *expand = FALSE;
+    if (!(buffer = CoTaskMemAlloc((MAX_TEMPLATE + 1) * sizeof(WCHAR)))) return E_OUTOFMEMORY;
+    status = query_value(BACKENDS_KEY, name, &type, buffer, &size);
+    if (status == ERROR_FILE_NOT_FOUND)
+    {
+        CoTaskMemFree(buffer);
+        return S_FALSE;
+    }
+    if (status || (type != REG_SZ && type != REG_EXPAND_SZ))
+    {
+        WARN("unusable %s backend: status %ld, type %lu\n", debugstr_w(name), status, type);
+        CoTaskMemFree(buffer);
+        return RA_E_BACKEND_CONFIG;
+    }
+    buffer[size / sizeof(WCHAR)] = 0;
+    if (!buffer[0])
+    {
+        CoTaskMemFree(buffer);
+        return S_FALSE;
+    }
+
+    /* Environment variables are expanded after our placeholders, so that an
+     * environment variable named USER cannot stand in for %USER%. */
+    *expand = type == REG_EXPAND_SZ;
+    TRACE("%s backend %s%s\n", debugstr_w(name), debugstr_w(buffer), *expand ? " (expandable)" : "");
+    *command = buffer;
+    return S_OK;
+}
+
+void backend_sanitise_user(const WCHAR *name, UINT length, char *out)
+{
+    UINT i, n = 0;
+
+    for (i = 0; i < length && n < BACKEND_MAX_USER; i++)
+    {
+        WCHAR c = name[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '@' || c == '.' || c == '_' || c == '+' || c == '-')
+            out[n++] = (char)c;
+        else
+            out[n++] = '_';
+    }
+    out[n] = 0;
+}
+
+/* Command line and input */
+
+struct wbuf
+{
+    WCHAR *data;
+    size_t size;
+    size_t len;
+    BOOL overflow;
+};
+
+static void wbuf_append(struct wbuf *b, const WCHAR *str, size_t len)
+{
+    if (b->overflow || len >= b->size - b->len)
+    {
+        b->overflow = TRUE;
+        return;
+    }
+    memcpy(b->data + b->len, str, len * sizeof(WCHAR));
+    b->len += len;
+    b->data[b->len] = 0;
+}
+
+static void wbuf_append_ascii(struct wbuf *b, const char *str)
+{
+    WCHAR tmp[128];
+    size_t i, len = strlen(str);
+
+    while (len)
+    {
+        size_t n = min(len, ARRAY_SIZE(tmp));
+
+        for (i = 0; i < n; i++) tmp[i] = (unsigned char)str[i];
+        wbuf_append(b, tmp, n);
+        str += n;
+        len -= n;
+    }
+}
+
+static HRESULT expand_command(const struct backend_request *req, WCHAR **ret)
+{
+    char value[RV_TICKET_ADDRESS_BUFFER_SIZE + RV_TICKET_ID_TEXT_LENGTH + 8];
+    const WCHAR *p = req->command;
+    struct wbuf b;
+
+    *ret = NULL;
+    if (!(b.data = CoTaskMemAlloc((MAX_COMMAND + 1) * sizeof(WCHAR)))) return E_OUTOFMEMORY;
+    b.size = MAX_COMMAND + 1;
+    b.len = 0;
+    b.overflow = FALSE;
+    b.data[0] = 0;
+
+    while (*p)
+    {
+        const WCHAR *name = NULL;
+
+        if (*p == '%')
+        {
+            static const WCHAR *const names[] = { L"%USER%", L"%SESSION%", L"%ADDRESS%", L"%PORT%" };
+            unsigned int i;
+
+            for (i = 0; i < ARRAY_SIZE(names); i++)
+                if (!wcsncmp(p, names[i], wcslen(names[i]))) name = names[i];
+        }
+        if (!name)
+        {
+            wbuf_append(&b, p++, 1);
+            continue;
+        }
+        if (!wcscmp(name, L"%USER%"))
+            lstrcpynA(value, req->user, sizeof(value));
+        else if (!wcscmp(name, L"%SESSION%"))
+            rv_ticket_format_id(req->id, value);
+        else if (req->role != BACKEND_CONNECT || !req->count)
+        {
+            WARN("%s has no value for a share backend\n", debugstr_w(name));
+            CoTaskMemFree(b.data);
+            return RA_E_BACKEND_CONFIG;
+        }
+        else if (!wcscmp(name, L"%ADDRESS%"))
+            rv_ticket_format_address(&req->addresses[0], value);
+        else
+            wsprintfA(value, "%u", req->addresses[0].port);
+        wbuf_append_ascii(&b, value);
+        p += wcslen(name);
+    }
+    if (b.overflow)
+    {
+        WARN("command line too long\n");
+        CoTaskMemFree(b.data);
+        return RA_E_BACKEND_CONFIG;
+    }
+    if (req->expand)
+    {
+        /* Our values hold no '%': nothing of the peer's is expanded. */
+        DWORD len = ExpandEnvironmentStringsW(b.data, NULL, 0);
+        WCHAR *expanded;
+
+        if (!len || len > MAX_COMMAND + 1)
+        {
+            WARN("command line too long once expanded\n");
+            CoTaskMemFree(b.data);
+            return RA_E_BACKEND_CONFIG;
+        }
+        if (!(expanded = CoTaskMemAlloc(len * sizeof(WCHAR))))
+        {
+            CoTaskMemFree(b.data);
+            return E_OUTOFMEMORY;
+        }
+        ExpandEnvironmentStringsW(b.data, expanded, len);
+        CoTaskMemFree(b.data);
+        b.data = expanded;
+    }
+    *ret = b.data;
+    return S_OK;
+}
+
+static HRESULT build_input(const struct backend_request *req, char **ret, size_t *size)
+{
+    static const char hex[] = "0123456789abcdef";
+    char id[RV_TICKET_ID_TEXT_LENGTH + 1], address[RV_TICKET_ADDRESS_BUFFER_SIZE];
+    size_t max = 512 + req->count * 80, len;
+    unsigned int i;
+    char *text;
+
+    *ret = NULL;
+    if (!(text = CoTaskMemAlloc(max))) return E_OUTOFMEMORY;
+    rv_ticket_format_id(req->id, id);
+    len = wsprintfA(text, "SESSION %s\nUSER %s\nSECRET ", id, req->user);
+    for (i = 0; i < BACKEND_SECRET_SIZE; i++)
+    {
+        text[len++] = hex[req->secret[i] >> 4];
+        text[len++] = hex[req->secret[i] & 0xf];
+    }
+    text[len++] = '\n';
+    for (i = 0; req->role == BACKEND_CONNECT && i < req->count; i++)
+    {
+        rv_ticket_format_address(&req->addresses[i], address);
+        len += wsprintfA(text + len, "ADDRESS %s PORT %u\n", address, req->addresses[i].port);
+    }
+    memcpy(text + len, "END\n", 4);
+    len += 4;
+    *ret = text;
+    *size = len;
+    return S_OK;
+}
+
+/* Jobs */
+
+static void job_free(struct backend_job *job)
+{
+    if (job->process)
+    {
+        /* Never handed over: the session does not use it. */
+        TerminateProcess(job->process, ERROR_CANCELLED);
+        CloseHandle(job->process);
+    }
+    if (job->input)
+    {
+        SecureZeroMemory(job->input, job->input_size);
+        CoTaskMemFree(job->input);
+    }
+    CoTaskMemFree(job->command);
+    CoTaskMemFree(job);
+    unlock_module();
+}
+
+void backend_release(struct backend_job *job)
+{
+    if (job && !InterlockedDecrement(&job->refcount)) job_free(job);
+}
+
+void backend_cancel(struct backend_job *job)
+{
+    if (job) InterlockedExchange(&job->cancelled, 1);
+}
+
+HRESULT backend_get_result(struct backend_job *job)
+{
+    return job->hr;
+}
+
+unsigned int backend_get_addresses(struct backend_job *job, struct rv_ticket_address *addresses)
+{
+    memcpy(addresses, job->addresses, job->count * sizeof(*addresses));
+    return job->count;
+}
+
+HANDLE backend_take_process(struct backend_job *job)
+{
+    HANDLE process = job->process;
+
+    job->process = NULL;
+    return process;
+}
+
+static HRESULT exit_code_result(DWORD code)
+{
+    return (code & 0x80000000) ? (HRESULT)code : HRESULT_FROM_WIN32(code);
+}
+
+/* One line of output; S_OK when it was READY, S_FALSE to read on. */
+static HRESULT parse_line(struct backend_job *job, char *line, size_t len)
+{
+    if (len && line[len - 1] == '\r') line[--len] = 0;
+    TRACE("backend says %s\n", debugstr_a(line));
+
+    if (len == 5 && !memcmp(line, "READY", 5))
+    {
+        if (job->role == BACKEND_SHARE && !job->count)
+        {
+            WARN("share backend is ready but gave no address\n");
+            return RA_E_BACKEND_OUTPUT;
+        }
+        return S_OK;
+    }
+    if (job->role == BACKEND_SHARE && len > 8 && !memcmp(line, "ADDRESS ", 8))
+    {
+        struct rv_ticket_address a;
+        const char *addr = line + 8, *port = strstr(addr, " PORT ");
+        unsigned int value = 0;
+        const char *p;
+
+        if (!port || job->count == RV_TICKET_MAX_ADDRESSES) return RA_E_BACKEND_OUTPUT;
+        memset(&a, 0, sizeof(a));
+        if (rv_ticket_parse_address(addr, port - addr, &a)) return RA_E_BACKEND_OUTPUT;
+        p = port + 6;
+        if (!*p || *p == '0' || strlen(p) > 5) return RA_E_BACKEND_OUTPUT;
+        for (; *p; p++)
+        {
+            if (*p < '0' || *p > '9') return RA_E_BACKEND_OUTPUT;
+            value = value * 10 + (*p - '0');
+        }
+        if (value > 65535) return RA_E_BACKEND_OUTPUT;
+        a.port = (uint16_t)value;
+        job->addresses[job->count++] = a;
+    }
+    return S_FALSE;
+}
+
+/* Reads lines until READY, the process's exit, failure or the deadline. */
+static HRESULT wait_started(struct backend_job *job, HANDLE process, HANDLE output)
+{
+    char line[MAX_LINE + 1];
+    size_t used = 0, total = 0;
+    DWORD start = GetTickCount();
+    BOOL eof = FALSE;
+
+    for (;;)
+    {
+        DWORD avail = 0, got, code;
+
+        if (job->cancelled) return HRESULT_FROM_WIN32(ERROR_CANCELLED);
+
+        if (!eof && !PeekNamedPipe(output, NULL, 0, NULL, &avail, NULL)) eof = TRUE;
+        if (avail)
+        {
+            char chunk[256];
+            DWORD i;
+
+            if (!ReadFile(output, chunk, min(avail, sizeof(chunk)), &got, NULL)) eof = TRUE;
+            else
+            {
+                for (i = 0; i < got; i++)
+                {
+                    HRESULT hr;
+
+                    if (++total > MAX_OUTPUT) return RA_E_BACKEND_OUTPUT;
+                    if (chunk[i] != '\n')
+                    {
+                        if (used == MAX_LINE) return RA_E_BACKEND_OUTPUT;
+                        line[used++] = chunk[i] ? chunk[i] : ' ';
+                        continue;
+                    }
+                    line[used] = 0;
+                    hr = parse_line(job, line, used);
+                    used = 0;
+                    if (hr != S_FALSE) return hr;
+                }
+            }
+            continue;
+        }
+
+        if (eof || WaitForSingleObject(process, 0) == WAIT_OBJECT_0)
+        {
+            /* Read what is left before deciding. */
+            if (!eof && PeekNamedPipe(output, NULL, 0, NULL, &avail, NULL) && avail) continue;
+            if (WaitForSingleObject(process, 0) == WAIT_OBJECT_0)
+            {
+                if (used)
+                {
+                    HRESULT hr;
+
+                    line[used] = 0;
+                    hr = parse_line(job, line, used);
+                    used = 0;
+                    if (hr != S_FALSE) return hr;
+                }
+                GetExitCodeProcess(process, &code);
+                TRACE("backend exited with %#lx before READY\n", code);
+                if (code) return exit_code_result(code);
+                /* A connect backend may be a launcher that starts the viewer and exits. */
+                return job->role == BACKEND_CONNECT ? S_OK : RA_E_BACKEND_OUTPUT;
+            }
+        }
+        if (GetTickCount() - start >= job->timeout) return RA_E_TIMEOUT;
+        WaitForSingleObject(process, POLL_MS);
+    }
+}
+
+static HRESULT run_backend(struct backend_job *job)
+{
+    HANDLE in_read = NULL, in_write = NULL, out_read = NULL, out_write = NULL, err = NULL;
+    PROCESS_INFORMATION pi;
+    STARTUPINFOW si;
+    HRESULT hr;
+    DWORD written;
+
+    if (!CreatePipe(&in_read, &in_write, NULL, 0) || !CreatePipe(&out_read, &out_write, NULL, 0))
+    {
+        hr = HRESULT_FROM_WIN32(GetLastError());
+        goto done;
+    }
+    /* Only the child's ends are inherited. */
+    SetHandleInformation(in_read, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+    SetHandleInformation(out_write, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+    err = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    if (err == INVALID_HANDLE_VALUE) err = NULL;
+    else SetHandleInformation(err, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = in_read;
+    si.hStdOutput = out_write;
+    si.hStdError = err;
+    TRACE("starting %s\n", debugstr_w(job->command));
+    if (!CreateProcessW(NULL, job->command, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi))
+    {
+        hr = HRESULT_FROM_WIN32(GetLastError());
+        WARN("cannot start %s: %#lx\n", debugstr_w(job->command), hr);
+        goto done;
+    }
+    CloseHandle(pi.hThread);
+    CloseHandle(in_read);
+    CloseHandle(out_write);
+    in_read = out_write = NULL;
+
+    /* A few hundred bytes: the pipe holds them even if the child never reads. */
+    if (!WriteFile(in_write, job->input, job->input_size, &written, NULL))
+        TRACE("backend did not take its input: %lu\n", GetLastError());
+    CloseHandle(in_write);
+    in_write = NULL;
+
+    hr = wait_started(job, pi.hProcess, out_read);
+    if (FAILED(hr))
+    {
+        WARN("backend failed: %#lx\n", hr);
+        TerminateProcess(pi.hProcess, ERROR_CANCELLED);
+        CloseHandle(pi.hProcess);
+    }
+    else if (job->role == BACKEND_SHARE)
+        job->process = pi.hProcess;   /* killed if the session fails before the helper is in */
+    else
+        CloseHandle(pi.hProcess);
+
+done:
+    if (in_read) CloseHandle(in_read);
+    if (in_write) CloseHandle(in_write);
+    if (out_read) CloseHandle(out_read);
+    if (out_write) CloseHandle(out_write);
+    if (err) CloseHandle(err);
+    return hr;
+}
+
+static DWORD WINAPI backend_thread(void *arg)
+{
+    struct backend_job *job = arg;
+
+    job->hr = run_backend(job);
+    /* The input holds the secret: gone as soon as it is written. */
+    SecureZeroMemory(job->input, job->input_size);
+    if (!PostMessageW(job->window, job->message, 0, (LPARAM)job))
+    {
+        ERR("cannot report to window %p: %lu\n", job->window, GetLastError());
+        backend_release(job);
+    }
+    return 0;
+}
+
+HRESULT backend_start(const struct backend_request *req, HWND window, UINT message, struct backend_job **ret)
+{
+    struct backend_job *job;
+    HANDLE thread;
+    HRESULT hr;
+
+    *ret = NULL;
+    if (!(job = CoTaskMemAlloc(sizeof(*job)))) return E_OUTOFMEMORY;
+    memset(job, 0, sizeof(*job));
+    job->refcount = 2;
+    job->role = req->role;
+    job->window = window;
+    job->message = message;
+    job->timeout = req->timeout;
+    lock_module();
+
+    if (FAILED(hr = expand_command(req, &job->command)) ||
+        FAILED(hr = build_input(req, &job->input, &job->input_size)))
+    {
+        job_free(job);
+        return hr;
+    }
+    if (!(thread = CreateThread(NULL, 0, backend_thread, job, 0, NULL)))
+    {
+        hr = HRESULT_FROM_WIN32(GetLastError());
+        job_free(job);
+        return hr;
+    }
+    CloseHandle(thread);
+    *ret = job;
+    return S_OK;
+}
