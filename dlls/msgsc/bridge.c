@@ -1,0 +1,581 @@
+/*
+ * The legacy bridge: IRendezvousSession over an IMsgrSession
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/*
+ * XP's Remote Assistance ran over Windows Messenger sessions.  This object
+ * lets a Messenger session, ours or anyone's, stand in for the IM program's
+ * IRendezvousSession: SESSION_STATE and RENDEZVOUS_SESSION_STATE are the same
+ * values, SF_INVITER/SF_INVITEE the same bits as RSF_INVITER/RSF_INVITEE, and
+ * the flags add RSF_REMOTE_LEGACYSESSION.  Context data keeps the Messenger
+ * rules (300 units, five sends), since the Messenger session carries it;
+ * Terminate is the Messenger session's Cancel.  DMsgrSessionEvents become
+ * DRendezvousSessionEvents; the events Remote Assistance has no use for
+ * (OnAccepted, OnDeclined, OnCancelled, OnAppNotPresent, OnReadyToLaunch,
+ * BeforeAppLaunch) are not passed on.
+ */
+
+#define COBJMACROS
+
+#include <windows.h>
+#include <ole2.h>
+#include <olectl.h>
+
+#include "msgsc_private.h"
+
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(msgsc);
+
+#define MAX_REMOTE_USER 1024
+#define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
+
+struct bridge_sink;
+
+struct bridge
+{
+    IRendezvousSession IRendezvousSession_iface;
+    IConnectionPointContainer IConnectionPointContainer_iface;
+    struct connection_point events;
+    IConnectionPoint *events_point;
+    LONG refcount;
+
+    IMsgrSession *msgr;
+    IConnectionPoint *msgr_point;
+    DWORD cookie;
+    struct bridge_sink *sink;
+    BSTR remote_user;
+
+    CRITICAL_SECTION cs;
+    BOOL terminating;           /* Terminate cancelled the session */
+    HRESULT terminate_hr;       /* and the hr it gave */
+};
+
+/* The DMsgrSessionEvents sink.  It holds no reference on its bridge, which
+ * holds the Messenger session that holds the sink. */
+struct bridge_sink
+{
+    IDispatch IDispatch_iface;
+    LONG refcount;
+    struct bridge *bridge;      /* under sink_cs; NULL once the bridge is gone */
+};
+
+static CRITICAL_SECTION sink_cs;
+static CRITICAL_SECTION_DEBUG sink_cs_debug =
+{
+    0, 0, &sink_cs,
+    { &sink_cs_debug.ProcessLocksList, &sink_cs_debug.ProcessLocksList },
+    0, 0, 0
+};
+static CRITICAL_SECTION sink_cs = { &sink_cs_debug, -1, 0, 0, 0, 0 };
+
+static inline struct bridge *impl_from_IRendezvousSession(IRendezvousSession *iface)
+{
+    return CONTAINING_RECORD(iface, struct bridge, IRendezvousSession_iface);
+}
+
+static inline struct bridge *impl_from_IConnectionPointContainer(IConnectionPointContainer *iface)
+{
+    return CONTAINING_RECORD(iface, struct bridge, IConnectionPointContainer_iface);
+}
+
+static inline struct bridge_sink *impl_from_IDispatch(IDispatch *iface)
+{
+    return CONTAINING_RECORD(iface, struct bridge_sink, IDispatch_iface);
+}
+
+/* The sink's bridge with a new reference, or NULL once it is being destroyed. */
+static struct bridge *sink_get_bridge(struct bridge_sink *sink)
+{
+    struct bridge *b = NULL;
+
+    EnterCriticalSection(&sink_cs);
+    if (sink->bridge)
+    {
+        LONG ref = sink->bridge->refcount;
+
+        while (ref > 0)
+        {
+            LONG old = InterlockedCompareExchange(&sink->bridge->refcount, ref + 1, ref);
+            if (old == ref)
+            {
+                b = sink->bridge;
+                break;
+            }
+            ref = old;
+        }
+    }
+    LeaveCriticalSection(&sink_cs);
+    return b;
+}
+
+static void fire(struct bridge *b, DISPID dispid, VARIANT *args, unsigned int count)
+{
+    DISPPARAMS params = { args, NULL, count, 0 };
+
+    connection_point_fire(&b->events, dispid, &params);
+}
+
+static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
+{
+    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
+        IsEqualGUID(riid, &DIID_DMsgrSessionEvents))
+    {
+        *obj = iface;
+        IDispatch_AddRef(iface);
+        return S_OK;
+    }
+    WARN("no interface %s\n", debugstr_guid(riid));
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI sink_AddRef(IDispatch *iface)
+{
+    struct bridge_sink *sink = impl_from_IDispatch(iface);
+    ULONG refcount = InterlockedIncrement(&sink->refcount);
+
+    TRACE("%p, refcount %lu.\n", sink, refcount);
+    return refcount;
+}
+
+static ULONG WINAPI sink_Release(IDispatch *iface)
+{
+    struct bridge_sink *sink = impl_from_IDispatch(iface);
+    ULONG refcount = InterlockedDecrement(&sink->refcount);
+
+    TRACE("%p, refcount %lu.\n", sink, refcount);
+
+    if (!refcount)
+    {
+        CoTaskMemFree(sink);
+        unlock_module();
+    }
+    return refcount;
+}
+
+static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
+{
+    TRACE("%p, %p.\n", iface, count);
+
+    if (!count) return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
+{
+    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
+
+    return msgr_get_type_info(DMsgrSessionEvents_tid, index, info);
+}
+
+static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                         LCID lcid, DISPID *ids)
+{
+    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
+
+    return msgr_get_ids_of_names(DMsgrSessionEvents_tid, riid, names, count, ids);
+}
+
+/* Argument index (rgvarg order) as type vt; argerr tells which one failed. */
+static HRESULT get_arg(DISPPARAMS *params, UINT index, VARTYPE vt, VARIANT *out, UINT *argerr)
+{
+    HRESULT hr;
+
+    VariantInit(out);
+    if (FAILED(hr = VariantChangeType(out, &params->rgvarg[index], 0, vt)))
+    {
+        if (hr == E_OUTOFMEMORY) return hr;
+        if (argerr) *argerr = index;
+        return DISP_E_TYPEMISMATCH;
+    }
+    return S_OK;
+}
+
+static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+{
+    struct bridge_sink *sink = impl_from_IDispatch(iface);
+    VARIANT args[2];
+    struct bridge *b;
+    UINT expected;
+    HRESULT hr;
+
+    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", sink, id, debugstr_guid(riid), lcid, flags, params,
+          result, excepinfo, argerr);
+
+    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    switch (id)
+    {
+    case DISPID_ONSTATECHANGED:
+    case DISPID_ONCONTEXTDATA:
+    case DISPID_ONSENDERROR:
+        expected = 1;
+        break;
+    case DISPID_ONTERMINATION:
+        expected = 2;
+        break;
+    case DISPID_ONAPPNOTPRESENT:
+    case DISPID_ONACCEPTED:
+    case DISPID_ONDECLINED:
+    case DISPID_ONCANCELLED:
+    case DISPID_ONREADYTOLAUNCH:
+    case DISPID_BEFOREAPPLAUNCH:
+        /* Nothing Remote Assistance has a use for. */
+        return S_OK;
+    default:
+        WARN("unknown DISPID %ld\n", id);
+        return DISP_E_MEMBERNOTFOUND;
+    }
+    if (!params || !params->rgvarg) return E_INVALIDARG;
+    if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
+    if (params->cArgs != expected) return DISP_E_BADPARAMCOUNT;
+    if (!(b = sink_get_bridge(sink))) return S_OK;
+
+    switch (id)
+    {
+    case DISPID_ONSTATECHANGED:
+        if (SUCCEEDED(hr = get_arg(params, 0, VT_I4, &args[0], argerr)))
+        {
+            /* SS_* are RSS_* up to SS_TERMINATED; Messenger's fallback states are unknown here. */
+            if (V_I4(&args[0]) < SS_UNKNOWN || V_I4(&args[0]) > SS_TERMINATED) V_I4(&args[0]) = RSS_UNKNOWN;
+            fire(b, DISPID_EVENT_ON_STATE_CHANGED, args, 1);
+        }
+        break;
+    case DISPID_ONCONTEXTDATA:
+        if (SUCCEEDED(hr = get_arg(params, 0, VT_BSTR, &args[0], argerr)))
+        {
+            fire(b, DISPID_EVENT_ON_CONTEXT_DATA, args, 1);
+            VariantClear(&args[0]);
+        }
+        break;
+    case DISPID_ONSENDERROR:
+        if (SUCCEEDED(hr = get_arg(params, 0, VT_I4, &args[0], argerr)))
+            fire(b, DISPID_EVENT_ON_SEND_ERROR, args, 1);
+        break;
+    default:
+        /* OnTermination(hr, bstrAppData): the BSTR is rgvarg[0]. */
+        if (SUCCEEDED(hr = get_arg(params, 1, VT_I4, &args[1], argerr)) &&
+            SUCCEEDED(hr = get_arg(params, 0, VT_BSTR, &args[0], argerr)))
+        {
+            EnterCriticalSection(&b->cs);
+            /* The end Remote Assistance asked for, with its own hr. */
+            if (b->terminating) V_I4(&args[1]) = b->terminate_hr;
+            b->terminating = FALSE;
+            LeaveCriticalSection(&b->cs);
+            fire(b, DISPID_EVENT_ON_TERMINATION, args, 2);
+            VariantClear(&args[0]);
+        }
+        break;
+    }
+    IRendezvousSession_Release(&b->IRendezvousSession_iface);
+    return hr;
+}
+
+static const IDispatchVtbl sink_vtbl =
+{
+    sink_QueryInterface,
+    sink_AddRef,
+    sink_Release,
+    sink_GetTypeInfoCount,
+    sink_GetTypeInfo,
+    sink_GetIDsOfNames,
+    sink_Invoke,
+};
+
+/* IRendezvousSession */
+
+static HRESULT WINAPI bridge_QueryInterface(IRendezvousSession *iface, REFIID riid, void **obj)
+{
+    struct bridge *b = impl_from_IRendezvousSession(iface);
+
+    TRACE("%p, %s, %p.\n", b, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousSession))
+        *obj = &b->IRendezvousSession_iface;
+    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
+        *obj = &b->IConnectionPointContainer_iface;
+    else
+    {
+        WARN("no interface %s\n", debugstr_guid(riid));
+        *obj = NULL;
+        return E_NOINTERFACE;
+    }
+    IUnknown_AddRef((IUnknown *)*obj);
+    return S_OK;
+}
+
+static ULONG WINAPI bridge_AddRef(IRendezvousSession *iface)
+{
+    struct bridge *b = impl_from_IRendezvousSession(iface);
+    ULONG refcount = InterlockedIncrement(&b->refcount);
+
+    TRACE("%p, refcount %lu.\n", b, refcount);
+    return refcount;
+}
+
+static void bridge_destroy(struct bridge *b)
+{
+    HRESULT hr;
+
+    EnterCriticalSection(&sink_cs);
+    b->sink->bridge = NULL;
+    LeaveCriticalSection(&sink_cs);
+    if (FAILED(hr = IConnectionPoint_Unadvise(b->msgr_point, b->cookie))) WARN("Unadvise failed: %#lx\n", hr);
+    IConnectionPoint_Release(b->msgr_point);
+    IMsgrSession_Release(b->msgr);
+    IDispatch_Release(&b->sink->IDispatch_iface);
+    connection_point_destroy(&b->events);
+    SysFreeString(b->remote_user);
+    DeleteCriticalSection(&b->cs);
+    CoTaskMemFree(b);
+    unlock_module();
+}
+
+static ULONG WINAPI bridge_Release(IRendezvousSession *iface)
+{
+    struct bridge *b = impl_from_IRendezvousSession(iface);
+    ULONG refcount = InterlockedDecrement(&b->refcount);
+
+    TRACE("%p, refcount %lu.\n", b, refcount);
+
+    if (!refcount) bridge_destroy(b);
+    return refcount;
+}
+
+static HRESULT WINAPI bridge_get_State(IRendezvousSession *iface, RENDEZVOUS_SESSION_STATE *state)
+{
+    struct bridge *b = impl_from_IRendezvousSession(iface);
+    SESSION_STATE msgr_state;
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", b, state);
+
+    if (!state) return E_POINTER;
+    if (FAILED(hr = IMsgrSession_get_State(b->msgr, &msgr_state))) return hr;
+    *state = msgr_state >= SS_UNKNOWN && msgr_state <= SS_TERMINATED ? (RENDEZVOUS_SESSION_STATE)msgr_state
+                                                                     : RSS_UNKNOWN;
+    return S_OK;
+}
+
+static HRESULT WINAPI bridge_get_RemoteUser(IRendezvousSession *iface, BSTR *user)
+{
+    struct bridge *b = impl_from_IRendezvousSession(iface);
+
+    TRACE("%p, %p.\n", b, user);
+
+    if (!user) return E_POINTER;
+    if (!(*user = SysAllocStringLen(b->remote_user, SysStringLen(b->remote_user)))) return E_OUTOFMEMORY;
+    return S_OK;
+}
+
+static HRESULT WINAPI bridge_get_Flags(IRendezvousSession *iface, LONG *flags)
+{
+    struct bridge *b = impl_from_IRendezvousSession(iface);
+    LONG msgr_flags;
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", b, flags);
+
+    if (!flags) return E_POINTER;
+    if (FAILED(hr = IMsgrSession_get_Flags(b->msgr, &msgr_flags))) return hr;
+    /* Only the role: SF_APP_INVITE_COMPATIBLE has RSF_ORIGINAL_INVITER's value. */
+    *flags = (msgr_flags & (SF_INVITER | SF_INVITEE)) | RSF_REMOTE_LEGACYSESSION;
+    return S_OK;
+}
+
+static HRESULT WINAPI bridge_SendContextData(IRendezvousSession *iface, BSTR data)
+{
+    struct bridge *b = impl_from_IRendezvousSession(iface);
+
+    TRACE("%p, %s.\n", b, debugstr_wn(data, SysStringLen(data)));
+
+    return IMsgrSession_SendContextData(b->msgr, data);
+}
+
+static HRESULT WINAPI bridge_Terminate(IRendezvousSession *iface, HRESULT result, BSTR data)
+{
+    struct bridge *b = impl_from_IRendezvousSession(iface);
+    SESSION_STATE state;
+    HRESULT hr;
+
+    TRACE("%p, %#lx, %s.\n", b, result, debugstr_wn(data, SysStringLen(data)));
+
+    if (SysStringLen(data) > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
+    if (FAILED(hr = IMsgrSession_get_State(b->msgr, &state))) return hr;
+    if (state != SS_INVITATION && state != SS_ACCEPTED && state != SS_CONNECTED) return E_INVALID_STATE;
+
+    EnterCriticalSection(&b->cs);
+    b->terminating = TRUE;
+    b->terminate_hr = result;
+    LeaveCriticalSection(&b->cs);
+    if (FAILED(hr = IMsgrSession_Cancel(b->msgr, result, data)))
+    {
+        EnterCriticalSection(&b->cs);
+        b->terminating = FALSE;
+        LeaveCriticalSection(&b->cs);
+    }
+    return hr;
+}
+
+static const IRendezvousSessionVtbl bridge_vtbl =
+{
+    bridge_QueryInterface,
+    bridge_AddRef,
+    bridge_Release,
+    bridge_get_State,
+    bridge_get_RemoteUser,
+    bridge_get_Flags,
+    bridge_SendContextData,
+    bridge_Terminate,
+};
+
+/* IConnectionPointContainer */
+
+static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
+{
+    struct bridge *b = impl_from_IConnectionPointContainer(iface);
+    return IRendezvousSession_QueryInterface(&b->IRendezvousSession_iface, riid, obj);
+}
+
+static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
+{
+    struct bridge *b = impl_from_IConnectionPointContainer(iface);
+    return IRendezvousSession_AddRef(&b->IRendezvousSession_iface);
+}
+
+static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
+{
+    struct bridge *b = impl_from_IConnectionPointContainer(iface);
+    return IRendezvousSession_Release(&b->IRendezvousSession_iface);
+}
+
+static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
+                                                     IEnumConnectionPoints **ret)
+{
+    struct bridge *b = impl_from_IConnectionPointContainer(iface);
+
+    TRACE("%p, %p.\n", b, ret);
+
+    if (!ret) return E_POINTER;
+    return create_enum_connection_points(iface, &b->events_point, 1, ret);
+}
+
+static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
+                                                    IConnectionPoint **point)
+{
+    struct bridge *b = impl_from_IConnectionPointContainer(iface);
+
+    TRACE("%p, %s, %p.\n", b, debugstr_guid(riid), point);
+
+    if (!riid || !point) return E_POINTER;
+    if (IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
+    {
+        *point = &b->events.IConnectionPoint_iface;
+        IConnectionPoint_AddRef(*point);
+        return S_OK;
+    }
+
+    WARN("no connection point %s\n", debugstr_guid(riid));
+    *point = NULL;
+    return CONNECT_E_NOCONNECTION;
+}
+
+static const IConnectionPointContainerVtbl container_vtbl =
+{
+    container_QueryInterface,
+    container_AddRef,
+    container_Release,
+    container_EnumConnectionPoints,
+    container_FindConnectionPoint,
+};
+
+HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
+{
+    IConnectionPointContainer *container = NULL;
+    IConnectionPoint *point = NULL;
+    struct bridge_sink *sink = NULL;
+    IMsgrSession *msgr = NULL;
+    struct bridge *b = NULL;
+    BSTR user = NULL;
+    HRESULT hr;
+
+    TRACE("%p, %s, %p.\n", session, debugstr_w(remote_user), ret);
+
+    if (SysStringLen(remote_user) > MAX_REMOTE_USER) return E_INVALIDARG;
+    if (FAILED(IDispatch_QueryInterface(session, &IID_IMsgrSession, (void **)&msgr)))
+    {
+        WARN("%p is no IMsgrSession\n", session);
+        return E_INVALIDARG;
+    }
+    if (FAILED(IMsgrSession_QueryInterface(msgr, &IID_IConnectionPointContainer, (void **)&container)) ||
+        FAILED(IConnectionPointContainer_FindConnectionPoint(container, &DIID_DMsgrSessionEvents, &point)))
+    {
+        WARN("%p has no DMsgrSessionEvents point\n", session);
+        hr = E_INVALIDARG;
+        point = NULL;
+        goto failed;
+    }
+    if (!(user = SysAllocStringLen(remote_user, SysStringLen(remote_user))) ||
+        !(sink = CoTaskMemAlloc(sizeof(*sink))) || !(b = CoTaskMemAlloc(sizeof(*b))))
+    {
+        hr = E_OUTOFMEMORY;
+        goto failed;
+    }
+
+    memset(b, 0, sizeof(*b));
+    b->IRendezvousSession_iface.lpVtbl = &bridge_vtbl;
+    b->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
+    b->events_point = &b->events.IConnectionPoint_iface;
+    b->refcount = 1;
+    b->msgr = msgr;
+    b->msgr_point = point;
+    b->sink = sink;
+    b->remote_user = user;
+    sink->IDispatch_iface.lpVtbl = &sink_vtbl;
+    sink->refcount = 1;
+    sink->bridge = b;
+    lock_module();
+    if (FAILED(hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->IDispatch_iface, &b->cookie)))
+    {
+        WARN("Advise failed: %#lx\n", hr);
+        unlock_module();
+        goto failed;
+    }
+    InitializeCriticalSection(&b->cs);
+    connection_point_init(&b->events, &b->IConnectionPointContainer_iface, &DIID_DRendezvousSessionEvents);
+    lock_module();
+    IConnectionPointContainer_Release(container);
+    *ret = (IUnknown *)&b->IRendezvousSession_iface;
+    return S_OK;
+
+failed:
+    if (point) IConnectionPoint_Release(point);
+    if (container) IConnectionPointContainer_Release(container);
+    if (msgr) IMsgrSession_Release(msgr);
+    SysFreeString(user);
+    CoTaskMemFree(sink);
+    CoTaskMemFree(b);
+    return hr;
+}

@@ -1,0 +1,1451 @@
+/*
+ * MsgrSession: IMsgrSession over the rendezvous core
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/*
+ * SESSION_STATE is the core's state, value for value, and the context-data
+ * rules are the core's rv_profile_messenger.  What is Messenger's own lives
+ * here: the application, the contact, the addresses, the application data of
+ * the answers and the events (docs/behaviour.md, "Messenger").  Events are
+ * delivered as RendezvousSession delivers them: an object made in an STA
+ * fires on that thread, one made in the MTA on thread-pool threads.
+ */
+
+#define COBJMACROS
+
+#include <stdio.h>
+#include <windows.h>
+#include <ole2.h>
+#include <olectl.h>
+
+#include "msgsc_private.h"
+
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(msgsc);
+
+#define WM_MSGR_DISPATCH (WM_APP + 0x4d)
+#define DEFAULT_LOCAL_ADDRESS L"127.0.0.1"
+#define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
+
+struct session
+{
+    IMsgrSession IMsgrSession_iface;
+    IMsgrSessionHost IMsgrSessionHost_iface;
+    IConnectionPointContainer IConnectionPointContainer_iface;
+    struct msgr_lock lock;
+    struct connection_point events;
+    IConnectionPoint *events_point;
+    LONG refcount;
+
+    struct rv_session *core;
+    CRITICAL_SECTION cs;            /* guards what follows */
+    WCHAR app[MSGR_GUID_LENGTH + 1];    /* "" until known */
+    BSTR app_name;
+    BSTR app_url;
+    BOOL app_registered;            /* the application is registered on this machine */
+    IDispatch *user;                /* inviter: the contact Invite named */
+    BSTR local_address;             /* NULL: DEFAULT_LOCAL_ADDRESS */
+    BSTR invitation;                /* inviter: the text for the peer */
+    BSTR context_data;              /* the last context data received */
+    VARIANT_BOOL handled;
+    HRESULT end_hr;                 /* this side's own Cancel or Decline */
+    BSTR end_data;
+    DWORD launched_pid;             /* Launch: the application's process */
+    DWORD rot_cookie;               /* and the session's entry in the ROT */
+
+    BOOL terminated;                /* OnTermination was fired; dispatch only */
+
+    HWND window;
+    unsigned int slot;
+    unsigned int seq;
+};
+
+static inline struct session *impl_from_IMsgrSession(IMsgrSession *iface)
+{
+    return CONTAINING_RECORD(iface, struct session, IMsgrSession_iface);
+}
+
+static inline struct session *impl_from_IMsgrSessionHost(IMsgrSessionHost *iface)
+{
+    return CONTAINING_RECORD(iface, struct session, IMsgrSessionHost_iface);
+}
+
+static inline struct session *impl_from_IConnectionPointContainer(IConnectionPointContainer *iface)
+{
+    return CONTAINING_RECORD(iface, struct session, IConnectionPointContainer_iface);
+}
+
+static const IMsgrSessionVtbl session_vtbl;
+
+/* Only our own objects, whatever a caller passes as an IDispatch. */
+static struct session *session_from_dispatch(IDispatch *iface)
+{
+    IMsgrSession *msgr;
+    struct session *s = NULL;
+
+    if (SUCCEEDED(IDispatch_QueryInterface(iface, &IID_IMsgrSession, (void **)&msgr)))
+    {
+        if (msgr->lpVtbl == &session_vtbl) s = impl_from_IMsgrSession(msgr);
+        IMsgrSession_Release(msgr);
+    }
+    return s;
+}
+
+/* The table of live sessions: wakes carry (slot, seq), not a pointer, since a
+ * wake may still be queued when its session is gone. */
+
+static CRITICAL_SECTION table_cs;
+static CRITICAL_SECTION_DEBUG table_cs_debug =
+{
+    0, 0, &table_cs,
+    { &table_cs_debug.ProcessLocksList, &table_cs_debug.ProcessLocksList },
+    0, 0, 0
+};
+static CRITICAL_SECTION table_cs = { &table_cs_debug, -1, 0, 0, 0, 0 };
+
+struct table_slot
+{
+    struct session *session;
+    unsigned int seq;
+};
+
+static struct table_slot *table;
+static unsigned int table_size;
+#define TABLE_MAX (sizeof(void *) == 8 ? 0x100000 : 0x10000)
+#define SEQ_MASK  (sizeof(void *) == 8 ? 0xffffffffu : 0xffffu)
+
+static HRESULT table_add(struct session *s)
+{
+    unsigned int i;
+
+    EnterCriticalSection(&table_cs);
+    for (i = 0; i < table_size; i++)
+        if (!table[i].session) break;
+    if (i == table_size)
+    {
+        unsigned int new_size = table_size ? table_size * 2 : 16;
+        struct table_slot *new_table;
+
+        /* Wine 8 miscounts CoTaskMemRealloc(NULL, n) under an IMallocSpy. */
+        if (new_size > TABLE_MAX) new_table = NULL;
+        else if (table) new_table = CoTaskMemRealloc(table, new_size * sizeof(*table));
+        else new_table = CoTaskMemAlloc(new_size * sizeof(*table));
+        if (!new_table)
+        {
+            LeaveCriticalSection(&table_cs);
+            return E_OUTOFMEMORY;
+        }
+        memset(new_table + table_size, 0, (new_size - table_size) * sizeof(*table));
+        table = new_table;
+        table_size = new_size;
+    }
+    table[i].session = s;
+    table[i].seq = (table[i].seq + 1) & SEQ_MASK;
+    s->slot = i;
+    s->seq = table[i].seq;
+    LeaveCriticalSection(&table_cs);
+    return S_OK;
+}
+
+static void table_remove(struct session *s)
+{
+    EnterCriticalSection(&table_cs);
+    if (s->slot < table_size && table[s->slot].session == s) table[s->slot].session = NULL;
+    LeaveCriticalSection(&table_cs);
+}
+
+/* The session with a new reference, or NULL once it is being destroyed. */
+static struct session *table_get(unsigned int slot, unsigned int seq)
+{
+    struct session *s = NULL;
+
+    EnterCriticalSection(&table_cs);
+    if (slot < table_size && table[slot].session && table[slot].seq == seq)
+    {
+        LONG ref = table[slot].session->refcount;
+
+        while (ref > 0)
+        {
+            LONG old = InterlockedCompareExchange(&table[slot].session->refcount, ref + 1, ref);
+            if (old == ref)
+            {
+                s = table[slot].session;
+                break;
+            }
+            ref = old;
+        }
+    }
+    LeaveCriticalSection(&table_cs);
+    return s;
+}
+
+/* Event dispatch */
+
+static void dispatch_handle(unsigned int slot, unsigned int seq)
+{
+    struct session *s;
+
+    if (!(s = table_get(slot, seq))) return;
+    rv_session_dispatch(s->core);
+    IMsgrSession_Release(&s->IMsgrSession_iface);
+}
+
+static LRESULT CALLBACK dispatch_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
+{
+    if (msg == WM_MSGR_DISPATCH)
+    {
+        dispatch_handle(wparam, lparam);
+        return 0;
+    }
+    return DefWindowProcW(hwnd, msg, wparam, lparam);
+}
+
+static void CALLBACK mta_dispatch_callback(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    ULONG_PTR handle = (ULONG_PTR)context;
+    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+
+    if (sizeof(void *) == 8) dispatch_handle(handle & 0xffffffff, (ULONG64)handle >> 32);
+    else dispatch_handle(handle & 0xffff, handle >> 16);
+    if (SUCCEEDED(hr)) CoUninitialize();
+}
+
+/* From the core, on any thread. */
+static void session_wake(void *user)
+{
+    struct session *s = user;
+    ULONG_PTR handle;
+
+    if (s->window)
+    {
+        if (!PostMessageW(s->window, WM_MSGR_DISPATCH, s->slot, s->seq))
+            WARN("the session's thread is gone: %lu\n", GetLastError());
+        return;
+    }
+    if (sizeof(void *) == 8) handle = ((ULONG_PTR)s->seq << 16 << 16) | s->slot;
+    else handle = (s->seq << 16) | s->slot;
+    if (!TrySubmitThreadpoolCallback(mta_dispatch_callback, (void *)handle, NULL))
+        ERR("cannot queue the events: %lu\n", GetLastError());
+}
+
+static ATOM window_class;
+static DWORD window_tls = TLS_OUT_OF_INDEXES;
+
+static BOOL CALLBACK init_window_class(INIT_ONCE *once, void *param, void **context)
+{
+    WNDCLASSW wc = {0};
+
+    wc.lpfnWndProc = dispatch_wndproc;
+    wc.hInstance = msgsc_instance;
+    wc.lpszClassName = L"WineMsgrSessionDispatch";
+    window_class = RegisterClassW(&wc);
+    window_tls = TlsAlloc();
+    return window_class && window_tls != TLS_OUT_OF_INDEXES;
+}
+
+/* One message-only window per STA thread carries every session's wakes. */
+static HRESULT get_thread_window(HWND *ret)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    HWND hwnd;
+
+    if (!InitOnceExecuteOnce(&once, init_window_class, NULL, NULL)) return E_FAIL;
+    if (!(hwnd = TlsGetValue(window_tls)) || !IsWindow(hwnd))
+    {
+        if (!(hwnd = CreateWindowExW(0, L"WineMsgrSessionDispatch", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL,
+                                     msgsc_instance, NULL)))
+            return HRESULT_FROM_WIN32(GetLastError());
+        TlsSetValue(window_tls, hwnd);
+    }
+    *ret = hwnd;
+    return S_OK;
+}
+
+void msgr_session_unregister_class(void)
+{
+    if (window_class) UnregisterClassW(L"WineMsgrSessionDispatch", msgsc_instance);
+    if (window_tls != TLS_OUT_OF_INDEXES) TlsFree(window_tls);
+}
+
+/* Runs the events a call on this thread queued, before the call returns. */
+static void dispatch_now(struct session *s)
+{
+    if (!s->window || GetWindowThreadProcessId(s->window, NULL) == GetCurrentThreadId())
+        rv_session_dispatch(s->core);
+}
+
+/* Core handlers: they fire DMsgrSessionEvents. */
+
+static void fire(struct session *s, DISPID dispid, VARIANT *args, unsigned int count)
+{
+    IMsgrSession_AddRef(&s->IMsgrSession_iface);
+    msgr_fire(&s->events, dispid, args, count);
+    IMsgrSession_Release(&s->IMsgrSession_iface);
+}
+
+/* A BSTR event argument; without memory the event still comes, with "". */
+static void fire_bstr(struct session *s, DISPID dispid, const WCHAR *units, UINT count)
+{
+    VARIANT arg;
+
+    V_VT(&arg) = VT_BSTR;
+    if (!(V_BSTR(&arg) = SysAllocStringLen(units, count)) && count)
+        WARN("event %ld loses %u units of data\n", dispid, count);
+    fire(s, dispid, &arg, 1);
+    SysFreeString(V_BSTR(&arg));
+}
+
+static void fire_termination(struct session *s, HRESULT hr, const WCHAR *units, UINT count)
+{
+    VARIANT args[2];
+
+    s->terminated = TRUE;
+    /* Standard order: rgvarg[0] is the last parameter. */
+    V_VT(&args[1]) = VT_I4;
+    V_I4(&args[1]) = hr;
+    V_VT(&args[0]) = VT_BSTR;
+    if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
+        WARN("OnTermination loses %u units of data\n", count);
+    fire(s, DISPID_ONTERMINATION, args, 2);
+    SysFreeString(V_BSTR(&args[0]));
+}
+
+static void revoke_launch(struct session *s)
+{
+    IRunningObjectTable *rot;
+    DWORD cookie;
+
+    EnterCriticalSection(&s->cs);
+    cookie = s->rot_cookie;
+    s->rot_cookie = 0;
+    LeaveCriticalSection(&s->cs);
+    if (!cookie || FAILED(GetRunningObjectTable(0, &rot))) return;
+    IRunningObjectTable_Revoke(rot, cookie);
+    IRunningObjectTable_Release(rot);
+}
+
+static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
+{
+    struct session *s = user;
+    BOOL final = new_state == RV_STATE_CANCELLED || new_state == RV_STATE_DECLINED ||
+                 new_state == RV_STATE_TERMINATED;
+    VARIANT arg;
+
+    TRACE("%p, state %d -> %d.\n", s, prev_state, new_state);
+
+    if (final && !s->terminated)
+    {
+        HRESULT hr;
+        BSTR data;
+
+        /* This side ended it: OnTermination with its own reason and data. */
+        EnterCriticalSection(&s->cs);
+        hr = s->end_hr ? s->end_hr : SR_SESSION_CANCELLED_LOCAL;
+        data = s->end_data;
+        s->end_data = NULL;
+        LeaveCriticalSection(&s->cs);
+        fire_termination(s, hr, data, SysStringLen(data));
+        SysFreeString(data);
+    }
+    /* The argument is the new state, as RendezvousSession's; see docs/behaviour.md. */
+    V_VT(&arg) = VT_I4;
+    V_I4(&arg) = new_state;
+    fire(s, DISPID_ONSTATECHANGED, &arg, 1);
+    if (final) revoke_launch(s);
+}
+
+static void on_context_data(void *user, const uint16_t *units, uint32_t count)
+{
+    struct session *s = user;
+    BSTR kept, old;
+    VARIANT arg;
+
+    TRACE("%p, %u units.\n", s, count);
+
+    /* One copy for ContextData, one for the sinks, which may send more. */
+    V_VT(&arg) = VT_BSTR;
+    V_BSTR(&arg) = SysAllocStringLen(units, count);
+    kept = SysAllocStringLen(units, count);
+    if (!V_BSTR(&arg) || !kept)
+    {
+        WARN("cannot deliver %u units of context data\n", count);
+        SysFreeString(V_BSTR(&arg));
+        SysFreeString(kept);
+        rv_session_report_delivery_failure(s->core, E_OUTOFMEMORY);
+        return;
+    }
+    EnterCriticalSection(&s->cs);
+    old = s->context_data;
+    s->context_data = kept;
+    LeaveCriticalSection(&s->cs);
+    SysFreeString(old);
+    fire(s, DISPID_ONCONTEXTDATA, &arg, 1);
+    SysFreeString(V_BSTR(&arg));
+}
+
+/* The core's failures, as Messenger's session results. */
+static HRESULT map_failure(rv_result hr)
+{
+    switch (hr)
+    {
+    case RV_E_CONNECTION_RESET:
+    case RV_E_CONNECTION_REFUSED:
+        return SR_CONNECTION_FAILURE;
+    case RV_E_ACCESS_DENIED:
+        return SR_AUTHENTICATION_FAILED;
+    case RV_E_TIMEOUT:
+        return SR_SESSION_TIMEOUT;
+    case RV_E_PROTOCOL:
+        return SR_SESSION_PROTOCOL_ERROR;
+    default:
+        return FAILED(hr) ? hr : SR_CONNECTION_FAILURE;
+    }
+}
+
+static void on_termination(void *user, rv_result hr, const uint16_t *units, uint32_t count)
+{
+    struct session *s = user;
+
+    TRACE("%p, %#x, %u units.\n", s, hr, count);
+
+    /* The core fails a session with TERMINATED; a peer's TERMINATE ends it CANCELLED. */
+    if (rv_session_get_state(s->core) == RV_STATE_TERMINATED) hr = map_failure(hr);
+    fire_termination(s, hr, units, count);
+}
+
+static void on_send_error(void *user, rv_result hr)
+{
+    struct session *s = user;
+    VARIANT arg;
+
+    TRACE("%p, %#x.\n", s, hr);
+
+    V_VT(&arg) = VT_I4;
+    V_I4(&arg) = hr;
+    fire(s, DISPID_ONSENDERROR, &arg, 1);
+}
+
+static void on_answer(void *user, enum rv_answer answer, rv_result hr, const uint16_t *units, uint32_t count)
+{
+    struct session *s = user;
+
+    TRACE("%p, answer %d, %#x, %u units.\n", s, answer, hr, count);
+
+    switch (answer)
+    {
+    case RV_ANSWER_ACCEPTED:
+        fire_bstr(s, DISPID_ONACCEPTED, units, count);
+        break;
+    case RV_ANSWER_DECLINED:
+        fire_bstr(s, DISPID_ONDECLINED, units, count);
+        fire_termination(s, SR_INVITATION_DECLINED, units, count);
+        break;
+    case RV_ANSWER_CANCELLED:
+        fire_bstr(s, DISPID_ONCANCELLED, units, count);
+        /* The canceller's reason, when it gave a failure. */
+        fire_termination(s, FAILED(hr) ? hr : SR_SESSION_CANCELLED_REMOTE, units, count);
+        break;
+    }
+}
+
+static const struct rv_session_callbacks session_callbacks =
+{
+    session_wake,
+    on_state_changed,
+    on_context_data,
+    on_termination,
+    on_send_error,
+    on_answer,
+};
+
+/* IMsgrSession */
+
+static HRESULT WINAPI session_QueryInterface(IMsgrSession *iface, REFIID riid, void **obj)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+
+    TRACE("%p, %s, %p.\n", s, debugstr_guid(riid), obj);
+
+    if (!obj) return E_POINTER;
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
+        IsEqualGUID(riid, &IID_IMsgrSession))
+        *obj = &s->IMsgrSession_iface;
+    else if (IsEqualGUID(riid, &IID_IMsgrSessionHost))
+        *obj = &s->IMsgrSessionHost_iface;
+    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
+        *obj = &s->IConnectionPointContainer_iface;
+    else if (IsEqualGUID(riid, &IID_IMsgrLock))
+        *obj = &s->lock.IMsgrLock_iface;
+    else
+    {
+        WARN("no interface %s\n", debugstr_guid(riid));
+        *obj = NULL;
+        return E_NOINTERFACE;
+    }
+    IUnknown_AddRef((IUnknown *)*obj);
+    return S_OK;
+}
+
+static ULONG WINAPI session_AddRef(IMsgrSession *iface)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    ULONG refcount = InterlockedIncrement(&s->refcount);
+
+    TRACE("%p, refcount %lu.\n", s, refcount);
+    return refcount;
+}
+
+static void wipe_string(BSTR str)
+{
+    if (str) SecureZeroMemory(str, SysStringByteLen(str));
+    SysFreeString(str);
+}
+
+static void session_destroy(struct session *s)
+{
+    table_remove(s);
+    /* After this no wake and no handler runs for the session. */
+    rv_session_destroy(s->core);
+    connection_point_destroy(&s->events);
+    if (s->user) IDispatch_Release(s->user);
+    SysFreeString(s->app_name);
+    SysFreeString(s->app_url);
+    SysFreeString(s->local_address);
+    wipe_string(s->invitation);
+    wipe_string(s->context_data);
+    SysFreeString(s->end_data);
+    DeleteCriticalSection(&s->cs);
+    CoTaskMemFree(s);
+    unlock_module();
+}
+
+static ULONG WINAPI session_Release(IMsgrSession *iface)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    ULONG refcount = InterlockedDecrement(&s->refcount);
+
+    TRACE("%p, refcount %lu.\n", s, refcount);
+
+    if (!refcount) session_destroy(s);
+    return refcount;
+}
+
+static HRESULT WINAPI session_GetTypeInfoCount(IMsgrSession *iface, UINT *count)
+{
+    TRACE("%p, %p.\n", iface, count);
+
+    if (!count) return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+static HRESULT WINAPI session_GetTypeInfo(IMsgrSession *iface, UINT index, LCID lcid, ITypeInfo **info)
+{
+    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
+
+    return msgr_get_type_info(IMsgrSession_tid, index, info);
+}
+
+static HRESULT WINAPI session_GetIDsOfNames(IMsgrSession *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                            LCID lcid, DISPID *ids)
+{
+    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
+
+    return msgr_get_ids_of_names(IMsgrSession_tid, riid, names, count, ids);
+}
+
+static HRESULT WINAPI session_Invoke(IMsgrSession *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+                                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+{
+    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
+          result, excepinfo, argerr);
+
+    return msgr_invoke(IMsgrSession_tid, iface, id, riid, flags, params, result, excepinfo, argerr);
+}
+
+/* A copy of str (may be NULL: ""), or an error. */
+static HRESULT copy_string(const WCHAR *str, UINT length, BSTR *out)
+{
+    return (*out = SysAllocStringLen(str, length)) ? S_OK : E_OUTOFMEMORY;
+}
+
+static HRESULT WINAPI session_get_Application(IMsgrSession *iface, BSTR *guid)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", s, guid);
+
+    if (!guid) return E_INVALIDARG;
+    *guid = NULL;
+    EnterCriticalSection(&s->cs);
+    if (!s->app[0]) hr = SR_APP_NOT_SPECIFIED;
+    else hr = copy_string(s->app, MSGR_GUID_LENGTH, guid);
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI session_put_Application(IMsgrSession *iface, BSTR guid)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    BSTR name, url, old_name, old_url;
+    HRESULT hr;
+
+    TRACE("%p, %s.\n", s, debugstr_w(guid));
+
+    if ((hr = msgr_check_app_guid(guid, SysStringLen(guid))) != S_OK) return hr;
+    /* Only the inviter chooses, before it invites. */
+    if ((rv_session_get_flags(s->core) & RV_FLAG_INVITEE) || rv_session_get_state(s->core) != RV_STATE_READY)
+        return SR_SESSION_NOT_READY;
+    if ((hr = msgr_lookup_app(guid, &name, &url, NULL)) == S_FALSE)
+    {
+        WARN("application %s is not registered\n", debugstr_w(guid));
+        return SR_APP_NOT_REGISTERED;
+    }
+    if (FAILED(hr)) return hr;
+
+    EnterCriticalSection(&s->cs);
+    memcpy(s->app, guid, MSGR_GUID_LENGTH * sizeof(WCHAR));
+    s->app[MSGR_GUID_LENGTH] = 0;
+    old_name = s->app_name;
+    old_url = s->app_url;
+    s->app_name = name;
+    s->app_url = url;
+    s->app_registered = TRUE;
+    LeaveCriticalSection(&s->cs);
+    SysFreeString(old_name);
+    SysFreeString(old_url);
+    return S_OK;
+}
+
+static HRESULT WINAPI session_get_State(IMsgrSession *iface, SESSION_STATE *state)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+
+    TRACE("%p, %p.\n", s, state);
+
+    if (!state) return E_INVALIDARG;
+    *state = (SESSION_STATE)rv_session_get_state(s->core);
+    return S_OK;
+}
+
+struct invite_context
+{
+    struct session *session;
+    const WCHAR *appdata;
+    UINT appdata_len;
+    BSTR text;
+};
+
+/* The core's text, before anything is visible: no failure here changes the session. */
+static rv_result take_invitation(void *ctx, const char *core)
+{
+    struct invite_context *invite = ctx;
+    struct session *s = invite->session;
+    HRESULT hr;
+
+    EnterCriticalSection(&s->cs);
+    hr = msgr_invitation_format(s->app, s->app_name, SysStringLen(s->app_name), s->app_url,
+                                SysStringLen(s->app_url), invite->appdata, invite->appdata_len, core,
+                                &invite->text);
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI session_Invite(IMsgrSession *iface, IDispatch *user, BSTR appdata)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    struct invite_context invite = { s, appdata, SysStringLen(appdata), NULL };
+    char host[MSGR_MAX_LOCAL_ADDRESS + 1];
+    BOOL have_host = FALSE;
+    BSTR old;
+    UINT i, len;
+    HRESULT hr;
+
+    TRACE("%p, %p, %s.\n", s, user, debugstr_wn(appdata, SysStringLen(appdata)));
+
+    if (!user || invite.appdata_len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
+    if ((rv_session_get_flags(s->core) & RV_FLAG_INVITEE) || rv_session_get_state(s->core) != RV_STATE_READY)
+        return SR_SESSION_NOT_READY;
+
+    EnterCriticalSection(&s->cs);
+    if (!s->app[0]) hr = SR_APP_NOT_SPECIFIED;
+    else
+    {
+        hr = S_OK;
+        /* Where to listen: LocalAddress, if set. */
+        if ((len = SysStringLen(s->local_address)))
+        {
+            have_host = TRUE;
+            for (i = 0; i < len; i++)
+            {
+                if (s->local_address[i] <= ' ' || s->local_address[i] >= 0x7f) hr = SR_NETWORK_CONFIG_FAILURE;
+                host[i] = (char)s->local_address[i];
+            }
+            host[len] = 0;
+        }
+    }
+    LeaveCriticalSection(&s->cs);
+    if (FAILED(hr)) return hr;
+
+    hr = rv_session_invite_with(s->core, have_host ? host : NULL, 0, take_invitation, &invite);
+    if (SUCCEEDED(hr))
+    {
+        IDispatch_AddRef(user);
+        EnterCriticalSection(&s->cs);
+        if (s->user) IDispatch_Release(s->user);
+        s->user = user;
+        old = s->invitation;
+        s->invitation = invite.text;
+        LeaveCriticalSection(&s->cs);
+        wipe_string(old);
+    }
+    else if (hr == RV_E_INVALIDARG) hr = SR_NETWORK_CONFIG_FAILURE;
+    else if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_NOT_READY;
+    else if (hr != RV_E_OUTOFMEMORY)
+    {
+        WARN("cannot listen: %#lx\n", hr);
+        hr = SR_INVITATION_SEND_FAILURE;
+    }
+    dispatch_now(s);
+    return hr;
+}
+
+static BOOL is_invitee_waiting(struct session *s)
+{
+    return (rv_session_get_flags(s->core) & RV_FLAG_INVITEE) && rv_session_get_state(s->core) == RV_STATE_INVITATION;
+}
+
+/* Records the OnTermination this side fires for its own Cancel or Decline. */
+static HRESULT set_end(struct session *s, HRESULT reason, BSTR data)
+{
+    BSTR copy = NULL, old;
+
+    if (SysStringLen(data) && !(copy = SysAllocStringLen(data, SysStringLen(data)))) return E_OUTOFMEMORY;
+    EnterCriticalSection(&s->cs);
+    old = s->end_data;
+    s->end_hr = reason;
+    s->end_data = copy;
+    LeaveCriticalSection(&s->cs);
+    SysFreeString(old);
+    return S_OK;
+}
+
+static void clear_end(struct session *s)
+{
+    BSTR old;
+
+    EnterCriticalSection(&s->cs);
+    old = s->end_data;
+    s->end_hr = S_OK;
+    s->end_data = NULL;
+    LeaveCriticalSection(&s->cs);
+    SysFreeString(old);
+}
+
+static HRESULT WINAPI session_Decline(IMsgrSession *iface, BSTR appdata)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    UINT len = SysStringLen(appdata);
+    HRESULT hr;
+
+    TRACE("%p, %s.\n", s, debugstr_wn(appdata, len));
+
+    if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
+    if (!(rv_session_get_flags(s->core) & RV_FLAG_INVITEE)) return SR_NOT_INVITEE;
+    if (!is_invitee_waiting(s)) return SR_SESSION_STATE_INVALID;
+    if (FAILED(hr = set_end(s, SR_INVITATION_DECLINED, appdata))) return hr;
+    if (FAILED(hr = rv_session_decline_ex(s->core, appdata, len)))
+    {
+        clear_end(s);
+        if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
+        else if (hr != RV_E_OUTOFMEMORY) hr = SR_DECLINE_SEND_FAILURE;
+    }
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI session_Cancel(IMsgrSession *iface, LONG reason, BSTR appdata)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    UINT len = SysStringLen(appdata);
+    enum rv_state state;
+    HRESULT hr;
+
+    TRACE("%p, %#lx, %s.\n", s, reason, debugstr_wn(appdata, len));
+
+    if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
+    state = rv_session_get_state(s->core);
+    if (state == RV_STATE_CANCELLED || state == RV_STATE_DECLINED || state == RV_STATE_TERMINATED) return E_FAIL;
+    if (FAILED(hr = set_end(s, SR_SESSION_CANCELLED_LOCAL, appdata))) return hr;
+    if (FAILED(hr = rv_session_cancel_ex(s->core, reason, appdata, len)))
+    {
+        clear_end(s);
+        if (hr != RV_E_OUTOFMEMORY) hr = E_FAIL;
+    }
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI session_Accept(IMsgrSession *iface, BSTR appdata)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    UINT len = SysStringLen(appdata);
+    HRESULT hr;
+
+    TRACE("%p, %s.\n", s, debugstr_wn(appdata, len));
+
+    if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
+    if (!is_invitee_waiting(s)) return SR_SESSION_STATE_INVALID;
+    if (FAILED(hr = rv_session_accept_ex(s->core, appdata, len)))
+    {
+        if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
+        else if (hr != RV_E_OUTOFMEMORY) hr = SR_ACCEPT_SEND_FAILURE;
+    }
+    dispatch_now(s);
+    return hr;
+}
+
+static HRESULT WINAPI session_get_RemoteAddress(IMsgrSession *iface, BSTR *address)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    char text[64];
+    WCHAR textW[64];
+    HRESULT hr;
+    UINT i;
+
+    TRACE("%p, %p.\n", s, address);
+
+    if (!address) return E_INVALIDARG;
+    *address = NULL;
+    /* Known once the peers are connected. */
+    if ((hr = rv_session_get_peer_address(s->core, text, sizeof(text))) != RV_S_OK)
+        return hr == RV_S_FALSE ? S_FALSE : E_OUTOFMEMORY;
+    for (i = 0; text[i]; i++) textW[i] = (unsigned char)text[i];
+    textW[i] = 0;
+    return copy_string(textW, i, address);
+}
+
+static HRESULT WINAPI session_get_SessionID(IMsgrSession *iface, BSTR *id)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    uint8_t bytes[RV_SESSION_ID_SIZE];
+    WCHAR text[40];
+    GUID guid;
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", s, id);
+
+    if (!id) return E_INVALIDARG;
+    *id = NULL;
+    if (FAILED(hr = rv_session_get_id(s->core, bytes))) return hr;
+    /* The 16 bytes as a GUID in wire (big-endian) order, as RendezvousSession shows them. */
+    guid.Data1 = (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
+    guid.Data2 = (bytes[4] << 8) | bytes[5];
+    guid.Data3 = (bytes[6] << 8) | bytes[7];
+    memcpy(guid.Data4, bytes + 8, 8);
+    StringFromGUID2(&guid, text, ARRAY_SIZE(text));
+    return copy_string(text, lstrlenW(text), id);
+}
+
+static HRESULT WINAPI session_get_ContextData(IMsgrSession *iface, BSTR *data)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", s, data);
+
+    if (!data) return E_INVALIDARG;
+    *data = NULL;
+    EnterCriticalSection(&s->cs);
+    if (!s->context_data) hr = S_FALSE;
+    else hr = copy_string(s->context_data, SysStringLen(s->context_data), data);
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI session_get_ApplicationName(IMsgrSession *iface, BSTR *name)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", s, name);
+
+    if (!name) return E_INVALIDARG;
+    *name = NULL;
+    EnterCriticalSection(&s->cs);
+    if (!s->app[0]) hr = SR_APP_NOT_SPECIFIED;
+    else hr = copy_string(s->app_name, SysStringLen(s->app_name), name);
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI session_get_ApplicationURL(IMsgrSession *iface, BSTR *url)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", s, url);
+
+    if (!url) return E_INVALIDARG;
+    *url = NULL;
+    EnterCriticalSection(&s->cs);
+    if (!s->app[0]) hr = SR_APP_NOT_SPECIFIED;
+    else hr = copy_string(s->app_url, SysStringLen(s->app_url), url);
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI session_get_Flags(IMsgrSession *iface, LONG *flags)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+
+    TRACE("%p, %p.\n", s, flags);
+
+    if (!flags) return E_INVALIDARG;
+    /* SF_INVITER and SF_INVITEE are the core's role flags. */
+    *flags = rv_session_get_flags(s->core);
+    EnterCriticalSection(&s->cs);
+    if (s->app_registered) *flags |= SF_APP_INVITE_COMPATIBLE;
+    LeaveCriticalSection(&s->cs);
+    return S_OK;
+}
+
+static HRESULT WINAPI session_get_User(IMsgrSession *iface, IDispatch **user)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    HRESULT hr = S_OK;
+
+    TRACE("%p, %p.\n", s, user);
+
+    if (!user) return E_INVALIDARG;
+    EnterCriticalSection(&s->cs);
+    if ((*user = s->user)) IDispatch_AddRef(*user);
+    else hr = SR_NO_USER_INVITED;
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI session_put_LocalAddress(IMsgrSession *iface, BSTR address)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    UINT len = SysStringLen(address), i;
+    BSTR copy, old;
+
+    TRACE("%p, %s.\n", s, debugstr_wn(address, len));
+
+    if (!len) return E_INVALIDARG;
+    /* Documented: too long is E_OUTOFMEMORY. */
+    if (len > MSGR_MAX_LOCAL_ADDRESS) return E_OUTOFMEMORY;
+    for (i = 0; i < len; i++)
+        if (!address[i]) return E_INVALIDARG;
+    if (FAILED(copy_string(address, len, &copy))) return E_OUTOFMEMORY;
+    EnterCriticalSection(&s->cs);
+    old = s->local_address;
+    s->local_address = copy;
+    LeaveCriticalSection(&s->cs);
+    SysFreeString(old);
+    return S_OK;
+}
+
+static HRESULT WINAPI session_get_LocalAddress(IMsgrSession *iface, BSTR *address)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", s, address);
+
+    if (!address) return E_INVALIDARG;
+    EnterCriticalSection(&s->cs);
+    if (s->local_address) hr = copy_string(s->local_address, SysStringLen(s->local_address), address);
+    else hr = copy_string(DEFAULT_LOCAL_ADDRESS, ARRAY_SIZE(DEFAULT_LOCAL_ADDRESS) - 1, address);
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI session_SendContextData(IMsgrSession *iface, BSTR data)
+{
+    struct session *s = impl_from_IMsgrSession(iface);
+    HRESULT hr;
+
+    TRACE("%p, %s (%u units).\n", s, debugstr_wn(data, SysStringLen(data)), SysStringLen(data));
+
+    /* rv_profile_messenger has every rule: 300 units, five sends, the states. */
+    hr = rv_session_send_context_data(s->core, data, SysStringLen(data));
+    dispatch_now(s);
+    return hr;
+}
+
+static const IMsgrSessionVtbl session_vtbl =
+{
+    session_QueryInterface,
+    session_AddRef,
+    session_Release,
+    session_GetTypeInfoCount,
+    session_GetTypeInfo,
+    session_GetIDsOfNames,
+    session_Invoke,
+    session_get_Application,
+    session_put_Application,
+    session_get_State,
+    session_Invite,
+    session_Decline,
+    session_Cancel,
+    session_Accept,
+    session_get_RemoteAddress,
+    session_get_SessionID,
+    session_get_ContextData,
+    session_get_ApplicationName,
+    session_get_ApplicationURL,
+    session_get_Flags,
+    session_get_User,
+    session_put_LocalAddress,
+    session_get_LocalAddress,
+    session_SendContextData,
+};
+
+/* IMsgrSessionHost */
+
+static HRESULT WINAPI host_QueryInterface(IMsgrSessionHost *iface, REFIID riid, void **obj)
+{
+    struct session *s = impl_from_IMsgrSessionHost(iface);
+    return IMsgrSession_QueryInterface(&s->IMsgrSession_iface, riid, obj);
+}
+
+static ULONG WINAPI host_AddRef(IMsgrSessionHost *iface)
+{
+    struct session *s = impl_from_IMsgrSessionHost(iface);
+    return IMsgrSession_AddRef(&s->IMsgrSession_iface);
+}
+
+static ULONG WINAPI host_Release(IMsgrSessionHost *iface)
+{
+    struct session *s = impl_from_IMsgrSessionHost(iface);
+    return IMsgrSession_Release(&s->IMsgrSession_iface);
+}
+
+static HRESULT WINAPI host_GetTypeInfoCount(IMsgrSessionHost *iface, UINT *count)
+{
+    TRACE("%p, %p.\n", iface, count);
+
+    if (!count) return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+static HRESULT WINAPI host_GetTypeInfo(IMsgrSessionHost *iface, UINT index, LCID lcid, ITypeInfo **info)
+{
+    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
+
+    return msgr_get_type_info(IMsgrSessionHost_tid, index, info);
+}
+
+static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionHost *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                         LCID lcid, DISPID *ids)
+{
+    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
+
+    return msgr_get_ids_of_names(IMsgrSessionHost_tid, riid, names, count, ids);
+}
+
+static HRESULT WINAPI host_Invoke(IMsgrSessionHost *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+{
+    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
+          result, excepinfo, argerr);
+
+    return msgr_invoke(IMsgrSessionHost_tid, iface, id, riid, flags, params, result, excepinfo, argerr);
+}
+
+static HRESULT WINAPI host_get_Invitation(IMsgrSessionHost *iface, BSTR *invitation)
+{
+    struct session *s = impl_from_IMsgrSessionHost(iface);
+    HRESULT hr;
+
+    TRACE("%p, %p.\n", s, invitation);
+
+    if (!invitation) return E_POINTER;
+    *invitation = NULL;
+    EnterCriticalSection(&s->cs);
+    if (!s->invitation) hr = E_INVALID_STATE;
+    else hr = copy_string(s->invitation, SysStringLen(s->invitation), invitation);
+    LeaveCriticalSection(&s->cs);
+    return hr;
+}
+
+static HRESULT WINAPI host_get_Handled(IMsgrSessionHost *iface, VARIANT_BOOL *handled)
+{
+    struct session *s = impl_from_IMsgrSessionHost(iface);
+
+    TRACE("%p, %p.\n", s, handled);
+
+    if (!handled) return E_POINTER;
+    EnterCriticalSection(&s->cs);
+    *handled = s->handled;
+    LeaveCriticalSection(&s->cs);
+    return S_OK;
+}
+
+/* Launch: "msgr-launch:PID" in the running object table names the session a
+ * launched application asks for with GetLaunchingSession(PID). */
+static HRESULT launch_moniker(DWORD pid, IMoniker **moniker)
+{
+    WCHAR item[32];
+
+    swprintf(item, ARRAY_SIZE(item), L"WineMsgrLaunch%lu", pid);
+    return CreateItemMoniker(L"!", item, moniker);
+}
+
+static HRESULT fire_before_launch(struct session *s, VARIANT_BOOL *enable)
+{
+    VARIANT arg;
+
+    *enable = VARIANT_TRUE;
+    V_VT(&arg) = VT_BOOL | VT_BYREF;
+    V_BOOLREF(&arg) = enable;
+    fire(s, DISPID_BEFOREAPPLAUNCH, &arg, 1);
+    return S_OK;
+}
+
+/* Starts the registered command line suspended. */
+static HRESULT start_application(BSTR path, PROCESS_INFORMATION *pi)
+{
+    STARTUPINFOW si = { sizeof(si) };
+    WCHAR *cmdline;
+    HRESULT hr = S_OK;
+
+    /* CreateProcess may write to its command line. */
+    if (!(cmdline = CoTaskMemAlloc((SysStringLen(path) + 1) * sizeof(WCHAR)))) return E_OUTOFMEMORY;
+    memcpy(cmdline, path, (SysStringLen(path) + 1) * sizeof(WCHAR));
+    if (!CreateProcessW(NULL, cmdline, NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &si, pi))
+    {
+        WARN("cannot start %s: %lu\n", debugstr_w(path), GetLastError());
+        hr = SR_APPLICATION_LAUNCH_FAILED;
+    }
+    CoTaskMemFree(cmdline);
+    return hr;
+}
+
+static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
+{
+    struct session *s = impl_from_IMsgrSessionHost(iface);
+    PROCESS_INFORMATION pi = { 0 };
+    IRunningObjectTable *rot = NULL;
+    IMoniker *moniker = NULL;
+    BSTR name = NULL, url = NULL, path = NULL;
+    WCHAR app[MSGR_GUID_LENGTH + 1];
+    VARIANT_BOOL enable;
+    VARIANT args[2];
+    DWORD cookie = 0;
+    HRESULT hr;
+
+    TRACE("%p.\n", s);
+
+    if (!is_invitee_waiting(s)) return SR_SESSION_STATE_INVALID;
+    EnterCriticalSection(&s->cs);
+    memcpy(app, s->app, sizeof(app));
+    hr = copy_string(s->app_name, SysStringLen(s->app_name), &name);
+    if (SUCCEEDED(hr)) hr = copy_string(s->app_url, SysStringLen(s->app_url), &url);
+    LeaveCriticalSection(&s->cs);
+    if (SUCCEEDED(hr)) hr = msgr_lookup_app(app, NULL, NULL, &path);
+    if (FAILED(hr)) goto done;
+
+    if (hr == S_FALSE)
+    {
+        /* Not here: Messenger declines and points the user at the URL. */
+        if (FAILED(hr = set_end(s, SR_APP_NOT_REGISTERED, NULL))) ;
+        else if (FAILED(hr = rv_session_decline_ex(s->core, NULL, 0)))
+        {
+            clear_end(s);
+            if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
+            else if (hr != RV_E_OUTOFMEMORY) hr = SR_DECLINE_SEND_FAILURE;
+        }
+        else
+        {
+            hr = SR_APP_NOT_REGISTERED;
+            /* OnAppNotPresent(bstrAppName, bstrAppURL), rgvarg in reverse. */
+            V_VT(&args[1]) = VT_BSTR;
+            V_BSTR(&args[1]) = name;
+            V_VT(&args[0]) = VT_BSTR;
+            V_BSTR(&args[0]) = url;
+            fire(s, DISPID_ONAPPNOTPRESENT, args, 2);
+        }
+        goto done;
+    }
+
+    /* Everything that can fail for want of memory comes before the accept. */
+    if (FAILED(hr = GetRunningObjectTable(0, &rot))) goto done;
+    if (FAILED(hr = rv_session_accept_ex(s->core, NULL, 0)))
+    {
+        if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
+        else if (hr != RV_E_OUTOFMEMORY) hr = SR_ACCEPT_SEND_FAILURE;
+        goto done;
+    }
+    dispatch_now(s);
+    fire(s, DISPID_ONREADYTOLAUNCH, NULL, 0);
+    fire_before_launch(s, &enable);
+    if (!enable)
+    {
+        TRACE("a sink keeps the application from starting\n");
+        goto done;
+    }
+
+    /* Suspended until the session is in the table, so that it can find it. */
+    if (FAILED(hr = start_application(path, &pi))) goto failed;
+    if (FAILED(hr = launch_moniker(pi.dwProcessId, &moniker)) ||
+        FAILED(hr = IRunningObjectTable_Register(rot, ROTFLAGS_REGISTRATIONKEEPSALIVE,
+                                                 (IUnknown *)&s->IMsgrSession_iface, moniker, &cookie)))
+    {
+        WARN("cannot register the session: %#lx\n", hr);
+        TerminateProcess(pi.hProcess, 1);
+        hr = SR_APPLICATION_LAUNCH_FAILED;
+        goto failed;
+    }
+    EnterCriticalSection(&s->cs);
+    s->launched_pid = pi.dwProcessId;
+    s->rot_cookie = cookie;
+    LeaveCriticalSection(&s->cs);
+    ResumeThread(pi.hThread);
+    hr = S_OK;
+    goto done;
+
+failed:
+    /* Accepted but not started: the inviter hears why. */
+    set_end(s, SR_APPLICATION_LAUNCH_FAILED, NULL);
+    rv_session_cancel_ex(s->core, SR_APPLICATION_LAUNCH_FAILED, NULL, 0);
+done:
+    if (pi.hThread) CloseHandle(pi.hThread);
+    if (pi.hProcess) CloseHandle(pi.hProcess);
+    if (moniker) IMoniker_Release(moniker);
+    if (rot) IRunningObjectTable_Release(rot);
+    SysFreeString(name);
+    SysFreeString(url);
+    SysFreeString(path);
+    dispatch_now(s);
+    return hr;
+}
+
+static const IMsgrSessionHostVtbl host_vtbl =
+{
+    host_QueryInterface,
+    host_AddRef,
+    host_Release,
+    host_GetTypeInfoCount,
+    host_GetTypeInfo,
+    host_GetIDsOfNames,
+    host_Invoke,
+    host_get_Invitation,
+    host_get_Handled,
+    host_Launch,
+};
+
+HRESULT msgr_session_get_launching(DWORD pid, IDispatch **ret)
+{
+    IRunningObjectTable *rot;
+    IMoniker *moniker;
+    IUnknown *unk;
+    HRESULT hr;
+
+    if (FAILED(hr = GetRunningObjectTable(0, &rot))) return E_FAIL;
+    if (SUCCEEDED(hr = launch_moniker(pid, &moniker)))
+    {
+        hr = IRunningObjectTable_GetObject(rot, moniker, &unk);
+        IMoniker_Release(moniker);
+    }
+    IRunningObjectTable_Release(rot);
+    if (FAILED(hr))
+    {
+        WARN("no session launched process %lu: %#lx\n", pid, hr);
+        return hr == E_OUTOFMEMORY ? hr : E_FAIL;
+    }
+    hr = IUnknown_QueryInterface(unk, &IID_IDispatch, (void **)ret);
+    IUnknown_Release(unk);
+    return FAILED(hr) ? E_FAIL : S_OK;
+}
+
+/* IConnectionPointContainer */
+
+static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+    return IMsgrSession_QueryInterface(&s->IMsgrSession_iface, riid, obj);
+}
+
+static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+    return IMsgrSession_AddRef(&s->IMsgrSession_iface);
+}
+
+static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+    return IMsgrSession_Release(&s->IMsgrSession_iface);
+}
+
+static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
+                                                     IEnumConnectionPoints **ret)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+
+    TRACE("%p, %p.\n", s, ret);
+
+    if (!ret) return E_POINTER;
+    return create_enum_connection_points(iface, &s->events_point, 1, ret);
+}
+
+static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
+                                                    IConnectionPoint **point)
+{
+    struct session *s = impl_from_IConnectionPointContainer(iface);
+
+    TRACE("%p, %s, %p.\n", s, debugstr_guid(riid), point);
+
+    if (!riid || !point) return E_POINTER;
+    if (IsEqualGUID(riid, &DIID_DMsgrSessionEvents))
+    {
+        *point = &s->events.IConnectionPoint_iface;
+        IConnectionPoint_AddRef(*point);
+        return S_OK;
+    }
+
+    WARN("no connection point %s\n", debugstr_guid(riid));
+    *point = NULL;
+    return CONNECT_E_NOCONNECTION;
+}
+
+static const IConnectionPointContainerVtbl container_vtbl =
+{
+    container_QueryInterface,
+    container_AddRef,
+    container_Release,
+    container_EnumConnectionPoints,
+    container_FindConnectionPoint,
+};
+
+/* role: RV_FLAG_INVITER for CreateSession's sessions, RV_FLAG_INVITEE for a received invitation's. */
+static HRESULT session_new(uint32_t role, struct session **ret)
+{
+    APTTYPEQUALIFIER qualifier;
+    struct session *s;
+    APTTYPE type;
+    HRESULT hr;
+
+    if (!(s = CoTaskMemAlloc(sizeof(*s)))) return E_OUTOFMEMORY;
+    memset(s, 0, sizeof(*s));
+    s->IMsgrSession_iface.lpVtbl = &session_vtbl;
+    s->IMsgrSessionHost_iface.lpVtbl = &host_vtbl;
+    s->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
+    s->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
+    s->lock.outer = (IUnknown *)&s->IMsgrSession_iface;
+    s->events_point = &s->events.IConnectionPoint_iface;
+    s->refcount = 1;
+
+    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA)
+        && FAILED(hr = get_thread_window(&s->window)))
+    {
+        CoTaskMemFree(s);
+        return hr;
+    }
+    if (FAILED(hr = table_add(s)))
+    {
+        CoTaskMemFree(s);
+        return hr;
+    }
+    if (FAILED(hr = rv_session_create(&rv_profile_messenger, role, &session_callbacks, s, &s->core)))
+    {
+        table_remove(s);
+        CoTaskMemFree(s);
+        return hr;
+    }
+    InitializeCriticalSection(&s->cs);
+    connection_point_init(&s->events, &s->IConnectionPointContainer_iface, &DIID_DMsgrSessionEvents);
+    lock_module();
+    *ret = s;
+    return S_OK;
+}
+
+HRESULT msgr_session_create(REFIID riid, void **obj)
+{
+    struct session *s;
+    HRESULT hr;
+
+    TRACE("%s, %p.\n", debugstr_guid(riid), obj);
+
+    if (FAILED(hr = session_new(RV_FLAG_INVITER, &s))) return hr;
+    hr = IMsgrSession_QueryInterface(&s->IMsgrSession_iface, riid, obj);
+    IMsgrSession_Release(&s->IMsgrSession_iface);
+    return hr;
+}
+
+HRESULT msgr_session_create_invitee(const WCHAR *text, UINT length, IDispatch **ret, BSTR *appdata)
+{
+    struct msgr_invitation inv;
+    BSTR name = NULL, url = NULL;
+    struct session *s;
+    HRESULT hr, registered;
+
+    *ret = NULL;
+    *appdata = NULL;
+    if (FAILED(hr = msgr_invitation_parse(text, length, &inv))) return hr;
+    /* Name and URL as registered here, else as the inviter has them. */
+    if (FAILED(hr = registered = msgr_lookup_app(inv.app, &name, &url, NULL))) goto done;
+    if (FAILED(hr = session_new(RV_FLAG_INVITEE, &s))) goto done;
+
+    if (FAILED(hr = rv_session_receive_invitation(s->core, inv.core)))
+    {
+        IMsgrSession_Release(&s->IMsgrSession_iface);
+        goto done;
+    }
+    memcpy(s->app, inv.app, sizeof(s->app));
+    s->app_registered = registered == S_OK;
+    if (registered == S_OK)
+    {
+        s->app_name = name;
+        s->app_url = url;
+        name = url = NULL;
+    }
+    else
+    {
+        s->app_name = inv.name;
+        s->app_url = inv.url;
+        inv.name = inv.url = NULL;
+    }
+    *appdata = inv.appdata;
+    inv.appdata = NULL;
+    *ret = (IDispatch *)&s->IMsgrSession_iface;
+    dispatch_now(s);
+
+done:
+    SysFreeString(name);
+    SysFreeString(url);
+    msgr_invitation_clear(&inv);
+    return hr;
+}
+
+void msgr_session_set_handled(IDispatch *session, VARIANT_BOOL handled)
+{
+    struct session *s = session_from_dispatch(session);
+
+    if (!s) return;
+    EnterCriticalSection(&s->cs);
+    s->handled = handled;
+    LeaveCriticalSection(&s->cs);
+}
