@@ -26,7 +26,7 @@
 
 #include <initguid.h>
 #include "msgsc_private.h"
-#include "atliface.h"
+#include "register.h"
 
 #include "wine/debug.h"
 
@@ -357,102 +357,6 @@ HRESULT WINAPI DllCanUnloadNow(void)
     return module_refs ? S_FALSE : S_OK;
 }
 
-/* Registration: every WINE_REGISTRY resource (widl's scripts for the two
- * type libraries and the classes) through ATL's registrar, as Wine's own
- * DLLs do. */
-
-static HMODULE atl100;
-
-struct registration
-{
-    IRegistrar *registrar;
-    BOOL do_register;
-    HRESULT result;
-};
-
-static HRESULT create_registrar(IRegistrar **registrar)
-{
-    HRESULT (WINAPI *pAtlCreateRegistrar)(IRegistrar **);
-    WCHAR path[MAX_PATH];
-    DWORD len;
-    HRESULT hr;
-
-    /* atl100 stays loaded: the registrar's code lives there. */
-    if (!atl100 && !(atl100 = LoadLibraryW(L"atl100.dll")))
-    {
-        ERR("atl100.dll not found\n");
-        return HRESULT_FROM_WIN32(GetLastError());
-    }
-    if (!(pAtlCreateRegistrar = (void *)GetProcAddress(atl100, "AtlCreateRegistrar")))
-        return E_NOINTERFACE;
-    if (FAILED(hr = pAtlCreateRegistrar(registrar))) return hr;
-
-    len = GetModuleFileNameW(msgsc_instance, path, ARRAY_SIZE(path));
-    if (!len || len >= ARRAY_SIZE(path))
-    {
-        IRegistrar_Release(*registrar);
-        *registrar = NULL;
-        return E_FAIL;
-    }
-    IRegistrar_AddReplacement(*registrar, L"MODULE", path);
-    len = GetEnvironmentVariableW(L"SystemRoot", path, ARRAY_SIZE(path));
-    if (len && len < ARRAY_SIZE(path)) IRegistrar_AddReplacement(*registrar, L"SystemRoot", path);
-    return S_OK;
-}
-
-static BOOL CALLBACK run_registry_script(HMODULE module, const WCHAR *type, WCHAR *name, LONG_PTR arg)
-{
-    struct registration *reg = (struct registration *)arg;
-    HRSRC resource = FindResourceW(module, name, type);
-    const char *script = resource ? LoadResource(module, resource) : NULL;
-    DWORD size = resource ? SizeofResource(module, resource) : 0;
-    WCHAR *buffer;
-    int len;
-
-    if (!script || !size)
-    {
-        reg->result = E_FAIL;
-        return FALSE;
-    }
-    if (!reg->registrar && FAILED(reg->result = create_registrar(&reg->registrar))) return FALSE;
-
-    len = MultiByteToWideChar(CP_UTF8, 0, script, size, NULL, 0);
-    if (!(buffer = CoTaskMemAlloc((len + 1) * sizeof(WCHAR))))
-    {
-        reg->result = E_OUTOFMEMORY;
-        return FALSE;
-    }
-    MultiByteToWideChar(CP_UTF8, 0, script, size, buffer, len);
-    buffer[len] = 0;
-
-    if (reg->do_register) reg->result = IRegistrar_StringRegister(reg->registrar, buffer);
-    else reg->result = IRegistrar_StringUnregister(reg->registrar, buffer);
-    CoTaskMemFree(buffer);
-    if (FAILED(reg->result)) ERR("registry script failed: %#lx\n", reg->result);
-    return SUCCEEDED(reg->result);
-}
-
-static HRESULT run_registry_scripts(BOOL do_register)
-{
-    struct registration reg = { NULL, do_register, S_OK };
-
-    EnumResourceNamesW(msgsc_instance, L"WINE_REGISTRY", run_registry_script, (LONG_PTR)&reg);
-    if (reg.registrar) IRegistrar_Release(reg.registrar);
-    return reg.result;
-}
-
-/* widl's scripts keep HKCR\Typelib\{libid} (NoRemove); drop it when
- * unregistering left it empty, so that regsvr32 /u takes away exactly what
- * regsvr32 added. */
-static void remove_empty_typelib_key(const GUID *libid)
-{
-    WCHAR name[64];
-
-    lstrcpyW(name, L"Typelib\\");
-    StringFromGUID2(libid, name + lstrlenW(name), 39);
-    RegDeleteKeyW(HKEY_CLASSES_ROOT, name);
-}
-
 /***********************************************************************
  *      DllRegisterServer (msgsc.@)
  */
@@ -460,7 +364,7 @@ HRESULT WINAPI DllRegisterServer(void)
 {
     TRACE("\n");
 
-    return run_registry_scripts(TRUE);
+    return register_resources(msgsc_instance, TRUE);
 }
 
 /***********************************************************************
@@ -472,7 +376,7 @@ HRESULT WINAPI DllUnregisterServer(void)
 
     TRACE("\n");
 
-    hr = run_registry_scripts(FALSE);
+    hr = register_resources(msgsc_instance, FALSE);
     remove_empty_typelib_key(&LIBID_MessengerPrivate);
     remove_empty_typelib_key(&LIBID_WineMessengerLib);
     return hr;
