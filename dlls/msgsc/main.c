@@ -27,6 +27,7 @@
 #include <initguid.h>
 #include "msgsc_private.h"
 #include "register.h"
+#include "wake.h"
 
 #include "wine/debug.h"
 
@@ -321,7 +322,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     case DLL_PROCESS_DETACH:
         /* At process exit other DLLs may already be gone. */
         if (reserved) break;
-        msgr_session_unregister_class();
+        wake_unregister_class();
         release_typelibs();
         break;
     }

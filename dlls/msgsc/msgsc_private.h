@@ -97,7 +97,6 @@ HRESULT msgr_session_create_invitee(const WCHAR *text, UINT length, IDispatch **
 void msgr_session_set_handled(IDispatch *session, VARIANT_BOOL handled);
 /* The session whose application Launch started as process pid. */
 HRESULT msgr_session_get_launching(DWORD pid, IDispatch **session);
-void msgr_session_unregister_class(void);
 
 /* MsgrSessionManager (manager.c) */
 

@@ -35,12 +35,12 @@
 #include <olectl.h>
 
 #include "msgsc_private.h"
+#include "wake.h"
 
 #include "wine/debug.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(msgsc);
 
-#define WM_MSGR_DISPATCH (WM_APP + 0x4d)
 #define DEFAULT_LOCAL_ADDRESS L"127.0.0.1"
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
 
@@ -72,9 +72,7 @@ struct session
 
     BOOL terminated;                /* OnTermination was fired; dispatch only */
 
-    HWND window;
-    unsigned int slot;
-    unsigned int seq;
+    struct wake_target wake;        /* where the core's wakes go (wake.c) */
 };
 
 static inline struct session *impl_from_IMsgrSession(IMsgrSession *iface)
@@ -108,187 +106,25 @@ static struct session *session_from_dispatch(IDispatch *iface)
     return s;
 }
 
-/* The table of live sessions: wakes carry (slot, seq), not a pointer, since a
- * wake may still be queued when its session is gone. */
-
-static CRITICAL_SECTION table_cs;
-static CRITICAL_SECTION_DEBUG table_cs_debug =
-{
-    0, 0, &table_cs,
-    { &table_cs_debug.ProcessLocksList, &table_cs_debug.ProcessLocksList },
-    0, 0, 0
-};
-static CRITICAL_SECTION table_cs = { &table_cs_debug, -1, 0, 0, 0, 0 };
-
-struct table_slot
-{
-    struct session *session;
-    unsigned int seq;
-};
-
-static struct table_slot *table;
-static unsigned int table_size;
-#define TABLE_MAX (sizeof(void *) == 8 ? 0x100000 : 0x10000)
-#define SEQ_MASK  (sizeof(void *) == 8 ? 0xffffffffu : 0xffffu)
-
-static HRESULT table_add(struct session *s)
-{
-    unsigned int i;
-
-    EnterCriticalSection(&table_cs);
-    for (i = 0; i < table_size; i++)
-        if (!table[i].session) break;
-    if (i == table_size)
-    {
-        unsigned int new_size = table_size ? table_size * 2 : 16;
-        struct table_slot *new_table;
-
-        /* Wine 8 miscounts CoTaskMemRealloc(NULL, n) under an IMallocSpy. */
-        if (new_size > TABLE_MAX) new_table = NULL;
-        else if (table) new_table = CoTaskMemRealloc(table, new_size * sizeof(*table));
-        else new_table = CoTaskMemAlloc(new_size * sizeof(*table));
-        if (!new_table)
-        {
-            LeaveCriticalSection(&table_cs);
-            return E_OUTOFMEMORY;
-        }
-        memset(new_table + table_size, 0, (new_size - table_size) * sizeof(*table));
-        table = new_table;
-        table_size = new_size;
-    }
-    table[i].session = s;
-    table[i].seq = (table[i].seq + 1) & SEQ_MASK;
-    s->slot = i;
-    s->seq = table[i].seq;
-    LeaveCriticalSection(&table_cs);
-    return S_OK;
-}
-
-static void table_remove(struct session *s)
-{
-    EnterCriticalSection(&table_cs);
-    if (s->slot < table_size && table[s->slot].session == s) table[s->slot].session = NULL;
-    LeaveCriticalSection(&table_cs);
-}
-
-/* The session with a new reference, or NULL once it is being destroyed. */
-static struct session *table_get(unsigned int slot, unsigned int seq)
-{
-    struct session *s = NULL;
-
-    EnterCriticalSection(&table_cs);
-    if (slot < table_size && table[slot].session && table[slot].seq == seq)
-    {
-        LONG ref = table[slot].session->refcount;
-
-        while (ref > 0)
-        {
-            LONG old = InterlockedCompareExchange(&table[slot].session->refcount, ref + 1, ref);
-            if (old == ref)
-            {
-                s = table[slot].session;
-                break;
-            }
-            ref = old;
-        }
-    }
-    LeaveCriticalSection(&table_cs);
-    return s;
-}
-
 /* Event dispatch */
 
-static void dispatch_handle(unsigned int slot, unsigned int seq)
+static void dispatch_session(struct wake_target *wake)
 {
-    struct session *s;
-
-    if (!(s = table_get(slot, seq))) return;
+    struct session *s = CONTAINING_RECORD(wake, struct session, wake);
     rv_session_dispatch(s->core);
-    IMsgrSession_Release(&s->IMsgrSession_iface);
-}
-
-static LRESULT CALLBACK dispatch_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
-{
-    if (msg == WM_MSGR_DISPATCH)
-    {
-        dispatch_handle(wparam, lparam);
-        return 0;
-    }
-    return DefWindowProcW(hwnd, msg, wparam, lparam);
-}
-
-static void CALLBACK mta_dispatch_callback(PTP_CALLBACK_INSTANCE instance, void *context)
-{
-    ULONG_PTR handle = (ULONG_PTR)context;
-    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-
-    if (sizeof(void *) == 8) dispatch_handle(handle & 0xffffffff, (ULONG64)handle >> 32);
-    else dispatch_handle(handle & 0xffff, handle >> 16);
-    if (SUCCEEDED(hr)) CoUninitialize();
 }
 
 /* From the core, on any thread. */
 static void session_wake(void *user)
 {
     struct session *s = user;
-    ULONG_PTR handle;
-
-    if (s->window)
-    {
-        if (!PostMessageW(s->window, WM_MSGR_DISPATCH, s->slot, s->seq))
-            WARN("the session's thread is gone: %lu\n", GetLastError());
-        return;
-    }
-    if (sizeof(void *) == 8) handle = ((ULONG_PTR)s->seq << 16 << 16) | s->slot;
-    else handle = (s->seq << 16) | s->slot;
-    if (!TrySubmitThreadpoolCallback(mta_dispatch_callback, (void *)handle, NULL))
-        ERR("cannot queue the events: %lu\n", GetLastError());
-}
-
-static ATOM window_class;
-static DWORD window_tls = TLS_OUT_OF_INDEXES;
-
-static BOOL CALLBACK init_window_class(INIT_ONCE *once, void *param, void **context)
-{
-    WNDCLASSW wc = {0};
-
-    wc.lpfnWndProc = dispatch_wndproc;
-    wc.hInstance = msgsc_instance;
-    wc.lpszClassName = L"WineMsgrSessionDispatch";
-    window_class = RegisterClassW(&wc);
-    window_tls = TlsAlloc();
-    return window_class && window_tls != TLS_OUT_OF_INDEXES;
-}
-
-/* One message-only window per STA thread carries every session's wakes. */
-static HRESULT get_thread_window(HWND *ret)
-{
-    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
-    HWND hwnd;
-
-    if (!InitOnceExecuteOnce(&once, init_window_class, NULL, NULL)) return E_FAIL;
-    if (!(hwnd = TlsGetValue(window_tls)) || !IsWindow(hwnd))
-    {
-        if (!(hwnd = CreateWindowExW(0, L"WineMsgrSessionDispatch", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL,
-                                     msgsc_instance, NULL)))
-            return HRESULT_FROM_WIN32(GetLastError());
-        TlsSetValue(window_tls, hwnd);
-    }
-    *ret = hwnd;
-    return S_OK;
-}
-
-void msgr_session_unregister_class(void)
-{
-    if (window_class) UnregisterClassW(L"WineMsgrSessionDispatch", msgsc_instance);
-    if (window_tls != TLS_OUT_OF_INDEXES) TlsFree(window_tls);
+    wake_target_signal(&s->wake);
 }
 
 /* Runs the events a call on this thread queued, before the call returns. */
 static void dispatch_now(struct session *s)
 {
-    if (!s->window || GetWindowThreadProcessId(s->window, NULL) == GetCurrentThreadId())
-        rv_session_dispatch(s->core);
+    if (wake_target_is_current(&s->wake)) dispatch_session(&s->wake);
 }
 
 /* Core handlers: they fire DMsgrSessionEvents. */
@@ -520,7 +356,7 @@ static void wipe_string(BSTR str)
 
 static void session_destroy(struct session *s)
 {
-    table_remove(s);
+    wake_target_remove(&s->wake);
     /* After this no wake and no handler runs for the session. */
     rv_session_destroy(s->core);
     connection_point_destroy(&s->events);
@@ -1343,9 +1179,7 @@ static const IConnectionPointContainerVtbl container_vtbl =
 /* role: RV_FLAG_INVITER for CreateSession's sessions, RV_FLAG_INVITEE for a received invitation's. */
 static HRESULT session_new(uint32_t role, struct session **ret)
 {
-    APTTYPEQUALIFIER qualifier;
     struct session *s;
-    APTTYPE type;
     HRESULT hr;
 
     if (!(s = CoTaskMemAlloc(sizeof(*s)))) return E_OUTOFMEMORY;
@@ -1358,20 +1192,15 @@ static HRESULT session_new(uint32_t role, struct session **ret)
     s->events_point = &s->events.IConnectionPoint_iface;
     s->refcount = 1;
 
-    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA)
-        && FAILED(hr = get_thread_window(&s->window)))
-    {
-        CoTaskMemFree(s);
-        return hr;
-    }
-    if (FAILED(hr = table_add(s)))
+    if (FAILED(hr = wake_target_init(&s->wake, (IUnknown *)&s->IMsgrSession_iface, &s->refcount,
+                                     dispatch_session)))
     {
         CoTaskMemFree(s);
         return hr;
     }
     if (FAILED(hr = rv_session_create(&rv_profile_messenger, role, &session_callbacks, s, &s->core)))
     {
-        table_remove(s);
+        wake_target_remove(&s->wake);
         CoTaskMemFree(s);
         return hr;
     }

@@ -28,6 +28,7 @@
 #include "rendezvoussession_private.h"
 #include "rendezvous.h"
 #include "register.h"
+#include "wake.h"
 
 #include "wine/debug.h"
 
@@ -240,7 +241,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     case DLL_PROCESS_DETACH:
         /* At process exit other DLLs may already be gone. */
         if (reserved) break;
-        rendezvous_session_unregister_class();
+        wake_unregister_class();
         rendezvous_application_unregister_class();
         release_typelib();
         break;

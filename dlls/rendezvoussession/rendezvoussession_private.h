@@ -74,7 +74,6 @@ HRESULT create_enum_connection_points(IConnectionPointContainer *container, ICon
                                       unsigned int count, IEnumConnectionPoints **ret);
 
 HRESULT rendezvous_session_create(REFIID riid, void **obj);
-void rendezvous_session_unregister_class(void);
 
 /* Remote Assistance (application.c): the classes Windows registers under
  * HKLM\SOFTWARE\Microsoft\RendezvousApps.  CLSID_RendezvousApplication and

@@ -1,0 +1,238 @@
+/*
+ * Event delivery to the apartment of a COM object, shared by rendezvoussession.dll and msgsc.dll
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#define COBJMACROS
+
+#include <windows.h>
+#include <ole2.h>
+
+#include "wake.h"
+
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
+
+#define WM_WAKE_DISPATCH (WM_APP + 0x52)
+
+static CRITICAL_SECTION table_cs;
+static CRITICAL_SECTION_DEBUG table_cs_debug =
+{
+    0, 0, &table_cs,
+    { &table_cs_debug.ProcessLocksList, &table_cs_debug.ProcessLocksList },
+    0, 0, 0
+};
+static CRITICAL_SECTION table_cs = { &table_cs_debug, -1, 0, 0, 0, 0 };
+
+struct table_slot
+{
+    struct wake_target *target;
+    unsigned int seq;
+};
+
+static struct table_slot *table;
+static unsigned int table_size;
+/* (slot, seq) must fit the thread pool's single pointer of context. */
+#define TABLE_MAX (sizeof(void *) == 8 ? 0x100000 : 0x10000)
+#define SEQ_MASK  (sizeof(void *) == 8 ? 0xffffffffu : 0xffffu)
+
+static HRESULT table_add(struct wake_target *target)
+{
+    unsigned int i;
+
+    EnterCriticalSection(&table_cs);
+    for (i = 0; i < table_size; i++)
+        if (!table[i].target) break;
+    if (i == table_size)
+    {
+        unsigned int new_size = table_size ? table_size * 2 : 16;
+        struct table_slot *new_table;
+
+        /* Not CoTaskMemRealloc(NULL, n): Wine 8 miscounts it under an IMallocSpy. */
+        if (new_size > TABLE_MAX) new_table = NULL;
+        else if (table) new_table = CoTaskMemRealloc(table, new_size * sizeof(*table));
+        else new_table = CoTaskMemAlloc(new_size * sizeof(*table));
+        if (!new_table)
+        {
+            LeaveCriticalSection(&table_cs);
+            return E_OUTOFMEMORY;
+        }
+        memset(new_table + table_size, 0, (new_size - table_size) * sizeof(*table));
+        table = new_table;
+        table_size = new_size;
+    }
+    table[i].target = target;
+    table[i].seq = (table[i].seq + 1) & SEQ_MASK;
+    target->slot = i;
+    target->seq = table[i].seq;
+    LeaveCriticalSection(&table_cs);
+    return S_OK;
+}
+
+void wake_target_remove(struct wake_target *target)
+{
+    EnterCriticalSection(&table_cs);
+    if (target->slot < table_size && table[target->slot].target == target) table[target->slot].target = NULL;
+    LeaveCriticalSection(&table_cs);
+}
+
+/* Returns the target with a new reference on its object, or NULL once the
+ * object is being destroyed. */
+static struct wake_target *table_get(unsigned int slot, unsigned int seq)
+{
+    struct wake_target *target = NULL;
+
+    EnterCriticalSection(&table_cs);
+    if (slot < table_size && table[slot].target && table[slot].seq == seq)
+    {
+        LONG *refcount = table[slot].target->refcount, ref = *refcount;
+
+        /* Only a live object may gain a reference. */
+        while (ref > 0)
+        {
+            LONG old = InterlockedCompareExchange(refcount, ref + 1, ref);
+            if (old == ref)
+            {
+                target = table[slot].target;
+                break;
+            }
+            ref = old;
+        }
+    }
+    LeaveCriticalSection(&table_cs);
+    return target;
+}
+
+static void dispatch_handle(unsigned int slot, unsigned int seq)
+{
+    struct wake_target *target;
+
+    if (!(target = table_get(slot, seq))) return;
+    target->dispatch(target);
+    IUnknown_Release(target->object);
+}
+
+static LRESULT CALLBACK dispatch_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
+{
+    if (msg == WM_WAKE_DISPATCH)
+    {
+        dispatch_handle(wparam, lparam);
+        return 0;
+    }
+    return DefWindowProcW(hwnd, msg, wparam, lparam);
+}
+
+static void CALLBACK mta_dispatch_callback(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    ULONG_PTR handle = (ULONG_PTR)context;
+    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+
+    if (sizeof(void *) == 8) dispatch_handle(handle & 0xffffffff, (ULONG64)handle >> 32);
+    else dispatch_handle(handle & 0xffff, handle >> 16);
+    if (SUCCEEDED(hr)) CoUninitialize();
+}
+
+void wake_target_signal(struct wake_target *target)
+{
+    ULONG_PTR handle;
+
+    if (target->window)
+    {
+        if (!PostMessageW(target->window, WM_WAKE_DISPATCH, target->slot, target->seq))
+            WARN("the object's thread is gone: %lu\n", GetLastError());
+        return;
+    }
+    if (sizeof(void *) == 8) handle = ((ULONG_PTR)target->seq << 16 << 16) | target->slot;
+    else handle = (target->seq << 16) | target->slot;
+    if (!TrySubmitThreadpoolCallback(mta_dispatch_callback, (void *)handle, NULL))
+        ERR("cannot queue the events: %lu\n", GetLastError());
+}
+
+/* Each module that compiles this file registers its own class. */
+static HINSTANCE this_module(void)
+{
+    HMODULE module = NULL;
+
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                       (const WCHAR *)this_module, &module);
+    return module;
+}
+
+static ATOM window_class;
+static DWORD window_tls = TLS_OUT_OF_INDEXES;
+
+static BOOL CALLBACK init_window_class(INIT_ONCE *once, void *param, void **context)
+{
+    WNDCLASSW wc = {0};
+
+    wc.lpfnWndProc = dispatch_wndproc;
+    wc.hInstance = this_module();
+    wc.lpszClassName = L"WineRendezvousDispatch";
+    window_class = RegisterClassW(&wc);
+    window_tls = TlsAlloc();
+    return window_class && window_tls != TLS_OUT_OF_INDEXES;
+}
+
+/* One message-only window per STA thread carries the wakes of all its objects. */
+static HRESULT get_thread_window(HWND *ret)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    HWND hwnd;
+
+    if (!InitOnceExecuteOnce(&once, init_window_class, NULL, NULL)) return E_FAIL;
+    if (!(hwnd = TlsGetValue(window_tls)) || !IsWindow(hwnd))
+    {
+        if (!(hwnd = CreateWindowExW(0, L"WineRendezvousDispatch", NULL, 0, 0, 0, 0, 0,
+                                     HWND_MESSAGE, NULL, this_module(), NULL)))
+            return HRESULT_FROM_WIN32(GetLastError());
+        TlsSetValue(window_tls, hwnd);
+    }
+    *ret = hwnd;
+    return S_OK;
+}
+
+void wake_unregister_class(void)
+{
+    if (window_class) UnregisterClassW(L"WineRendezvousDispatch", this_module());
+    if (window_tls != TLS_OUT_OF_INDEXES) TlsFree(window_tls);
+}
+
+HRESULT wake_target_init(struct wake_target *target, IUnknown *object, LONG *refcount,
+                         void (*dispatch)(struct wake_target *target))
+{
+    APTTYPEQUALIFIER qualifier;
+    APTTYPE type;
+    HRESULT hr;
+
+    target->object = object;
+    target->refcount = refcount;
+    target->dispatch = dispatch;
+    target->window = NULL;
+    /* An object made in an STA gets its events on that thread; otherwise on
+     * thread-pool threads that join the MTA. */
+    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA)
+        && FAILED(hr = get_thread_window(&target->window)))
+        return hr;
+    return table_add(target);
+}
+
+BOOL wake_target_is_current(const struct wake_target *target)
+{
+    return !target->window || GetWindowThreadProcessId(target->window, NULL) == GetCurrentThreadId();
+}
