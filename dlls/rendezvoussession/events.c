@@ -425,14 +425,31 @@ void connection_point_destroy(struct connection_point *cp)
  * called from the next event on. */
 HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPARAMS *params)
 {
-    struct sink_entry *sinks;
-    unsigned int i, count;
+    struct sink_entry local[8], *sinks = local;
+    unsigned int i, count = 0;
     HRESULT hr;
 
-    if (FAILED(hr = snapshot_sinks(cp, &sinks, &count)))
+    /* A few sinks are copied on the stack: every event saves an allocation. */
+    EnterCriticalSection(&cp->cs);
+    if (cp->count <= ARRAY_SIZE(local))
     {
-        ERR("cannot copy the sink list: %#lx\n", hr);
-        return hr;
+        for (i = 0; i < cp->size; i++)
+        {
+            if (!cp->sinks[i].sink) continue;
+            local[count] = cp->sinks[i];
+            IDispatch_AddRef(local[count].sink);
+            count++;
+        }
+        LeaveCriticalSection(&cp->cs);
+    }
+    else
+    {
+        LeaveCriticalSection(&cp->cs);
+        if (FAILED(hr = snapshot_sinks(cp, &sinks, &count)))
+        {
+            ERR("cannot copy the sink list: %#lx\n", hr);
+            return hr;
+        }
     }
     for (i = 0; i < count; i++)
     {
@@ -440,7 +457,8 @@ HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPA
                               params, NULL, NULL, NULL);
         if (FAILED(hr)) WARN("sink %p failed event %ld: %#lx\n", sinks[i].sink, dispid, hr);
     }
-    release_snapshot(sinks, count);
+    for (i = 0; i < count; i++) IDispatch_Release(sinks[i].sink);
+    if (sinks != local) CoTaskMemFree(sinks);
     return S_OK;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Rendezvous core: Windows port layer (SRW locks, WSAPoll, BCryptGenRandom)
+ * Rendezvous core: Windows port layer (SRW locks, sockets, BCryptGenRandom)
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -46,6 +46,90 @@ static rv_result hresult_from_wsa(int err)
     }
 }
 
+/*
+ * Readiness without WSAPoll.  Wine's WSAPoll costs a wineserver round trip per
+ * socket on every call: tens of milliseconds per poll with a thousand idle
+ * sessions, paid again for every message.  Instead each polled socket reports
+ * to a message-only window of the polling thread (WSAAsyncSelect), and this
+ * table keeps its readiness between polls, level-triggered as poll() is:
+ *   READABLE    set by FD_READ, FD_ACCEPT, FD_CLOSE; cleared by the recv or
+ *               accept that follows (Winsock posts again while data remains)
+ *   CLOSED      set by FD_CLOSE; cleared by a recv that would block
+ *   BLOCKED     set by a send that would block and while a connect is in
+ *               progress (CONNECTING); cleared by FD_WRITE, FD_CONNECT or a send
+ * A socket (re)registered is taken as readable and writable: a spurious
+ * readiness costs one call that would block, a missed one would hang.
+ */
+#define POLL_MESSAGE    (WM_APP + 0x5256)
+#define POLL_EVENTS     (FD_READ | FD_WRITE | FD_ACCEPT | FD_CONNECT | FD_CLOSE)
+#define SOCK_READABLE   0x1
+#define SOCK_CLOSED     0x2
+#define SOCK_BLOCKED    0x4
+#define SOCK_CONNECTING 0x8
+#define SOCK_BUCKETS    1024
+
+struct sock_entry
+{
+    struct sock_entry *next;
+    SOCKET socket;
+    HWND window;            /* registered with; NULL: not yet */
+    DWORD thread;           /* the window's, in case a handle value comes back */
+    unsigned int flags;
+};
+
+static SRWLOCK sock_lock = SRWLOCK_INIT;
+static struct sock_entry *sock_table[SOCK_BUCKETS];
+/* Each polling thread has its window (the I/O thread; a test polling its own sockets). */
+static DWORD poll_tls = TLS_OUT_OF_INDEXES;
+
+/* sock_lock held */
+static struct sock_entry **sock_link(SOCKET s)
+{
+    struct sock_entry **p = &sock_table[((ULONG_PTR)s >> 2) % SOCK_BUCKETS];
+
+    while (*p && (*p)->socket != s) p = &(*p)->next;
+    return p;
+}
+
+/* sock_lock held; NULL only without memory. */
+static struct sock_entry *sock_get(SOCKET s)
+{
+    struct sock_entry **p = sock_link(s), *e;
+
+    if (*p) return *p;
+    /* Not rv_alloc: the core's allocation hook is for the core's own objects. */
+    if (!(e = HeapAlloc(GetProcessHeap(), 0, sizeof(*e)))) return NULL;
+    e->next = NULL;
+    e->socket = s;
+    e->window = NULL;
+    e->thread = 0;
+    e->flags = 0;
+    *p = e;
+    return e;
+}
+
+static void sock_update(SOCKET s, unsigned int set, unsigned int clear, BOOL create)
+{
+    struct sock_entry *e;
+
+    AcquireSRWLockExclusive(&sock_lock);
+    if ((e = create ? sock_get(s) : *sock_link(s))) e->flags = (e->flags & ~clear) | set;
+    ReleaseSRWLockExclusive(&sock_lock);
+}
+
+static void sock_forget(SOCKET s)
+{
+    struct sock_entry **p, *e;
+
+    AcquireSRWLockExclusive(&sock_lock);
+    if ((e = *(p = sock_link(s))))
+    {
+        *p = e->next;
+        HeapFree(GetProcessHeap(), 0, e);
+    }
+    ReleaseSRWLockExclusive(&sock_lock);
+}
+
 static BOOL WINAPI init_once_callback(INIT_ONCE *once, void *param, void **context)
 {
     WSADATA data;
@@ -54,6 +138,8 @@ static BOOL WINAPI init_once_callback(INIT_ONCE *once, void *param, void **conte
     (void)once; (void)param; (void)context;
     err = WSAStartup(MAKEWORD(2, 2), &data);
     init_result = err ? hresult_from_wsa(err) : RV_S_OK;
+    /* Without it, rv_poll falls back to WSAPoll. */
+    poll_tls = TlsAlloc();
     return TRUE;
 }
 
@@ -259,7 +345,10 @@ rv_result rv_socket_accept(rv_socket listener, rv_socket *out, struct rv_addr *p
     int len = sizeof(ss), err;
     SOCKET s;
 
-    if ((s = accept(listener, (struct sockaddr *)&ss, &len)) == INVALID_SOCKET)
+    s = accept(listener, (struct sockaddr *)&ss, &len);
+    /* Winsock posts FD_ACCEPT again while connections are pending. */
+    sock_update(listener, 0, SOCK_READABLE, FALSE);
+    if (s == INVALID_SOCKET)
     {
         err = WSAGetLastError();
         if (err == WSAEWOULDBLOCK || err == WSAECONNRESET || err == WSAEINTR) return RV_S_FALSE;
@@ -286,7 +375,11 @@ rv_result rv_socket_connect(const struct rv_addr *addr, rv_socket *out)
     *out = s;
     if (!connect(s, (struct sockaddr *)&ss, len)) return RV_S_OK;
     err = WSAGetLastError();
-    if (err == WSAEWOULDBLOCK || err == WSAEINPROGRESS) return RV_S_FALSE;
+    if (err == WSAEWOULDBLOCK || err == WSAEINPROGRESS)
+    {
+        sock_update(s, SOCK_BLOCKED | SOCK_CONNECTING, 0, TRUE);
+        return RV_S_FALSE;
+    }
     return hresult_from_wsa(err);
 }
 
@@ -308,7 +401,9 @@ rv_result rv_socket_connect_status(rv_socket s)
             return RV_E_CONNECTION_REFUSED;
         return hresult_from_wsa(err);
     }
-    return FD_ISSET(s, &wr) ? RV_S_OK : RV_S_FALSE;
+    if (!FD_ISSET(s, &wr)) return RV_S_FALSE;
+    sock_update(s, 0, SOCK_BLOCKED | SOCK_CONNECTING, FALSE);
+    return RV_S_OK;
 }
 
 long rv_socket_send(rv_socket s, const void *data, size_t size, rv_result *err)
@@ -317,9 +412,18 @@ long rv_socket_send(rv_socket s, const void *data, size_t size, rv_result *err)
 
     if (size > 0x40000000) size = 0x40000000;
     n = send(s, data, (int)size, 0);
-    if (n >= 0) return n;
+    if (n >= 0)
+    {
+        sock_update(s, 0, SOCK_BLOCKED | SOCK_CONNECTING, FALSE);
+        return n;
+    }
     e = WSAGetLastError();
-    if (e == WSAEWOULDBLOCK) return -1;
+    if (e == WSAEWOULDBLOCK)
+    {
+        /* Winsock posts FD_WRITE once there is room again. */
+        sock_update(s, SOCK_BLOCKED, 0, TRUE);
+        return -1;
+    }
     *err = hresult_from_wsa(e);
     return -2;
 }
@@ -330,9 +434,14 @@ long rv_socket_recv(rv_socket s, void *data, size_t size, rv_result *err)
 
     if (size > 0x40000000) size = 0x40000000;
     n = recv(s, data, (int)size, 0);
+    if (n > 0) sock_update(s, 0, SOCK_READABLE, FALSE);
     if (n >= 0) return n;
     e = WSAGetLastError();
-    if (e == WSAEWOULDBLOCK) return -1;
+    if (e == WSAEWOULDBLOCK)
+    {
+        sock_update(s, 0, SOCK_READABLE | SOCK_CLOSED, FALSE);
+        return -1;
+    }
     *err = hresult_from_wsa(e);
     return -2;
 }
@@ -344,7 +453,9 @@ void rv_socket_shutdown_write(rv_socket s)
 
 void rv_socket_close(rv_socket s)
 {
-    if (s != INVALID_SOCKET) closesocket(s);
+    if (s == INVALID_SOCKET) return;
+    sock_forget(s);
+    closesocket(s);
 }
 
 rv_result rv_socket_peer(rv_socket s, struct rv_addr *peer)
@@ -357,12 +468,124 @@ rv_result rv_socket_peer(rv_socket s, struct rv_addr *peer)
     return peer->family ? RV_S_OK : RV_E_FAIL;
 }
 
-int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms)
+static int wsa_poll(rv_pollfd *fds, unsigned int count, int timeout_ms)
 {
     int n = WSAPoll(fds, count, timeout_ms);
 
     if (n == SOCKET_ERROR) return WSAGetLastError() == WSAEINTR ? 0 : -1;
     return n;
+}
+
+/* Takes the notifications queued for this thread. */
+static void poll_take_messages(HWND window)
+{
+    MSG msg;
+
+    while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE))
+    {
+        unsigned int set = 0, clear = 0, events;
+
+        if (msg.hwnd != window || msg.message != POLL_MESSAGE)
+        {
+            DispatchMessageW(&msg);
+            continue;
+        }
+        events = WSAGETSELECTEVENT(msg.lParam);
+        if (events & (FD_READ | FD_ACCEPT)) set |= SOCK_READABLE;
+        if (events & FD_CLOSE) set |= SOCK_READABLE | SOCK_CLOSED;
+        if (events & (FD_WRITE | FD_CONNECT)) clear |= SOCK_BLOCKED | SOCK_CONNECTING;
+        sock_update((SOCKET)msg.wParam, set, clear, FALSE);
+    }
+}
+
+/* Registers every socket of the set with this thread's window; FALSE to fall back to WSAPoll. */
+static BOOL poll_register(rv_pollfd *fds, unsigned int count, HWND *ret_window)
+{
+    HWND poll_window;
+    BOOL ret = TRUE;
+    unsigned int i;
+
+    if (!(poll_window = TlsGetValue(poll_tls)))
+    {
+        /* The window goes when its thread ends; sockets then register with the next one. */
+        if (!(poll_window = CreateWindowExW(0, L"Message", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL)))
+            return FALSE;
+        TlsSetValue(poll_tls, poll_window);
+    }
+    *ret_window = poll_window;
+    AcquireSRWLockExclusive(&sock_lock);
+    for (i = 0; i < count && ret; i++)
+    {
+        struct sock_entry *e;
+
+        fds[i].revents = 0;
+        if (!(e = sock_get(fds[i].fd))) ret = FALSE;
+        else if (e->window != poll_window || e->thread != GetCurrentThreadId())
+        {
+            if (WSAAsyncSelect(fds[i].fd, poll_window, POLL_MESSAGE, POLL_EVENTS))
+            {
+                /* Not a socket any more, as WSAPoll would say. */
+                *sock_link(fds[i].fd) = e->next;
+                HeapFree(GetProcessHeap(), 0, e);
+                fds[i].revents = POLLNVAL;
+                continue;
+            }
+            e->window = poll_window;
+            e->thread = GetCurrentThreadId();
+            e->flags |= SOCK_READABLE;
+            if (!(e->flags & SOCK_CONNECTING)) e->flags &= ~SOCK_BLOCKED;
+        }
+    }
+    ReleaseSRWLockExclusive(&sock_lock);
+    return ret;
+}
+
+static int poll_ready(rv_pollfd *fds, unsigned int count)
+{
+    unsigned int i;
+    int ready = 0;
+
+    AcquireSRWLockShared(&sock_lock);
+    for (i = 0; i < count; i++)
+    {
+        struct sock_entry *e;
+        short revents = 0;
+
+        if (fds[i].revents == POLLNVAL)
+        {
+            ready++;
+            continue;
+        }
+        if (!(e = *sock_link(fds[i].fd))) continue;
+        if ((fds[i].events & POLLIN) && (e->flags & (SOCK_READABLE | SOCK_CLOSED))) revents |= POLLRDNORM;
+        if (e->flags & SOCK_CLOSED) revents |= POLLHUP;
+        if ((fds[i].events & POLLOUT) && !(e->flags & SOCK_BLOCKED)) revents |= POLLWRNORM;
+        fds[i].revents = revents;
+        if (revents) ready++;
+    }
+    ReleaseSRWLockShared(&sock_lock);
+    return ready;
+}
+
+int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms)
+{
+    ULONGLONG start = GetTickCount64();
+    HWND window;
+    int ready;
+
+    if (poll_tls == TLS_OUT_OF_INDEXES || !poll_register(fds, count, &window))
+        return wsa_poll(fds, count, timeout_ms);
+    for (;;)
+    {
+        ULONGLONG elapsed;
+
+        poll_take_messages(window);
+        if ((ready = poll_ready(fds, count)) || !timeout_ms) return ready;
+        elapsed = GetTickCount64() - start;
+        if (timeout_ms > 0 && elapsed >= (ULONGLONG)timeout_ms) return 0;
+        MsgWaitForMultipleObjectsEx(0, NULL, timeout_ms < 0 ? INFINITE : (DWORD)(timeout_ms - elapsed),
+                                    QS_ALLINPUT, MWMO_INPUTAVAILABLE);
+    }
 }
 
 /* A connected loopback TCP pair stands in for a pipe, since WSAPoll only takes sockets. */
@@ -436,12 +659,13 @@ void rv_waker_drain(struct rv_waker *w)
     char buffer[64];
 
     while (recv(w->read_end, buffer, sizeof(buffer), 0) > 0);
+    sock_update(w->read_end, 0, SOCK_READABLE | SOCK_CLOSED, FALSE);
 }
 
 void rv_waker_close(struct rv_waker *w)
 {
-    closesocket(w->read_end);
-    closesocket(w->write_end);
+    rv_socket_close(w->read_end);
+    rv_socket_close(w->write_end);
     w->read_end = w->write_end = INVALID_SOCKET;
 }
 

@@ -1083,7 +1083,7 @@ static void conn_consume(struct rv_conn *c, const uint8_t *data, size_t size)
 }
 
 /* Every read happens under core.lock, so one buffer serves every connection. */
-static uint8_t read_buffer[65536];
+static uint8_t read_buffer[262144];
 
 /*
  * until_empty: read until the socket would block (before a failure is
