@@ -121,7 +121,13 @@ void rv_socket_shutdown_write(rv_socket s);
 void rv_socket_close(rv_socket s);
 rv_result rv_socket_peer(rv_socket s, struct rv_addr *peer);
 
-/* Returns the number of ready entries, 0 on timeout or interruption, -1 on error. */
+/*
+ * Level-triggered, as poll().  Returns the number of ready entries, 0 on timeout
+ * or interruption, -1 on error.  On Windows it does not use WSAPoll, whose cost
+ * under Wine grows with the number of sockets: each calling thread gets a
+ * message-only window that its sockets report to (WSAAsyncSelect), so sockets
+ * must be created, sent to, received from and closed through this layer.
+ */
 int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms);
 
 /* Wake-up channel for the I/O thread: a pipe, or a loopback socket pair on Windows. */
