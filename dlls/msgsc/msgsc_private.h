@@ -54,8 +54,9 @@ HRESULT msgr_invoke(enum msgr_tid tid, void *iface, DISPID id, REFIID riid, WORD
 #define MSGR_MAX_APP_URL        256
 #define MSGR_MAX_APP_PATH       260
 #define MSGR_MAX_LOCAL_ADDRESS  30
-/* Application data of Invite, Accept, Decline and Cancel: 512 bytes. */
-#define MSGR_MAX_APPDATA_UNITS  (512 / sizeof(WCHAR))
+/* Application data of Invite, Accept, Decline and Cancel: 512 bytes, the
+ * core's limit for the data it carries in its answers. */
+#define MSGR_MAX_APPDATA_UNITS  RV_MAX_APPDATA_UNITS
 
 /* HKLM, where RegisterApplication writes. */
 #define MSGR_APPS_KEY L"Software\\Microsoft\\MessengerService\\SessionManager\\Apps"
