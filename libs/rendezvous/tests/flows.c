@@ -261,6 +261,10 @@ static void test_cancel_connected(int inviter_cancels)
 
 static void test_cancel_invitee_accepted(void)
 {
+    static const enum rv_state before_connect[] = { RV_STATE_INVITATION, RV_STATE_ACCEPTED,
+                                                    RV_STATE_CANCELLED };
+    static const enum rv_state after_connect[] = { RV_STATE_INVITATION, RV_STATE_ACCEPTED,
+                                                   RV_STATE_CONNECTED, RV_STATE_CANCELLED };
     char invitation[RV_INVITATION_BUFFER_SIZE];
     struct peer a, b;
 
@@ -273,7 +277,10 @@ static void test_cancel_invitee_accepted(void)
     ok(rv_session_get_state(b.s) == RV_STATE_CANCELLED, "invitee state %d\n", rv_session_get_state(b.s));
     ok(peer_wait_state(&a, RV_STATE_DECLINED, 5000), "inviter not DECLINED (last %d)\n", a.last_state);
     peer_pump(&b, 100);
-    ok(b.last_state == RV_STATE_CANCELLED && count_events(&b, REC_STATE) == 3, "invitee events\n");
+    /* The I/O thread may finish the handshake between accept and cancel on a loaded
+     * machine; either way the invitee ends CANCELLED and sees each state once. */
+    ok(states_are(&b, before_connect, 3) || states_are(&b, after_connect, 4),
+       "invitee events (%d states, last %d)\n", count_events(&b, REC_STATE), b.last_state);
     peer_destroy(&a);
     peer_destroy(&b);
 }
