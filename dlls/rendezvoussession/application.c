@@ -38,7 +38,6 @@
 #include <windows.h>
 #include <ole2.h>
 #include <olectl.h>
-#include <bcrypt.h>
 
 #include "rendezvoussession_private.h"
 #include "rv_ticket.h"
@@ -637,11 +636,9 @@ static void terminate_session(struct application *app, HRESULT result)
 
 static HRESULT random_bytes(void *buffer, ULONG size)
 {
-    NTSTATUS status = BCryptGenRandom(NULL, buffer, size, BCRYPT_USE_SYSTEM_PREFERRED_RNG);
-
-    if (status < 0)
+    if (rv_random(buffer, size))
     {
-        ERR("BCryptGenRandom failed: %#lx\n", status);
+        ERR("no random bytes from the system\n");
         return E_FAIL;
     }
     return S_OK;

@@ -263,7 +263,7 @@ static int set_nonblocking(int fd)
 static int new_socket(int family)
 {
     int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM, 0);
-    int one = 1;
+    int one = 1, buffer = RV_SOCKET_BUFFER_BYTES;
 
     if (fd < 0) return -1;
     if (set_nonblocking(fd) < 0)
@@ -272,6 +272,9 @@ static int new_socket(int family)
         return -1;
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    /* As on Windows: a whole largest frame fits, so a send rarely waits. */
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof(buffer));
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer));
     return fd;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Rendezvous core: Windows port layer (SRW locks, sockets, BCryptGenRandom)
+ * Rendezvous core: Windows port layer (locks, sockets, RtlGenRandom)
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -24,7 +24,7 @@
 
 #include "rv_port.h"
 
-#include <bcrypt.h>
+#include <ntsecapi.h>
 
 #ifndef BCRYPT_USE_SYSTEM_PREFERRED_RNG
 #define BCRYPT_USE_SYSTEM_PREFERRED_RNG 0x00000002
@@ -151,12 +151,12 @@ rv_result rv_port_init(void)
 
 void rv_mutex_lock(rv_mutex *m)
 {
-    AcquireSRWLockExclusive(m);
+    EnterCriticalSection(m);
 }
 
 void rv_mutex_unlock(rv_mutex *m)
 {
-    ReleaseSRWLockExclusive(m);
+    LeaveCriticalSection(m);
 }
 
 void rv_cond_init(rv_cond *c)
@@ -171,7 +171,7 @@ void rv_cond_destroy(rv_cond *c)
 
 void rv_cond_wait(rv_cond *c, rv_mutex *m, uint32_t timeout_ms)
 {
-    SleepConditionVariableSRW(c, m, timeout_ms, 0);
+    SleepConditionVariableCS(c, m, timeout_ms);
 }
 
 void rv_cond_broadcast(rv_cond *c)
@@ -223,6 +223,9 @@ uint64_t rv_time_ms(void)
     return GetTickCount64();
 }
 
+/* RtlGenRandom (advapi32), not BCryptGenRandom: loading bcrypt.dll costs Wine
+ * 8 several milliseconds (it starts GnuTLS), a fifth of a cold CoCreateInstance;
+ * both read the system's random source. */
 rv_result rv_random(void *buffer, size_t size)
 {
     uint8_t *p = buffer;
@@ -231,7 +234,7 @@ rv_result rv_random(void *buffer, size_t size)
     {
         ULONG n = size > 0x10000000 ? 0x10000000 : (ULONG)size;
 
-        if (BCryptGenRandom(NULL, p, n, BCRYPT_USE_SYSTEM_PREFERRED_RNG) < 0) return RV_E_FAIL;
+        if (!RtlGenRandom(p, n)) return RV_E_FAIL;
         p += n;
         size -= n;
     }
@@ -286,10 +289,15 @@ static int prepare_socket(SOCKET s)
 {
     u_long one = 1;
     BOOL nodelay = TRUE;
+    int buffer = RV_SOCKET_BUFFER_BYTES;
 
     if (ioctlsocket(s, FIONBIO, &one)) return -1;
     SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, sizeof(nodelay));
+    /* Room for a whole largest frame both ways, so that a send from the
+     * caller's thread completes at once instead of waiting for the I/O thread. */
+    setsockopt(s, SOL_SOCKET, SO_SNDBUF, (const char *)&buffer, sizeof(buffer));
+    setsockopt(s, SOL_SOCKET, SO_RCVBUF, (const char *)&buffer, sizeof(buffer));
     return 0;
 }
 

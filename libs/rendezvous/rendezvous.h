@@ -256,6 +256,7 @@ enum rv_state
 /* Hard limits (documented behaviour, see the comment at the top) */
 #define RV_MAX_CONTEXT_UNITS_LIMIT   (1u << 20)          /* largest profile max_context_units */
 #define RV_MAX_OUTGOING_BYTES        (4u << 20)          /* per session, queued unsent frames */
+#define RV_SOCKET_BUFFER_BYTES       (256u << 10)        /* SO_SNDBUF and SO_RCVBUF: a 64 Ki-unit frame fits */
 #define RV_MAX_INCOMING_BYTES        (4u << 20)          /* per session, undispatched events */
 #define RV_MAX_PENDING_CONNECTIONS   4                   /* concurrent unauthenticated handshakes */
 #define RV_MAX_AUTH_FAILURES         16                  /* bad MACs before an invitation is revoked */
@@ -315,6 +316,10 @@ struct rv_session_callbacks
     void (*on_answer)(void *user, enum rv_answer answer, rv_result hr, const uint16_t *units,
                       uint32_t count);
 };
+
+/* Fills buffer from the system's CSPRNG (getrandom, RtlGenRandom); RV_E_FAIL
+ * when it cannot.  The secrets of the core and of its hosts come from here. */
+rv_result rv_random(void *buffer, size_t size);
 
 /*
  * Every allocation of the core goes through these (NULL, NULL = malloc/free).
