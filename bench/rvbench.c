@@ -1122,6 +1122,7 @@ static void run_row3(void)
     double flows[16], backend_start[16], *marshaled, start;
     char figure[24], baseline[24];
     IRendezvousApplication *app;
+    DWORD consent = 1;
     HRESULT hr;
 
     note("row 3: Remote Assistance in raserver.exe (CLSCTX_LOCAL_SERVER) for both sides of a connected pair, "
@@ -1138,6 +1139,9 @@ static void run_row3(void)
         return;
     }
     if (!set_backend(L"Share", L"share") || !set_backend(L"Connect", L"connect")) fatal("cannot set the backends");
+    /* No question on the screen before sharing. */
+    RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Wine\\RendezvousSession", L"ShareConsent", REG_DWORD, &consent,
+                    sizeof(consent));
 
     if (!(marshaled = malloc(calls * sizeof(*marshaled)))) fatal("out of memory");
     for (i = 0; i < 20; i++) IRendezvousApplication_SetRendezvousSession(app, NULL);
@@ -1169,6 +1173,7 @@ static void run_row3(void)
     IRendezvousApplication_Release(app);
     RegDeleteKeyValueW(HKEY_CURRENT_USER, BACKENDS_KEY, L"Share");
     RegDeleteKeyValueW(HKEY_CURRENT_USER, BACKENDS_KEY, L"Connect");
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Wine\\RendezvousSession", L"ShareConsent");
 
     format_us(figure, sizeof(figure), percentile(flows, runs, 50));
     format_us(baseline, sizeof(baseline), percentile(marshaled, calls, 50));

@@ -42,6 +42,11 @@
  * Share must print "ADDRESS a PORT p" lines (1 to 4) and then "READY" on its
  * standard output; Connect prints "READY" or exits with code 0.  Other lines
  * are ignored.  Once started, the backend's standard output is closed.
+ *
+ * With no Share or Connect value at all, the built-in FreeRDP backend
+ * (rvfreerdp.exe beside this DLL) is used when FreeRDP is installed.  Before a
+ * Share backend starts, the user is asked (ShareConsent in
+ * HKCU\Software\Wine\RendezvousSession: 0 ask, 1 accept, 2 decline).
  */
 
 #define COBJMACROS
@@ -68,6 +73,14 @@ WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
 #define DEFAULT_START_TIMEOUT      15000
 #define DEFAULT_HANDSHAKE_TIMEOUT 120000
 
+/* The built-in FreeRDP backend: a program installed beside this DLL. */
+#define FREERDP_PROGRAM L"rvfreerdp.exe"
+
+/* ShareConsent: what to do before a Share backend starts. */
+#define CONSENT_ASK     0
+#define CONSENT_ACCEPT  1
+#define CONSENT_DECLINE 2
+
 struct backend_job
 {
     LONG refcount;
@@ -75,6 +88,8 @@ struct backend_job
     HWND window;
     UINT message;
     DWORD timeout;
+    DWORD thread_id;
+    char user[BACKEND_MAX_USER + 1];
     WCHAR *command;
     char *input;
     size_t input_size;
@@ -133,6 +148,53 @@ DWORD backend_get_handshake_timeout(void)
     return get_dword(SETTINGS_KEY, L"HandshakeTimeout", DEFAULT_HANDSHAKE_TIMEOUT, 100, 3600000);
 }
 
+/* Whether a Unix program is in one of the usual directories, seen through
+ * Wine's mapping of Unix paths; never true on Windows. */
+static BOOL unix_program_exists(const char *name)
+{
+    static const char *const dirs[] = { "/usr/bin/", "/usr/local/bin/", "/bin/" };
+    WCHAR *(CDECL *get_dos_file_name)(const char *);
+    char path[MAX_PATH];
+    unsigned int i;
+
+    get_dos_file_name = (void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_dos_file_name");
+    if (!get_dos_file_name) return FALSE;
+    for (i = 0; i < ARRAY_SIZE(dirs); i++)
+    {
+        WCHAR *dos;
+        DWORD attributes;
+
+        lstrcpyA(path, dirs[i]);
+        lstrcatA(path, name);
+        if (!(dos = get_dos_file_name(path))) continue;
+        attributes = GetFileAttributesW(dos);
+        HeapFree(GetProcessHeap(), 0, dos);
+        if (attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY)) return TRUE;
+    }
+    return FALSE;
+}
+
+/* The built-in FreeRDP backend (docs/behaviour.md, "The FreeRDP backend"):
+ * rvfreerdp.exe beside this DLL, when the FreeRDP program of the role is
+ * installed and Backends\FreeRDP is not 0.  S_FALSE when there is none. */
+static HRESULT get_default_command(enum backend_role role, WCHAR *buffer)
+{
+    WCHAR path[MAX_PATH];
+    DWORD len, attributes;
+    WCHAR *slash;
+
+    if (!get_dword(BACKENDS_KEY, L"FreeRDP", 1, 0, 1)) return S_FALSE;
+    len = GetModuleFileNameW(rendezvous_instance, path, ARRAY_SIZE(path));
+    if (!len || len >= ARRAY_SIZE(path) || !(slash = wcsrchr(path, '\\'))) return S_FALSE;
+    if ((slash + 1 - path) + wcslen(FREERDP_PROGRAM) >= ARRAY_SIZE(path)) return S_FALSE;
+    lstrcpyW(slash + 1, FREERDP_PROGRAM);
+    attributes = GetFileAttributesW(path);
+    if (attributes == INVALID_FILE_ATTRIBUTES || (attributes & FILE_ATTRIBUTE_DIRECTORY)) return S_FALSE;
+    if (!unix_program_exists(role == BACKEND_SHARE ? "freerdp-shadow-cli" : "xfreerdp")) return S_FALSE;
+    wsprintfW(buffer, L"\"%s\" %s", path, role == BACKEND_SHARE ? L"share" : L"connect");
+    return S_OK;
+}
+
 HRESULT backend_get_command(enum backend_role role, WCHAR **command, BOOL *expand)
 {
     const WCHAR *name = role == BACKEND_SHARE ? L"Share" : L"Connect";
@@ -146,8 +208,15 @@ HRESULT backend_get_command(enum backend_role role, WCHAR **command, BOOL *expan
     status = query_value(BACKENDS_KEY, name, &type, buffer, &size);
     if (status == ERROR_FILE_NOT_FOUND)
     {
-        CoTaskMemFree(buffer);
-        return S_FALSE;
+        /* Nothing configured (an empty value is "no backend"): the built-in one. */
+        if (get_default_command(role, buffer) != S_OK)
+        {
+            CoTaskMemFree(buffer);
+            return S_FALSE;
+        }
+        TRACE("%s backend: the built-in %s\n", debugstr_w(name), debugstr_w(buffer));
+        *command = buffer;
+        return S_OK;
     }
     if (status || (type != REG_SZ && type != REG_EXPAND_SZ))
     {
@@ -358,9 +427,18 @@ void backend_release(struct backend_job *job)
     if (job && !InterlockedDecrement(&job->refcount)) job_free(job);
 }
 
+static BOOL CALLBACK answer_no(HWND hwnd, LPARAM lparam)
+{
+    PostMessageW(hwnd, WM_COMMAND, IDNO, 0);
+    return TRUE;
+}
+
 void backend_cancel(struct backend_job *job)
 {
-    if (job) InterlockedExchange(&job->cancelled, 1);
+    if (!job) return;
+    InterlockedExchange(&job->cancelled, 1);
+    /* A question still on the screen is answered "no": the session is over. */
+    if (job->thread_id) EnumThreadWindows(job->thread_id, answer_no, 0);
 }
 
 HRESULT backend_get_result(struct backend_job *job)
@@ -561,11 +639,33 @@ done:
     return hr;
 }
 
+/* Asks the user before the screen is shared, as ShareConsent says. */
+static HRESULT ask_consent(struct backend_job *job)
+{
+    DWORD consent = get_dword(SETTINGS_KEY, L"ShareConsent", CONSENT_ASK, CONSENT_ASK, CONSENT_DECLINE);
+    WCHAR text[512];
+    int answer;
+
+    if (consent == CONSENT_ACCEPT) return S_OK;
+    if (consent == CONSENT_DECLINE)
+    {
+        TRACE("sharing declined by ShareConsent\n");
+        return HRESULT_FROM_WIN32(ERROR_CANCELLED);
+    }
+    wsprintfW(text, L"%S asks for Remote Assistance.\n\nLet %S see your screen now?", job->user, job->user);
+    answer = MessageBoxW(NULL, text, L"Remote Assistance", MB_YESNO | MB_ICONQUESTION | MB_DEFBUTTON2 |
+                         MB_SETFOREGROUND | MB_TOPMOST);
+    TRACE("the user answered %d\n", answer);
+    if (answer != IDYES || job->cancelled) return HRESULT_FROM_WIN32(ERROR_CANCELLED);
+    return S_OK;
+}
+
 static DWORD WINAPI backend_thread(void *arg)
 {
     struct backend_job *job = arg;
 
-    job->hr = run_backend(job);
+    if (job->role != BACKEND_SHARE || (job->hr = ask_consent(job)) == S_OK)
+        job->hr = run_backend(job);
     /* The input holds the secret: gone as soon as it is written. */
     SecureZeroMemory(job->input, job->input_size);
     if (!PostMessageW(job->window, job->message, 0, (LPARAM)job))
@@ -590,6 +690,7 @@ HRESULT backend_start(const struct backend_request *req, HWND window, UINT messa
     job->window = window;
     job->message = message;
     job->timeout = req->timeout;
+    lstrcpynA(job->user, req->user, sizeof(job->user));
     lock_module();
 
     if (FAILED(hr = expand_command(req, &job->command)) ||
@@ -598,7 +699,7 @@ HRESULT backend_start(const struct backend_request *req, HWND window, UINT messa
         job_free(job);
         return hr;
     }
-    if (!(thread = CreateThread(NULL, 0, backend_thread, job, 0, NULL)))
+    if (!(thread = CreateThread(NULL, 0, backend_thread, job, 0, &job->thread_id)))
     {
         hr = HRESULT_FROM_WIN32(GetLastError());
         job_free(job);

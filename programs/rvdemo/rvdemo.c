@@ -1,11 +1,14 @@
 /*
  * rvdemo: one peer of a rendezvous session, driven the way an IM program would
  *
- *   rvdemo inviter FILE     invites, writes the invitation to FILE
- *   rvdemo invitee FILE     reads the invitation from FILE and accepts
+ *   rvdemo inviter FILE [ask]   invites, writes the invitation to FILE
+ *   rvdemo invitee FILE [ask]   reads the invitation from FILE and accepts
  *
  * FILE stands in for the IM network that carries the invitation.  Each side
- * prints a transcript of its states and events.
+ * prints a transcript of its states and events.  With "ask", each side hands
+ * its session to Remote Assistance (CLSID_RendezvousApplication), as an IM's
+ * "Ask for Remote Assistance" does: the inviter is the novice who shares its
+ * screen, through the configured or built-in backends.
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -36,9 +39,10 @@
 #include "rendezvoussession.h"
 #include "winerendezvous.h"
 
-#define WAIT_LIMIT_MS 30000
+static DWORD wait_limit_ms = 30000;
 
 static const char *role = "?";
+static BOOL ask;
 
 static const char *state_name(LONG state)
 {
@@ -81,6 +85,7 @@ struct sink
     LONG last_state;
     BOOL got_data;
     BOOL got_termination;
+    LONG termination_hr;
 };
 
 static inline struct sink *impl_from_IDispatch(IDispatch *iface)
@@ -157,12 +162,15 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
         return S_OK;
     case DISPID_EVENT_ON_CONTEXT_DATA:
         if (params->cArgs != 1 || V_VT(&params->rgvarg[0]) != VT_BSTR) return DISP_E_BADPARAMCOUNT;
-        print_data("OnContextData", V_BSTR(&params->rgvarg[0]));
+        /* Remote Assistance's ticket holds its secret: not for transcripts. */
+        if (ask) say("OnContextData: %u characters of Remote Assistance's handshake", SysStringLen(V_BSTR(&params->rgvarg[0])));
+        else print_data("OnContextData", V_BSTR(&params->rgvarg[0]));
         sink->got_data = TRUE;
         return S_OK;
     case DISPID_EVENT_ON_TERMINATION:
         if (params->cArgs != 2) return DISP_E_BADPARAMCOUNT;
         say("OnTermination: hr %#lx", V_I4(&params->rgvarg[1]));
+        sink->termination_hr = V_I4(&params->rgvarg[1]);
         print_data("  with data", V_BSTR(&params->rgvarg[0]));
         sink->got_termination = TRUE;
         return S_OK;
@@ -192,9 +200,9 @@ static BOOL pump_until(struct sink *sink, BOOL (*done)(struct sink *), const cha
 
     while (!done(sink))
     {
-        if (GetTickCount() - start > WAIT_LIMIT_MS)
+        if (GetTickCount() - start > wait_limit_ms)
         {
-            say("gave up waiting for %s after %u s", what, WAIT_LIMIT_MS / 1000);
+            say("gave up waiting for %s after %lu s", what, wait_limit_ms / 1000);
             return FALSE;
         }
         MsgWaitForMultipleObjects(0, NULL, FALSE, 100, QS_ALLINPUT);
@@ -221,7 +229,8 @@ static BOOL send_data(IRendezvousSession *session, const WCHAR *text)
 
 static int run(BOOL inviter, const char *file)
 {
-    struct sink sink = { { &sink_vtbl }, 1, NULL, RSS_UNKNOWN, FALSE, FALSE };
+    struct sink sink = { { &sink_vtbl }, 1, NULL, RSS_UNKNOWN, FALSE, FALSE, S_OK };
+    IRendezvousApplication *app = NULL;
     IConnectionPointContainer *container;
     IRendezvousSessionHost *host;
     IConnectionPoint *point;
@@ -294,6 +303,26 @@ static int run(BOOL inviter, const char *file)
         say("Accept = %#lx", hr);
     }
 
+    if (ask)
+    {
+        /* What an IM does for "Ask for Remote Assistance", on both sides. */
+        hr = CoCreateInstance(&CLSID_RendezvousApplication, NULL, CLSCTX_INPROC_SERVER, &IID_IRendezvousApplication,
+                              (void **)&app);
+        if (FAILED(hr))
+        {
+            say("CoCreateInstance(CLSID_RendezvousApplication) failed: %#lx", hr);
+            goto done;
+        }
+        hr = IRendezvousApplication_SetRendezvousSession(app, (IUnknown *)sink.session);
+        say("Remote Assistance: SetRendezvousSession = %#lx (%s)", hr, inviter ? "novice, shares its screen" :
+            "helper, sees the novice's screen");
+        if (FAILED(hr)) goto done;
+        if (!pump_until(&sink, has_ended, "the end of the session")) goto done;
+        ret = sink.got_termination && sink.termination_hr == S_OK && sink.last_state == RSS_CANCELLED ? 0 : 1;
+        say("Remote Assistance handshake over: %s", ret ? "failed (see above)" : "the helper's viewer is started");
+        goto done;
+    }
+
     if (!pump_until(&sink, is_connected, "the connection")) goto done;
     if (has_ended(&sink))
     {
@@ -321,6 +350,7 @@ static int run(BOOL inviter, const char *file)
     say("session over: %s", ret ? "not clean (see above)" : "clean");
 
 done:
+    if (app) IRendezvousApplication_Release(app);
     IConnectionPoint_Unadvise(point, cookie);
     IConnectionPoint_Release(point);
     IConnectionPointContainer_Release(container);
@@ -333,12 +363,14 @@ int main(int argc, char **argv)
 {
     int ret;
 
-    if (argc != 3 || (strcmp(argv[1], "inviter") && strcmp(argv[1], "invitee")))
+    if (argc < 3 || argc > 4 || (strcmp(argv[1], "inviter") && strcmp(argv[1], "invitee")) ||
+        (argc == 4 && strcmp(argv[3], "ask")))
     {
-        fprintf(stderr, "usage: rvdemo inviter|invitee FILE\n");
+        fprintf(stderr, "usage: rvdemo inviter|invitee FILE [ask]\n");
         return 2;
     }
     role = argv[1];
+    if ((ask = argc == 4)) wait_limit_ms = 90000;
     CoInitialize(NULL);
     ret = run(!strcmp(argv[1], "inviter"), argv[2]);
     CoUninitialize();

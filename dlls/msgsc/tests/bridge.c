@@ -46,6 +46,7 @@ DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0x
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
 #define BACKENDS_KEY L"Software\\Wine\\RendezvousSession\\Backends"
+#define SETTINGS_KEY L"Software\\Wine\\RendezvousSession"
 
 static const WCHAR test_app[] = L"{6D3A59B2-5C44-4E52-9B1E-0A7E5C6D7E11}";
 static WCHAR test_exe[MAX_PATH];
@@ -372,12 +373,16 @@ static void test_remote_assistance(void)
     struct msgr_pair pair;
     struct record *r;
     unsigned int i;
+    DWORD consent;
     HRESULT hr;
 
     record_path(share_path, L"share");
     record_path(connect_path, L"connect");
     set_backend(L"Share", share_path);
     set_backend(L"Connect", connect_path);
+    /* No question on the screen before sharing (rendezvoussession's ShareConsent). */
+    consent = 1;
+    RegSetKeyValueW(HKEY_CURRENT_USER, SETTINGS_KEY, L"ShareConsent", REG_DWORD, &consent, sizeof(consent));
 
     /* The novice invites the expert over Messenger, as XP's Remote Assistance did. */
     if (!pair_connect(&pair, test_app, NULL)) goto done;
@@ -439,6 +444,7 @@ done:
     pair_release(&pair);
     RegDeleteKeyValueW(HKEY_CURRENT_USER, BACKENDS_KEY, L"Share");
     RegDeleteKeyValueW(HKEY_CURRENT_USER, BACKENDS_KEY, L"Connect");
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, SETTINGS_KEY, L"ShareConsent");
     DeleteFileW(share_path);
     DeleteFileW(connect_path);
 }

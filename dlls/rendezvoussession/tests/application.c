@@ -670,6 +670,10 @@ static void reset_settings(void)
     delete_value(BACKENDS_KEY, L"Connect");
     delete_value(BACKENDS_KEY, L"StartTimeout");
     delete_value(SETTINGS_KEY, L"HandshakeTimeout");
+    /* Undocumented: the project's switches.  No built-in FreeRDP backend, whether
+     * FreeRDP is installed or not, and no question on the screen: share at once. */
+    set_dword(BACKENDS_KEY, L"FreeRDP", 0);
+    set_dword(SETTINGS_KEY, L"ShareConsent", 1);
 }
 
 static void record_path(WCHAR *path, const WCHAR *name)
@@ -1520,7 +1524,8 @@ static void test_no_backend(DWORD context)
     end_flow(&f);
     winetest_pop_context();
 
-    /* Nothing configured anywhere: a fresh prefix. */
+    /* Nothing configured anywhere: a fresh prefix (FreeRDP = 0, from reset_settings:
+     * no built-in backend either). */
     if (!RegOpenKeyExW(HKEY_LOCAL_MACHINE, BACKENDS_KEY, 0, KEY_READ, &key))
     {
         RegCloseKey(key);
@@ -1537,6 +1542,51 @@ static void test_no_backend(DWORD context)
        (f.helper->terminated && f.helper->terminate_hr == E_NO_BACKEND), "terminated with %#lx, %#lx\n",
        f.sharer->terminate_hr, f.helper->terminate_hr);
     ok(!f.share_ran && !f.connect_ran, "a backend ran\n");
+    end_flow(&f);
+    winetest_pop_context();
+}
+
+/* Undocumented: the sharer's user is asked before a Share backend starts;
+ * ShareConsent answers for tests (1 yes, 2 no). */
+static void test_consent(DWORD context)
+{
+    struct flow f;
+
+    memset(&f, 0, sizeof(f));
+    winetest_push_context("declined");
+    set_dword(SETTINGS_KEY, L"ShareConsent", 2);
+    f.clsid = &CLSID_AskComponent;
+    f.context = context;
+    run_flow(&f);
+    ok(f.sharer->terminated && f.sharer->terminate_hr == HRESULT_FROM_WIN32(ERROR_CANCELLED), "sharer: %d, %#lx\n",
+       f.sharer->terminated, f.sharer->terminate_hr);
+    ok(!f.helper->terminated, "the helper called Terminate\n");
+    ok(f.helper->got_termination && f.helper->termination_hr == HRESULT_FROM_WIN32(ERROR_CANCELLED),
+       "the helper's IM saw %#lx\n", f.helper->termination_hr);
+    ok(!f.share_ran && !f.connect_ran, "a backend ran: share %d, connect %d\n", f.share_ran, f.connect_ran);
+    ok(f.helper->sent_count == 1 && !f.sharer->sent_count, "sent %u by the helper, %u by the sharer\n",
+       f.helper->sent_count, f.sharer->sent_count);
+    end_flow(&f);
+    winetest_pop_context();
+
+    memset(&f, 0, sizeof(f));
+    winetest_push_context("declined, Offer");
+    f.clsid = &CLSID_OfferComponent;
+    f.context = context;
+    run_flow(&f);
+    ok(f.sharer->terminated && f.sharer->terminate_hr == HRESULT_FROM_WIN32(ERROR_CANCELLED), "sharer: %d, %#lx\n",
+       f.sharer->terminated, f.sharer->terminate_hr);
+    ok(!f.share_ran && !f.connect_ran, "a backend ran: share %d, connect %d\n", f.share_ran, f.connect_ran);
+    end_flow(&f);
+    winetest_pop_context();
+
+    memset(&f, 0, sizeof(f));
+    winetest_push_context("accepted");
+    set_dword(SETTINGS_KEY, L"ShareConsent", 1);
+    f.clsid = &CLSID_AskComponent;
+    f.context = context;
+    run_flow(&f);
+    check_success(&f, __LINE__);
     end_flow(&f);
     winetest_pop_context();
 }
@@ -2116,6 +2166,7 @@ START_TEST(application)
     test_flows(CLSCTX_INPROC_SERVER);
     test_failures(CLSCTX_INPROC_SERVER);
     test_no_backend(CLSCTX_INPROC_SERVER);
+    test_consent(CLSCTX_INPROC_SERVER);
     test_backend_settings();
     test_garbage_peer(CLSCTX_INPROC_SERVER);
     test_out_of_memory();

@@ -1,0 +1,340 @@
+/*
+ * rvfreerdp: the built-in FreeRDP backend of Remote Assistance
+ *
+ *   rvfreerdp share      started by the side that shares its screen
+ *   rvfreerdp connect    started by the helper
+ *
+ * Remote Assistance runs this program like any backend (docs/behaviour.md,
+ * "Backends"): the session's values and the one-time secret arrive on standard
+ * input, "ADDRESS a PORT p" and "READY" go back on standard output.  The work
+ * is done by the Unix script rendezvous-freerdp installed beside this program,
+ * which runs freerdp-shadow-cli or xfreerdp; this program derives the RDP
+ * credential from the secret, starts the script and stays alive as long as it
+ * runs.  Wine gives a Unix program no Windows pipes, so the two talk over a
+ * loopback socket that is the script's standard input and output; when this
+ * program ends, even by TerminateProcess, the script reads end of file and
+ * stops what it started.
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include <winsock2.h>
+#include <windows.h>
+#include <bcrypt.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SECRET_SIZE 32
+#define MAX_ADDRESSES 4
+#define MAX_LINE 256
+#define SCRIPT_NAME L"rendezvous-freerdp"
+
+/* What the RDP side calls the helper: the account exists for one session only. */
+#define RDP_USER "rendezvous"
+/* The password is HMAC-SHA256(secret, label), first 16 bytes in hex: both sides
+ * compute it from the ticket's secret, and it differs from anything the ticket shows. */
+static const char password_label[] = "wine-rendezvous FreeRDP password 1";
+
+struct input
+{
+    char session[64];
+    char user[80];
+    BYTE secret[SECRET_SIZE];
+    BOOL have_secret;
+    char addresses[MAX_ADDRESSES][80];
+    unsigned int count;
+};
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static void to_hex(const BYTE *data, size_t size, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < size; i++)
+    {
+        out[2 * i] = hex[data[i] >> 4];
+        out[2 * i + 1] = hex[data[i] & 0xf];
+    }
+    out[2 * size] = 0;
+}
+
+/* Only characters the script can take as they are. */
+static BOOL is_safe(const char *text)
+{
+    for (; *text; text++)
+        if (!((*text >= 'a' && *text <= 'z') || (*text >= 'A' && *text <= 'Z') || (*text >= '0' && *text <= '9') ||
+              strchr("@._+-:{} ", *text)))
+            return FALSE;
+    return TRUE;
+}
+
+/* Reads the backend input (SESSION, USER, SECRET, ADDRESS..., END) from standard input. */
+static BOOL read_input(struct input *in)
+{
+    HANDLE handle = GetStdHandle(STD_INPUT_HANDLE);
+    char line[MAX_LINE + 1];
+    size_t used = 0;
+    unsigned int lines = 0;
+    DWORD got;
+    char c;
+
+    memset(in, 0, sizeof(*in));
+    while (ReadFile(handle, &c, 1, &got, NULL) && got)
+    {
+        if (c == '\r') continue;
+        if (c != '\n')
+        {
+            if (used == MAX_LINE) return FALSE;
+            line[used++] = c;
+            continue;
+        }
+        line[used] = 0;
+        used = 0;
+        if (++lines > 64) return FALSE;
+        if (!strcmp(line, "END")) return in->have_secret && is_safe(in->user) && is_safe(in->session);
+        if (!strncmp(line, "SESSION ", 8)) lstrcpynA(in->session, line + 8, sizeof(in->session));
+        else if (!strncmp(line, "USER ", 5)) lstrcpynA(in->user, line + 5, sizeof(in->user));
+        else if (!strncmp(line, "SECRET ", 7) && strlen(line + 7) == 2 * SECRET_SIZE)
+        {
+            unsigned int i;
+
+            for (i = 0; i < SECRET_SIZE; i++)
+            {
+                int hi = hex_value(line[7 + 2 * i]), lo = hex_value(line[8 + 2 * i]);
+
+                if (hi < 0 || lo < 0) return FALSE;
+                in->secret[i] = hi << 4 | lo;
+            }
+            in->have_secret = TRUE;
+        }
+        else if (!strncmp(line, "ADDRESS ", 8) && in->count < MAX_ADDRESSES)
+        {
+            if (!is_safe(line + 8)) return FALSE;
+            lstrcpynA(in->addresses[in->count++], line + 8, sizeof(in->addresses[0]));
+        }
+        SecureZeroMemory(line, sizeof(line));
+    }
+    return FALSE;
+}
+
+static BOOL hash(const WCHAR *algorithm, BOOL hmac, const BYTE *key, ULONG key_size, const void *data, ULONG size,
+                 BYTE *out, ULONG out_size)
+{
+    BCRYPT_ALG_HANDLE alg;
+    BCRYPT_HASH_HANDLE h;
+    NTSTATUS status;
+
+    if (BCryptOpenAlgorithmProvider(&alg, algorithm, NULL, hmac ? BCRYPT_ALG_HANDLE_HMAC_FLAG : 0)) return FALSE;
+    status = BCryptCreateHash(alg, &h, NULL, 0, (BYTE *)key, key_size, 0);
+    if (!status)
+    {
+        status = BCryptHashData(h, (BYTE *)data, size, 0);
+        if (!status) status = BCryptFinishHash(h, out, out_size, 0);
+        BCryptDestroyHash(h);
+    }
+    BCryptCloseAlgorithmProvider(alg, 0);
+    return !status;
+}
+
+/* The one-time RDP password of the session, and for the sharer its NT hash
+ * (MD4 of the UTF-16LE password), which is what a SAM file holds. */
+static BOOL derive(const struct input *in, char *password, char *nt_hash)
+{
+    BYTE mac[32], nt[16];
+    WCHAR wide[33];
+    unsigned int i;
+
+    if (!hash(BCRYPT_SHA256_ALGORITHM, TRUE, in->secret, SECRET_SIZE, password_label, strlen(password_label),
+              mac, sizeof(mac)))
+        return FALSE;
+    to_hex(mac, 16, password);
+    SecureZeroMemory(mac, sizeof(mac));
+    if (!nt_hash) return TRUE;
+    for (i = 0; i < 32; i++) wide[i] = password[i];
+    if (!hash(BCRYPT_MD4_ALGORITHM, FALSE, NULL, 0, wide, 32 * sizeof(WCHAR), nt, sizeof(nt))) return FALSE;
+    SecureZeroMemory(wide, sizeof(wide));
+    to_hex(nt, sizeof(nt), nt_hash);
+    SecureZeroMemory(nt, sizeof(nt));
+    return TRUE;
+}
+
+/* Two connected loopback sockets: one for us, one for the script. */
+static BOOL socket_pair(SOCKET *ours, SOCKET *theirs)
+{
+    struct sockaddr_in addr;
+    int len = sizeof(addr);
+    SOCKET listener;
+
+    *ours = *theirs = INVALID_SOCKET;
+    if ((listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) return FALSE;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (!bind(listener, (struct sockaddr *)&addr, sizeof(addr)) && !listen(listener, 1) &&
+        !getsockname(listener, (struct sockaddr *)&addr, &len) &&
+        (*ours = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) != INVALID_SOCKET &&
+        !connect(*ours, (struct sockaddr *)&addr, sizeof(addr)))
+    {
+        struct sockaddr_in peer, local;
+        int peer_len = sizeof(peer), local_len = sizeof(local);
+
+        /* Only our own connection: nobody else may slip in between. */
+        *theirs = accept(listener, (struct sockaddr *)&peer, &peer_len);
+        if (*theirs != INVALID_SOCKET && (getsockname(*ours, (struct sockaddr *)&local, &local_len) ||
+            local.sin_port != peer.sin_port))
+        {
+            closesocket(*theirs);
+            *theirs = INVALID_SOCKET;
+        }
+    }
+    closesocket(listener);
+    if (*theirs != INVALID_SOCKET) return TRUE;
+    if (*ours != INVALID_SOCKET) closesocket(*ours);
+    *ours = INVALID_SOCKET;
+    return FALSE;
+}
+
+/* The script's Unix path: SCRIPT_NAME beside this program. */
+static char *script_path(void)
+{
+    char *(CDECL *get_unix_file_name)(const WCHAR *);
+    WCHAR path[MAX_PATH];
+    DWORD len = GetModuleFileNameW(NULL, path, ARRAYSIZE(path));
+    WCHAR *slash;
+
+    get_unix_file_name = (void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
+    if (!get_unix_file_name || !len || len >= ARRAYSIZE(path) || !(slash = wcsrchr(path, '\\'))) return NULL;
+    if ((slash + 1 - path) + wcslen(SCRIPT_NAME) >= ARRAYSIZE(path)) return NULL;
+    lstrcpyW(slash + 1, SCRIPT_NAME);
+    if (GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES) return NULL;
+    return get_unix_file_name(path);
+}
+
+static BOOL send_all(SOCKET s, const char *data, size_t size)
+{
+    while (size)
+    {
+        int n = send(s, data, size > 65536 ? 65536 : (int)size, 0);
+
+        if (n <= 0) return FALSE;
+        data += n;
+        size -= n;
+    }
+    return TRUE;
+}
+
+static void say(const char *line)
+{
+    DWORD written;
+
+    /* Remote Assistance closes its end once we are ready: later lines are lost. */
+    WriteFile(GetStdHandle(STD_OUTPUT_HANDLE), line, strlen(line), &written, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    char password[33], nt_hash[33], text[1024], line[MAX_LINE + 2], *unix_path;
+    WCHAR command[MAX_PATH * 2];
+    PROCESS_INFORMATION pi;
+    STARTUPINFOW si;
+    SOCKET ours, theirs;
+    WSADATA wsa;
+    struct input in;
+    BOOL share, ready = FALSE;
+    size_t used = 0, len;
+    DWORD code = ERROR_BAD_FORMAT;
+    unsigned int i;
+
+    if (argc != 2 || (strcmp(argv[1], "share") && strcmp(argv[1], "connect")))
+    {
+        fprintf(stderr, "usage: rvfreerdp share|connect (the backend input on standard input)\n");
+        return ERROR_BAD_ARGUMENTS;
+    }
+    share = !strcmp(argv[1], "share");
+    if (!read_input(&in)) return ERROR_INVALID_DATA;
+    if (!share && !in.count) return ERROR_INVALID_DATA;
+    if (!derive(&in, password, share ? nt_hash : NULL)) return ERROR_INTERNAL_ERROR;
+    SecureZeroMemory(in.secret, sizeof(in.secret));
+    if (!(unix_path = script_path())) return ERROR_NOT_SUPPORTED;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) || !socket_pair(&ours, &theirs)) return ERROR_INTERNAL_ERROR;
+
+    /* The script's input, in the socket before it starts: the credential never
+     * appears on a command line or in the environment. */
+    len = snprintf(text, sizeof(text), "SESSION %s\nUSER %s\nRDPUSER " RDP_USER "\n", in.session, in.user);
+    if (share) len += snprintf(text + len, sizeof(text) - len, "NTHASH %s\n", nt_hash);
+    else len += snprintf(text + len, sizeof(text) - len, "PASSWORD %s\n", password);
+    for (i = 0; !share && i < in.count; i++)
+        len += snprintf(text + len, sizeof(text) - len, "ADDRESS %s\n", in.addresses[i]);
+    len += snprintf(text + len, sizeof(text) - len, "END\n");
+    SecureZeroMemory(password, sizeof(password));
+    SecureZeroMemory(nt_hash, sizeof(nt_hash));
+    if (!send_all(ours, text, len))
+    {
+        SecureZeroMemory(text, sizeof(text));
+        return ERROR_INTERNAL_ERROR;
+    }
+    SecureZeroMemory(text, sizeof(text));
+
+    swprintf(command, ARRAYSIZE(command), L"/bin/bash \"%hs\" %hs", unix_path, argv[1]);
+    HeapFree(GetProcessHeap(), 0, unix_path);
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = si.hStdOutput = (HANDLE)theirs;
+    si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+    if (!CreateProcessW(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        return GetLastError();
+    /* A Unix process: Wine gives no handle to wait on, the socket tells. */
+    if (pi.hProcess) CloseHandle(pi.hProcess);
+    if (pi.hThread) CloseHandle(pi.hThread);
+    closesocket(theirs);
+
+    /* Pass the script's lines on until READY; keep reading until it ends. */
+    for (;;)
+    {
+        char c;
+        int n = recv(ours, &c, 1, 0);
+
+        if (n <= 0) break;
+        if (c != '\n')
+        {
+            if (used < MAX_LINE) line[used++] = c;
+            continue;
+        }
+        line[used] = 0;
+        used = 0;
+        if (!strncmp(line, "EXIT ", 5))
+        {
+            code = strtoul(line + 5, NULL, 10);
+            continue;
+        }
+        if (!strcmp(line, "READY")) ready = TRUE;
+        strcat(line, "\n");
+        say(line);
+    }
+    closesocket(ours);
+    WSACleanup();
+    return ready ? 0 : code;
+}
