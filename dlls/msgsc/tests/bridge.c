@@ -40,6 +40,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
+#include "unload.h"
 #include "msgsc_test.h"
 
 DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
@@ -474,5 +475,7 @@ START_TEST(bridge)
 
     unregister_app(manager, test_app);
     IMsgrSessionManager_Release(manager);
+    check_unload("msgsc.dll");
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

@@ -41,6 +41,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
+#include "unload.h"
 #include "msgsc_test.h"
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
@@ -1951,5 +1952,6 @@ START_TEST(session)
     unregister_app(manager, test_app);
     unregister_app(manager, launch_app);
     IMsgrSessionManager_Release(manager);
+    check_unload("msgsc.dll");
     CoUninitialize();
 }

@@ -40,6 +40,7 @@
 #include "rendezvoussession.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
 DEFINE_GUID(CLSID_OfferComponent, 0x49010c18, 0xb110, 0x421a, 0x90, 0x47, 0xad, 0xca, 0x42, 0x1c, 0xbc, 0x40);
@@ -2164,5 +2165,6 @@ START_TEST(application)
         DeleteFileW(path);
     }
     SysFreeString(old_ticket);
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

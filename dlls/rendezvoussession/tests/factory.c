@@ -28,6 +28,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 static HRESULT (WINAPI *pDllGetClassObject)(REFCLSID, REFIID, void **);
 static HRESULT (WINAPI *pDllCanUnloadNow)(void);
@@ -212,5 +213,6 @@ START_TEST(factory)
     test_query_interface();
 
     if (module) FreeLibrary(module);
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

@@ -35,6 +35,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
 
@@ -2003,5 +2004,6 @@ START_TEST(session)
     test_dispatch();
     test_child_process(argv[0]);
 
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }
