@@ -337,7 +337,7 @@ static unsigned int connection_count(IConnectionPoint *point)
         IUnknown_Release(data.pUnk);
         count++;
     }
-    IEnumConnections_Release(connections);
+    ok(!IEnumConnections_Release(connections), "enumerator still referenced\n");
     return count;
 }
 
@@ -474,7 +474,7 @@ START_TEST(bridge)
     test_remote_assistance();
 
     unregister_app(manager, test_app);
-    IMsgrSessionManager_Release(manager);
+    ok(!IMsgrSessionManager_Release(manager), "manager still referenced\n");
     check_unload("msgsc.dll");
     check_unload("rendezvoussession.dll");
     CoUninitialize();

@@ -1951,7 +1951,7 @@ START_TEST(session)
 
     unregister_app(manager, test_app);
     unregister_app(manager, launch_app);
-    IMsgrSessionManager_Release(manager);
+    ok(!IMsgrSessionManager_Release(manager), "manager still referenced\n");
     check_unload("msgsc.dll");
     CoUninitialize();
 }

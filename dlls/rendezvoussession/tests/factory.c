@@ -123,7 +123,7 @@ static void test_create_instance(void)
     if (hr == S_OK)
     {
         ok(pDllCanUnloadNow() == S_FALSE, "DllCanUnloadNow did not see the object\n");
-        IRendezvousSession_Release(session);
+        ok(!IRendezvousSession_Release(session), "session still referenced\n");
         ok(pDllCanUnloadNow() == S_OK, "DllCanUnloadNow still sees the object\n");
     }
 

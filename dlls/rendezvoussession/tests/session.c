@@ -508,7 +508,7 @@ static void test_new_object(void)
     IConnectionPoint_Release(points[0]);
     hr = IEnumConnectionPoints_Next(enum_points, 1, points, NULL);
     ok(hr == S_FALSE, "got %#lx\n", hr);
-    IEnumConnectionPoints_Release(enum_points);
+    ok(!IEnumConnectionPoints_Release(enum_points), "enumerator still referenced\n");
 
     hr = IConnectionPoint_GetConnectionInterface(peer.point, &iid);
     ok(hr == S_OK && IsEqualGUID(&iid, &DIID_DRendezvousSessionEvents), "got %#lx, %s\n", hr,
@@ -581,8 +581,8 @@ static void test_advise(void)
     IUnknown_Release(data[0].pUnk);
     hr = IEnumConnections_Skip(clone, 1);
     ok(hr == S_FALSE, "got %#lx\n", hr);
-    IEnumConnections_Release(clone);
-    IEnumConnections_Release(enum_connections);
+    ok(!IEnumConnections_Release(clone), "clone still referenced\n");
+    ok(!IEnumConnections_Release(enum_connections), "enumerator still referenced\n");
 
     hr = IConnectionPoint_Unadvise(peer.point, cookies[1]);
     ok(hr == S_OK, "got %#lx\n", hr);
