@@ -689,6 +689,8 @@ struct malloc_spy
 };
 
 static struct malloc_spy spy;
+/* Allocation failures injected by the spy in this program, for the record. */
+static LONG faults_injected;
 
 static HRESULT WINAPI spy_QueryInterface(IMallocSpy *iface, REFIID riid, void **obj)
 {
@@ -710,6 +712,7 @@ static SIZE_T WINAPI spy_PreAlloc(IMallocSpy *iface, SIZE_T size)
     if (++spy.allocations == spy.fail_at)
     {
         spy.failed++;
+        faults_injected++;
         return 0;
     }
     return size;
@@ -750,6 +753,7 @@ static SIZE_T WINAPI spy_PreRealloc(IMallocSpy *iface, void *ptr, SIZE_T size, v
     if (GetCurrentThreadId() == spy.thread && spy.fail_at && ++spy.allocations == spy.fail_at)
     {
         spy.failed++;
+        faults_injected++;
         return 0;
     }
     return size;
@@ -1302,6 +1306,7 @@ static void test_reentry_send_error(void)
         ok(hr == S_OK, "CoRevokeMallocSpy returned %#lx\n", hr);
     }
     DeleteCriticalSection(&spy.cs);
+    trace("%ld allocation failures injected, %d re-entrancy cases\n", faults_injected, reentry_cases);
 }
 
 static void check_termination(struct sink *sink, HRESULT hr, const WCHAR *data, LONG state, int line)

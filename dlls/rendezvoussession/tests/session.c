@@ -354,7 +354,8 @@ static void create_peer(struct peer *peer, LONG flags)
     }
 }
 
-static void release_peer(struct peer *peer)
+#define release_peer(peer) release_peer_(peer, __LINE__)
+static void release_peer_(struct peer *peer, int line)
 {
     ULONG ref;
 
@@ -362,8 +363,8 @@ static void release_peer(struct peer *peer)
     IConnectionPoint_Release(peer->point);
     IRendezvousSessionHost_Release(peer->host);
     ref = IRendezvousSession_Release(peer->session);
-    ok(!ref, "session still has %lu references\n", ref);
-    ok(peer->sink.refcount == 1, "sink still has %ld references\n", peer->sink.refcount);
+    ok_(__FILE__, line)(!ref, "session still has %lu references\n", ref);
+    ok_(__FILE__, line)(peer->sink.refcount == 1, "sink still has %ld references\n", peer->sink.refcount);
     clear_sink(&peer->sink);
 }
 
@@ -1241,6 +1242,8 @@ struct malloc_spy
 };
 
 static struct malloc_spy spy;
+/* Allocation failures injected by the spy in this program, for the record. */
+static LONG faults_injected;
 
 static HRESULT WINAPI spy_QueryInterface(IMallocSpy *iface, REFIID riid, void **obj)
 {
@@ -1263,6 +1266,7 @@ static SIZE_T WINAPI spy_PreAlloc(IMallocSpy *iface, SIZE_T size)
     if (++spy.allocations == spy.fail_at)
     {
         spy.failed++;
+        faults_injected++;
         return 0;
     }
     return size;
@@ -1338,6 +1342,7 @@ static SIZE_T WINAPI spy_PreRealloc(IMallocSpy *iface, void *ptr, SIZE_T size, v
     if (GetCurrentThreadId() == spy.thread && spy.fail_at && ++spy.allocations == spy.fail_at)
     {
         spy.failed++;
+        faults_injected++;
         return 0;
     }
     return size;
@@ -1683,6 +1688,7 @@ done:
     ok(hr == S_OK, "CoRevokeMallocSpy returned %#lx\n", hr);
     ok(spy_empty(NULL), "%ld blocks allocated during faults were never freed\n", spy.live_count);
     DeleteCriticalSection(&spy.cs);
+    trace("%ld allocation failures injected, %d re-entrancy cases\n", faults_injected, reentry_cases);
 }
 
 /* Apartments: an STA sink advised from another thread is called on its own
