@@ -1667,6 +1667,54 @@ static void test_out_of_memory(void)
     check_delivery(&peers[0], &peers[1], L"recovered", 9, "after the faults");
     SysFreeString(data);
 
+    /* Terminate under every allocation failure: E_OUTOFMEMORY with nothing
+     * changed, or S_OK with OnTermination on both sides, even when the data
+     * could not be copied for the event. */
+    {
+        static const WCHAR bye[] = L"bye under memory pressure";
+        struct peer pair[2];
+        BOOL done = FALSE;
+        struct record *r;
+        BSTR str;
+
+        for (n = 1; n < 32 && !done; n++)
+        {
+            winetest_push_context("Terminate, allocation %ld", n);
+            if (!connect_pair(pair))
+            {
+                release_peer(&pair[1]);
+                release_peer(&pair[0]);
+                winetest_pop_context();
+                break;
+            }
+            str = SysAllocString(bye);
+            arm_spy(n);
+            hr = IRendezvousSession_Terminate(pair[0].session, E_ABORT, str);
+            done = hr == S_OK && !spy.failed;
+            arm_spy(0);
+            SysFreeString(str);
+            if (hr == S_OK)
+            {
+                r = find_event(&pair[0].sink, DISPID_EVENT_ON_TERMINATION, 0);
+                ok(r && r->hr == E_ABORT, "no local OnTermination\n");
+                ok(get_state(pair[0].session) == RSS_CANCELLED, "state %ld\n", get_state(pair[0].session));
+                ok(has_state(&pair[1].sink, RSS_CANCELLED, WAIT_MS), "the peer did not end\n");
+                r = find_event(&pair[1].sink, DISPID_EVENT_ON_TERMINATION, 0);
+                ok(r && r->hr == E_ABORT && r->data && !lstrcmpW(r->data, bye), "the peer's OnTermination\n");
+            }
+            else
+            {
+                ok(hr == E_OUTOFMEMORY, "got %#lx\n", hr);
+                ok(get_state(pair[0].session) == RSS_CONNECTED, "state changed\n");
+                ok(!find_event(&pair[0].sink, DISPID_EVENT_ON_TERMINATION, 0), "OnTermination fired\n");
+            }
+            release_peer(&pair[1]);
+            release_peer(&pair[0]);
+            winetest_pop_context();
+        }
+        ok(done, "Terminate never got through without a failure\n");
+    }
+
     /* Re-entrancy from OnSendError, which takes a failing receiver; every
      * block allocated meanwhile must be freed too (checked below). */
     before_reaction = disarm_spy;
