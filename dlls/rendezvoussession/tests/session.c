@@ -1048,7 +1048,6 @@ static int reentry_cases;
 /*
  * The reacting side is the invitee, except for OnSendError, which the sender
  * (the inviter) gets.  A witness sink on the same point sees what follows.
- * Returns FALSE when the setup itself failed.
  */
 static void reentry_case(enum trigger trigger, enum reaction reaction)
 {
