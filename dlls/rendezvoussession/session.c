@@ -146,11 +146,10 @@ static void on_termination(void *user, rv_result hr, const uint16_t *units, uint
     V_VT(&args[1]) = VT_I4;
     V_I4(&args[1]) = hr;
     V_VT(&args[0]) = VT_BSTR;
-    if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)))
-    {
-        ERR("cannot deliver the termination data\n");
-        return;
-    }
+    /* Without memory for the data the event still comes, with "": the end
+     * and its HRESULT matter more than the text. */
+    if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
+        WARN("OnTermination loses %u units of data\n", count);
     fire(s, DISPID_EVENT_ON_TERMINATION, args, 2);
     SysFreeString(V_BSTR(&args[0]));
 }

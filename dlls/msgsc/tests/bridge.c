@@ -40,6 +40,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
+#include "unload.h"
 #include "msgsc_test.h"
 
 DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
@@ -337,7 +338,7 @@ static unsigned int connection_count(IConnectionPoint *point)
         IUnknown_Release(data.pUnk);
         count++;
     }
-    IEnumConnections_Release(connections);
+    ok(!IEnumConnections_Release(connections), "enumerator still referenced\n");
     return count;
 }
 
@@ -479,6 +480,8 @@ START_TEST(bridge)
     test_remote_assistance();
 
     unregister_app(manager, test_app);
-    IMsgrSessionManager_Release(manager);
+    ok(!IMsgrSessionManager_Release(manager), "manager still referenced\n");
+    check_unload("msgsc.dll");
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

@@ -42,6 +42,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
+#include "unload.h"
 #include "msgsc_test.h"
 
 static const WCHAR app1[] = L"{0F3E6A1C-2B4D-4E5F-8A9B-0C1D2E3F4A51}";
@@ -478,5 +479,6 @@ START_TEST(manager)
     test_lock();
     test_register();
     test_dispatch();
+    check_unload("msgsc.dll");
     CoUninitialize();
 }

@@ -32,6 +32,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 #define TYPELIB_MARSHALER L"{00020424-0000-0000-C000-000000000046}"
 
@@ -343,5 +344,6 @@ START_TEST(registration)
     if (pDllRegisterServer && pDllUnregisterServer) test_register_unregister();
     test_applications_key();
     FreeLibrary(module);
+    check_unload("msgsc.dll");
     CoUninitialize();
 }

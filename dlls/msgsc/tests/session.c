@@ -41,6 +41,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
+#include "unload.h"
 #include "msgsc_test.h"
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
@@ -688,6 +689,8 @@ struct malloc_spy
 };
 
 static struct malloc_spy spy;
+/* Allocation failures injected by the spy in this program, for the record. */
+static LONG faults_injected;
 
 static HRESULT WINAPI spy_QueryInterface(IMallocSpy *iface, REFIID riid, void **obj)
 {
@@ -709,6 +712,7 @@ static SIZE_T WINAPI spy_PreAlloc(IMallocSpy *iface, SIZE_T size)
     if (++spy.allocations == spy.fail_at)
     {
         spy.failed++;
+        faults_injected++;
         return 0;
     }
     return size;
@@ -749,6 +753,7 @@ static SIZE_T WINAPI spy_PreRealloc(IMallocSpy *iface, void *ptr, SIZE_T size, v
     if (GetCurrentThreadId() == spy.thread && spy.fail_at && ++spy.allocations == spy.fail_at)
     {
         spy.failed++;
+        faults_injected++;
         return 0;
     }
     return size;
@@ -978,6 +983,330 @@ done:
     hr = CoRevokeMallocSpy();
     ok(hr == S_OK, "CoRevokeMallocSpy returned %#lx\n", hr);
     DeleteCriticalSection(&spy.cs);
+}
+
+/* Re-entrancy: a sink calls back into its session from inside each event. */
+
+enum msgr_trigger
+{
+    T_CONNECTED,        /* OnStateChanged(SS_CONNECTED), the invitee's */
+    T_ACCEPTED,         /* OnAccepted, the inviter's */
+    T_CONTEXT_DATA,     /* OnContextData, the invitee's */
+    T_CANCELLED,        /* OnCancelled, the invitee's, after the inviter's Cancel */
+    T_TERMINATION,      /* OnTermination, likewise */
+    T_FINAL_STATE,      /* OnStateChanged(SS_DECLINED), likewise */
+    T_DECLINED,         /* OnDeclined, the inviter's, after the invitee's Decline */
+    T_SEND_ERROR,       /* OnSendError, the inviter's: the invitee could not store its data */
+};
+
+static const char *const msgr_trigger_names[] =
+{
+    "OnStateChanged(SS_CONNECTED)", "OnAccepted", "OnContextData", "OnCancelled", "OnTermination",
+    "OnStateChanged(SS_DECLINED)", "OnDeclined", "OnSendError",
+};
+
+enum msgr_reaction
+{
+    R_SEND = 1,         /* SendContextData */
+    R_UNADVISE,         /* Unadvise of its own cookie */
+    R_CANCEL,           /* Cancel(E_ABORT, data) */
+    R_RELEASE,          /* Release of the last reference to the session, which the test gave it */
+};
+
+static const char *const msgr_reaction_names[] = { "", "SendContextData", "Unadvise", "Cancel", "Release" };
+
+struct reentry
+{
+    enum msgr_reaction reaction;
+    DISPID dispid;
+    LONG state;
+    IMsgrSession *session;
+    IConnectionPoint *point;
+    DWORD cookie;
+    BOOL reacted;
+    HRESULT hr;
+    LONG count_at_reaction;
+};
+
+/* Called just before a reaction, for tests that must stop failing allocations then. */
+static void (*before_reaction)(void);
+static int reentry_cases;
+
+static void reentry_hook(struct sink *sink, DISPID dispid, DISPPARAMS *params)
+{
+    struct reentry *re = sink->context;
+    BSTR str;
+
+    if (re->reacted || dispid != re->dispid) return;
+    if (dispid == DISPID_ONSTATECHANGED &&
+        !(params->cArgs >= 1 && V_VT(&params->rgvarg[params->cArgs - 1]) == VT_I4 &&
+          V_I4(&params->rgvarg[params->cArgs - 1]) == re->state))
+        return;
+    re->reacted = TRUE;
+    re->count_at_reaction = sink->count;
+    if (before_reaction) before_reaction();
+    switch (re->reaction)
+    {
+    case R_SEND:
+        str = SysAllocString(L"sent from inside an event");
+        re->hr = IMsgrSession_SendContextData(re->session, str);
+        SysFreeString(str);
+        break;
+    case R_UNADVISE:
+        re->hr = IConnectionPoint_Unadvise(re->point, re->cookie);
+        break;
+    case R_CANCEL:
+        str = SysAllocString(L"cancelled from inside an event");
+        re->hr = IMsgrSession_Cancel(re->session, E_ABORT, str);
+        SysFreeString(str);
+        break;
+    case R_RELEASE:
+        /* The object goes away now or when the event returns; either way safely. */
+        IMsgrSession_Release(re->session);
+        re->session = NULL;
+        re->hr = S_OK;
+        break;
+    }
+}
+
+static BOOL reentry_done(void *arg)
+{
+    return ((struct reentry *)arg)->reacted;
+}
+
+static BOOL sink_released(void *arg)
+{
+    return ((struct sink *)arg)->refcount == 1;
+}
+
+struct text_wait
+{
+    struct sink *sink;
+    const WCHAR *text;
+};
+
+static BOOL has_text(void *arg)
+{
+    struct text_wait *wait = arg;
+    LONG i;
+
+    for (i = 0; i < wait->sink->count && i < MAX_RECORDS; i++)
+        if (wait->sink->records[i].dispid == DISPID_ONCONTEXTDATA && wait->sink->records[i].data &&
+            !lstrcmpW(wait->sink->records[i].data, wait->text))
+            return TRUE;
+    return FALSE;
+}
+
+static void reentry_case(enum msgr_trigger trigger, enum msgr_reaction reaction)
+{
+    static const WCHAR after[] = L"after the reaction";
+    unsigned int me = trigger == T_ACCEPTED || trigger == T_DECLINED || trigger == T_SEND_ERROR ? 0 : 1;
+    BOOL live = trigger == T_CONNECTED || trigger == T_ACCEPTED || trigger == T_CONTEXT_DATA ||
+                trigger == T_SEND_ERROR;
+    struct reentry re = { reaction };
+    struct msgr_pair pair;
+    struct sink witness;
+    DWORD witness_cookie = 0;
+    struct sink *sink;
+    LONG other_end;
+    BSTR str;
+    HRESULT hr;
+    LONG n;
+
+    winetest_push_context("%s from %s", msgr_reaction_names[reaction], msgr_trigger_names[trigger]);
+    reentry_cases++;
+    if (!pair_invite(&pair, test_app, NULL))
+    {
+        pair_release(&pair);
+        winetest_pop_context();
+        return;
+    }
+    sink = &pair.sink[me];
+    init_sink(&witness, &DIID_DMsgrSessionEvents);
+    hr = IConnectionPoint_Advise(pair.point[me], (IUnknown *)&witness.IDispatch_iface, &witness_cookie);
+    ok(hr == S_OK, "Advise returned %#lx\n", hr);
+    re.session = pair.session[me];
+    re.point = pair.point[me];
+    re.cookie = pair.cookie[me];
+    switch (trigger)
+    {
+    case T_CONNECTED: re.dispid = DISPID_ONSTATECHANGED; re.state = SS_CONNECTED; break;
+    case T_ACCEPTED: re.dispid = DISPID_ONACCEPTED; break;
+    case T_CONTEXT_DATA: re.dispid = DISPID_ONCONTEXTDATA; break;
+    case T_CANCELLED: re.dispid = DISPID_ONCANCELLED; break;
+    case T_TERMINATION: re.dispid = DISPID_ONTERMINATION; break;
+    case T_FINAL_STATE: re.dispid = DISPID_ONSTATECHANGED; re.state = SS_DECLINED; break;
+    case T_DECLINED: re.dispid = DISPID_ONDECLINED; break;
+    case T_SEND_ERROR: re.dispid = DISPID_ONSENDERROR; break;
+    }
+    sink->context = &re;
+    sink->hook = reentry_hook;
+
+    str = SysAllocString(trigger == T_DECLINED ? L"no" : L"yes");
+    if (trigger == T_DECLINED) hr = IMsgrSession_Decline(pair.session[1], str);
+    else hr = IMsgrSession_Accept(pair.session[1], str);
+    ok(hr == S_OK, "Accept or Decline returned %#lx\n", hr);
+    SysFreeString(str);
+    if (reaction == R_RELEASE)
+    {
+        /* From here on the sink holds the only reference to its session
+         * (OnInvitation's record held the invitee). */
+        if (me == 1) clear_sink(&pair.manager_sink);
+        IConnectionPoint_Release(pair.point[me]);
+        pair.point[me] = NULL;
+        pair.cookie[me] = 0;
+        pair.session[me] = NULL;
+    }
+    if (trigger != T_CONNECTED && trigger != T_ACCEPTED && trigger != T_DECLINED)
+        ok(pump_until(pair_connected, &pair, WAIT_MS), "the sessions did not connect\n");
+    switch (trigger)
+    {
+    case T_CONTEXT_DATA:
+        str = SysAllocString(L"ping");
+        ok(IMsgrSession_SendContextData(pair.session[!me], str) == S_OK, "send failed\n");
+        SysFreeString(str);
+        break;
+    case T_CANCELLED:
+    case T_TERMINATION:
+    case T_FINAL_STATE:
+        str = SysAllocString(L"bye");
+        ok(IMsgrSession_Cancel(pair.session[!me], E_ABORT, str) == S_OK, "Cancel failed\n");
+        SysFreeString(str);
+        break;
+    case T_SEND_ERROR:
+        /* The receiver fails an allocation for what arrives; the reaction stops the spy. */
+        str = SysAllocString(L"ping");
+        for (n = 1; n < 5 && !re.reacted; n++)
+        {
+            hr = IMsgrSession_SendContextData(re.session, str);
+            ok(hr == S_OK, "send %ld returned %#lx\n", n, hr);
+            arm_spy(1);
+            pump_until(reentry_done, &re, 300);
+            arm_spy(0);
+        }
+        SysFreeString(str);
+        break;
+    default:
+        break;
+    }
+    ok(pump_until(reentry_done, &re, WAIT_MS), "the event did not come\n");
+
+    switch (reaction)
+    {
+    case R_SEND:
+    {
+        struct text_wait wait = { &pair.sink[!me], L"sent from inside an event" };
+
+        /* A session that ended refuses; a live one sends. */
+        ok(re.hr == (live ? S_OK : SR_SESSION_NOT_READY), "SendContextData returned %#lx\n", re.hr);
+        if (live) ok(pump_until(has_text, &wait, WAIT_MS), "the peer did not get the data\n");
+        break;
+    }
+    case R_UNADVISE:
+    {
+        struct text_wait wait = { &witness, after };
+
+        ok(re.hr == S_OK, "Unadvise returned %#lx\n", re.hr);
+        pair.cookie[me] = 0;
+        /* The unadvised sink hears nothing more; the witness does. */
+        if (live)
+        {
+            if (trigger == T_ACCEPTED || trigger == T_CONNECTED)
+                ok(pump_until(pair_connected, &pair, WAIT_MS) ||
+                   wait_state(&witness, DISPID_ONSTATECHANGED, SS_CONNECTED, WAIT_MS), "no connection\n");
+            str = SysAllocString(after);
+            ok(IMsgrSession_SendContextData(pair.session[!me], str) == S_OK, "send failed\n");
+            SysFreeString(str);
+            ok(pump_until(has_text, &wait, WAIT_MS), "the witness did not get the data\n");
+        }
+        else if (trigger != T_FINAL_STATE)
+            ok(wait_state(&witness, DISPID_ONSTATECHANGED, SS_DECLINED, WAIT_MS), "the witness did not see the end\n");
+        ok(sink->count == re.count_at_reaction, "%ld events after Unadvise\n", sink->count - re.count_at_reaction);
+        ok(IConnectionPoint_Unadvise(pair.point[me], re.cookie) == CONNECT_E_NOCONNECTION,
+           "the cookie is still valid\n");
+        break;
+    }
+    case R_CANCEL:
+        ok(re.hr == (live ? S_OK : E_FAIL), "Cancel returned %#lx\n", re.hr);
+        if (live)
+        {
+            struct record *r;
+
+            ok(wait_state(sink, DISPID_ONSTATECHANGED, SS_CANCELLED, WAIT_MS), "this side did not end\n");
+            ok(wait_state(&pair.sink[!me], DISPID_ONSTATECHANGED, SS_DECLINED, WAIT_MS), "the peer did not end\n");
+            r = find_event(&pair.sink[!me], DISPID_ONCANCELLED, 0);
+            ok(r && r->data && !lstrcmpW(r->data, L"cancelled from inside an event"), "OnCancelled %s\n",
+               r ? wine_dbgstr_w(r->data) : "none");
+            ok(get_state(pair.session[me]) == SS_CANCELLED, "state %ld\n", get_state(pair.session[me]));
+        }
+        break;
+    case R_RELEASE:
+        /* The object let go of its sinks; a live peer sees it go. */
+        ok(pump_until(sink_released, sink, WAIT_MS), "the sink still has %ld references\n", sink->refcount);
+        ok(pump_until(sink_released, &witness, WAIT_MS), "the witness still has %ld references\n",
+           witness.refcount);
+        if (live)
+        {
+            other_end = SS_TERMINATED;
+            ok(wait_state(&pair.sink[!me], DISPID_ONSTATECHANGED, other_end, WAIT_MS),
+               "the peer did not see the session go\n");
+        }
+        break;
+    }
+
+    sink->hook = NULL;
+    if (reaction != R_RELEASE)
+        ok(IConnectionPoint_Unadvise(pair.point[me], witness_cookie) == S_OK, "Unadvise failed\n");
+    pair_release(&pair);
+    ok(witness.refcount == 1, "the witness still has %ld references\n", witness.refcount);
+    clear_sink(&witness);
+    winetest_pop_context();
+}
+
+static void test_reentry(void)
+{
+    static const enum msgr_trigger triggers[] =
+    {
+        T_CONNECTED, T_ACCEPTED, T_CONTEXT_DATA, T_CANCELLED, T_TERMINATION, T_FINAL_STATE, T_DECLINED,
+    };
+    enum msgr_reaction reaction;
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(triggers); i++)
+        for (reaction = R_SEND; reaction <= R_RELEASE; reaction++)
+            reentry_case(triggers[i], reaction);
+}
+
+static void disarm_spy(void)
+{
+    EnterCriticalSection(&spy.cs);
+    spy.fail_at = 0;
+    LeaveCriticalSection(&spy.cs);
+}
+
+/* OnSendError takes a receiver that fails an allocation: the cases run under
+ * the spy, whose revocation also checks that every block was freed. */
+static void test_reentry_send_error(void)
+{
+    enum msgr_reaction reaction;
+    HRESULT hr;
+
+    spy.IMallocSpy_iface.lpVtbl = &spy_vtbl;
+    spy.thread = GetCurrentThreadId();
+    InitializeCriticalSection(&spy.cs);
+    if (pSetOaNoCache) pSetOaNoCache();
+    hr = CoRegisterMallocSpy(&spy.IMallocSpy_iface);
+    ok(hr == S_OK, "CoRegisterMallocSpy returned %#lx\n", hr);
+    if (SUCCEEDED(hr))
+    {
+        before_reaction = disarm_spy;
+        for (reaction = R_SEND; reaction <= R_RELEASE; reaction++) reentry_case(T_SEND_ERROR, reaction);
+        before_reaction = NULL;
+        hr = CoRevokeMallocSpy();
+        ok(hr == S_OK, "CoRevokeMallocSpy returned %#lx\n", hr);
+    }
+    DeleteCriticalSection(&spy.cs);
+    trace("%ld allocation failures injected, %d re-entrancy cases\n", faults_injected, reentry_cases);
 }
 
 static void check_termination(struct sink *sink, HRESULT hr, const WCHAR *data, LONG state, int line)
@@ -1618,6 +1947,8 @@ START_TEST(session)
     test_cancel();
     test_early_ends();
     test_peer_gone();
+    test_reentry();
+    test_reentry_send_error();
     test_dispatch();
     test_mta();
     test_child_process();
@@ -1625,6 +1956,7 @@ START_TEST(session)
 
     unregister_app(manager, test_app);
     unregister_app(manager, launch_app);
-    IMsgrSessionManager_Release(manager);
+    ok(!IMsgrSessionManager_Release(manager), "manager still referenced\n");
+    check_unload("msgsc.dll");
     CoUninitialize();
 }

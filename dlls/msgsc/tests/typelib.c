@@ -34,6 +34,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 static void test_guids(void)
 {
@@ -659,5 +660,6 @@ START_TEST(typelib)
     test_vtable_layout();
     test_library();
     test_extension_library();
+    check_unload("msgsc.dll");
     CoUninitialize();
 }

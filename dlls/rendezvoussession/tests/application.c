@@ -40,6 +40,7 @@
 #include "rendezvoussession.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
 DEFINE_GUID(CLSID_OfferComponent, 0x49010c18, 0xb110, 0x421a, 0x90, 0x47, 0xad, 0xca, 0x42, 0x1c, 0xbc, 0x40);
@@ -2007,14 +2008,70 @@ static const IMallocSpyVtbl spy_vtbl =
     spy_PreHeapMinimize, spy_PostHeapMinimize,
 };
 
-/* Every allocation on the way of SetRendezvousSession can fail: E_OUTOFMEMORY,
- * nothing kept, nothing advised, nothing leaked. */
-static void test_out_of_memory(void)
+/* Hands m to a new object with the n-th allocation of this thread failing. */
+static HRESULT set_session_failing(IRendezvousApplication *app, struct mock *m, LONG n)
+{
+    HRESULT hr;
+
+    spy.fail_at = n;
+    spy.count = 0;
+    spy.failed = FALSE;
+    spy.live_count = 0;
+    hr = IRendezvousApplication_SetRendezvousSession(app, (IUnknown *)&m->IRendezvousSession_iface);
+    spy.fail_at = 0;
+    return hr;
+}
+
+/* Every allocation on the way of SetRendezvousSession can fail, for either
+ * role: E_OUTOFMEMORY, nothing kept, nothing advised, nothing leaked, and the
+ * same object then takes the session.  Returns the number of faults injected. */
+static LONG sweep_set_session(LONG flags)
 {
     IRendezvousApplication *app;
     struct mock m;
-    HRESULT hr;
+    HRESULT hr = E_FAIL;
+    BOOL done = FALSE;
     LONG n;
+
+    for (n = 1; n < 64 && !done; n++)
+    {
+        winetest_push_context("flags %#lx, allocation %ld", flags, n);
+        if (!(app = create_app(&CLSID_AskComponent, CLSCTX_INPROC_SERVER)))
+        {
+            winetest_pop_context();
+            break;
+        }
+        init_mock(&m, "m", flags, RSS_READY, L"someone");
+        hr = set_session_failing(app, &m, n);
+        if (hr != S_OK)
+        {
+            ok(hr == E_OUTOFMEMORY, "got %#lx\n", hr);
+            ok(spy.failed, "no allocation failed\n");
+            ok(m.refcount == 1 && !m.advised, "refcount %ld, advised %ld\n", m.refcount, m.advised);
+            ok(!spy.live_count, "%ld blocks leaked by the failed call\n", spy.live_count);
+            /* The object is still usable: the same session goes in now. */
+            hr = IRendezvousApplication_SetRendezvousSession(app, (IUnknown *)&m.IRendezvousSession_iface);
+            ok(hr == S_OK, "SetRendezvousSession after the failure returned %#lx\n", hr);
+            ok(m.refcount > 1 && m.advised, "refcount %ld, advised %ld\n", m.refcount, m.advised);
+        }
+        /* Past the last allocation: nothing failed, the sweep is complete. */
+        else done = !spy.failed;
+        mock_set_state(&m, RSS_CANCELLED);
+        ok(pump_until(is_released, &m, WAIT_MS), "the session was not released\n");
+        ok(!IRendezvousApplication_Release(app), "object still referenced\n");
+        ok(!spy.live_count, "%ld blocks leaked\n", spy.live_count);
+        clear_mock(&m);
+        winetest_pop_context();
+    }
+    /* n is one past the call that failed nothing. */
+    ok(done && n > 2, "flags %#lx: the sweep did not end, or the call allocated nothing (%ld)\n", flags, n);
+    return n - 2;
+}
+
+static void test_out_of_memory(void)
+{
+    LONG faults;
+    HRESULT hr;
 
     spy.IMallocSpy_iface.lpVtbl = &spy_vtbl;
     spy.thread = GetCurrentThreadId();
@@ -2023,38 +2080,13 @@ static void test_out_of_memory(void)
     ok(hr == S_OK, "CoRegisterMallocSpy returned %#lx\n", hr);
     if (FAILED(hr)) return;
 
-    for (n = 1; n < 32; n++)
-    {
-        winetest_push_context("allocation %ld", n);
-        app = create_app(&CLSID_AskComponent, CLSCTX_INPROC_SERVER);
-        init_mock(&m, "m", RSF_INVITEE, RSS_READY, L"someone");
-        spy.fail_at = n;
-        spy.count = 0;
-        spy.failed = FALSE;
-        spy.live_count = 0;
-        hr = app ? IRendezvousApplication_SetRendezvousSession(app, (IUnknown *)&m.IRendezvousSession_iface) : E_FAIL;
-        if (hr == S_OK)
-        {
-            mock_set_state(&m, RSS_CANCELLED);
-            ok(pump_until(is_released, &m, WAIT_MS), "the session was not released\n");
-        }
-        else
-        {
-            ok(hr == E_OUTOFMEMORY, "got %#lx\n", hr);
-            ok(spy.failed, "no allocation failed\n");
-            ok(m.refcount == 1 && !m.advised, "refcount %ld, advised %ld\n", m.refcount, m.advised);
-        }
-        if (app) ok(!IRendezvousApplication_Release(app), "object still referenced\n");
-        spy.fail_at = 0;
-        ok(!spy.live_count, "%ld blocks leaked\n", spy.live_count);
-        clear_mock(&m);
-        winetest_pop_context();
-        if (hr == S_OK) break;
-    }
-    ok(hr == S_OK && n > 1, "SetRendezvousSession never succeeded, or allocated nothing (%ld)\n", n);
+    faults = sweep_set_session(RSF_INVITEE);
+    faults += sweep_set_session(RSF_INVITER);
+    trace("SetRendezvousSession: %ld allocation failures injected\n", faults);
+
     hr = CoRevokeMallocSpy();
     ok(hr == S_OK, "CoRevokeMallocSpy returned %#lx\n", hr);
-    ok(pDllCanUnloadNow() == S_OK, "objects leaked\n");
+    ok(pump_until(module_idle, NULL, WAIT_MS), "objects leaked\n");
 }
 
 /* Out of process: raserver.exe, through the typelib marshaler. */
@@ -2184,5 +2216,6 @@ START_TEST(application)
         DeleteFileW(path);
     }
     SysFreeString(old_ticket);
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

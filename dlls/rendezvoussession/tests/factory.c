@@ -28,6 +28,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 static HRESULT (WINAPI *pDllGetClassObject)(REFCLSID, REFIID, void **);
 static HRESULT (WINAPI *pDllCanUnloadNow)(void);
@@ -122,7 +123,7 @@ static void test_create_instance(void)
     if (hr == S_OK)
     {
         ok(pDllCanUnloadNow() == S_FALSE, "DllCanUnloadNow did not see the object\n");
-        IRendezvousSession_Release(session);
+        ok(!IRendezvousSession_Release(session), "session still referenced\n");
         ok(pDllCanUnloadNow() == S_OK, "DllCanUnloadNow still sees the object\n");
     }
 
@@ -212,5 +213,6 @@ START_TEST(factory)
     test_query_interface();
 
     if (module) FreeLibrary(module);
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

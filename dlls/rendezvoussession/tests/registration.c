@@ -29,6 +29,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 #define TYPELIB_MARSHALER L"{00020424-0000-0000-C000-000000000046}"
 #define APPS_KEY L"SOFTWARE\\Microsoft\\RendezvousApps"
@@ -542,5 +543,6 @@ START_TEST(registration)
     test_create_registered();
 
     FreeLibrary(module);
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

@@ -35,6 +35,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
 
@@ -46,6 +47,16 @@ static void (WINAPI *pSetOaNoCache)(void);
 /* A DRendezvousSessionEvents sink that records what it receives. */
 
 #define MAX_RECORDS 64
+
+/* What a sink does from inside one event (test_reentry). */
+enum reaction
+{
+    REACT_NONE,
+    REACT_SEND,         /* SendContextData on its session */
+    REACT_UNADVISE,     /* Unadvise of its own cookie */
+    REACT_TERMINATE,    /* Terminate on its session */
+    REACT_RELEASE,      /* Release of the last reference to its session, which the test gave it */
+};
 
 struct record
 {
@@ -74,7 +85,54 @@ struct sink
     DWORD unadvise_cookie;
     IRendezvousSession *terminate_session;
     IRendezvousSession *send_session;
+    /* One reaction, to the first event with react_dispid (and, for
+     * OnStateChanged, react_state). */
+    enum reaction reaction;
+    DISPID react_dispid;
+    LONG react_state;
+    IRendezvousSession *react_session;
+    IConnectionPoint *react_point;
+    DWORD react_cookie;
+    BOOL reacted;
+    HRESULT react_hr;
+    LONG count_at_reaction;
 };
+
+/* Called just before a reaction, for tests that must stop failing allocations then. */
+static void (*before_reaction)(void);
+
+static void react(struct sink *sink)
+{
+    BSTR str;
+
+    sink->reacted = TRUE;
+    sink->count_at_reaction = sink->count;
+    if (before_reaction) before_reaction();
+    switch (sink->reaction)
+    {
+    case REACT_SEND:
+        str = SysAllocString(L"sent from inside an event");
+        sink->react_hr = IRendezvousSession_SendContextData(sink->react_session, str);
+        SysFreeString(str);
+        break;
+    case REACT_UNADVISE:
+        sink->react_hr = IConnectionPoint_Unadvise(sink->react_point, sink->react_cookie);
+        break;
+    case REACT_TERMINATE:
+        str = SysAllocString(L"terminated from inside an event");
+        sink->react_hr = IRendezvousSession_Terminate(sink->react_session, E_ABORT, str);
+        SysFreeString(str);
+        break;
+    case REACT_RELEASE:
+        /* The object goes away now or when the event returns; either way safely. */
+        IRendezvousSession_Release(sink->react_session);
+        sink->react_session = NULL;
+        sink->react_hr = S_OK;
+        break;
+    case REACT_NONE:
+        break;
+    }
+}
 
 static inline struct sink *impl_from_IDispatch(IDispatch *iface)
 {
@@ -180,6 +238,10 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
         ok(IRendezvousSession_Terminate(session, E_ABORT, data) == S_OK, "Terminate from an event failed\n");
         SysFreeString(data);
     }
+    if (sink->reaction && !sink->reacted && id == sink->react_dispid &&
+        (id != DISPID_EVENT_ON_STATE_CHANGED ||
+         (params->cArgs == 1 && V_VT(&params->rgvarg[0]) == VT_I4 && V_I4(&params->rgvarg[0]) == sink->react_state)))
+        react(sink);
     return sink->invoke_result;
 }
 
@@ -292,7 +354,8 @@ static void create_peer(struct peer *peer, LONG flags)
     }
 }
 
-static void release_peer(struct peer *peer)
+#define release_peer(peer) release_peer_(peer, __LINE__)
+static void release_peer_(struct peer *peer, int line)
 {
     ULONG ref;
 
@@ -300,8 +363,8 @@ static void release_peer(struct peer *peer)
     IConnectionPoint_Release(peer->point);
     IRendezvousSessionHost_Release(peer->host);
     ref = IRendezvousSession_Release(peer->session);
-    ok(!ref, "session still has %lu references\n", ref);
-    ok(peer->sink.refcount == 1, "sink still has %ld references\n", peer->sink.refcount);
+    ok_(__FILE__, line)(!ref, "session still has %lu references\n", ref);
+    ok_(__FILE__, line)(peer->sink.refcount == 1, "sink still has %ld references\n", peer->sink.refcount);
     clear_sink(&peer->sink);
 }
 
@@ -446,7 +509,7 @@ static void test_new_object(void)
     IConnectionPoint_Release(points[0]);
     hr = IEnumConnectionPoints_Next(enum_points, 1, points, NULL);
     ok(hr == S_FALSE, "got %#lx\n", hr);
-    IEnumConnectionPoints_Release(enum_points);
+    ok(!IEnumConnectionPoints_Release(enum_points), "enumerator still referenced\n");
 
     hr = IConnectionPoint_GetConnectionInterface(peer.point, &iid);
     ok(hr == S_OK && IsEqualGUID(&iid, &DIID_DRendezvousSessionEvents), "got %#lx, %s\n", hr,
@@ -519,8 +582,8 @@ static void test_advise(void)
     IUnknown_Release(data[0].pUnk);
     hr = IEnumConnections_Skip(clone, 1);
     ok(hr == S_FALSE, "got %#lx\n", hr);
-    IEnumConnections_Release(clone);
-    IEnumConnections_Release(enum_connections);
+    ok(!IEnumConnections_Release(clone), "clone still referenced\n");
+    ok(!IEnumConnections_Release(enum_connections), "enumerator still referenced\n");
 
     hr = IConnectionPoint_Unadvise(peer.point, cookies[1]);
     ok(hr == S_OK, "got %#lx\n", hr);
@@ -931,6 +994,232 @@ static void test_peer_gone(void)
     release_peer(&peers[0]);
 }
 
+/* Re-entrancy: a sink calls back into the session from inside each event. */
+
+enum trigger
+{
+    ON_CONNECTED,       /* OnStateChanged(RSS_CONNECTED) */
+    ON_CONTEXT_DATA,    /* OnContextData */
+    ON_TERMINATION,     /* OnTermination, after the peer's Terminate */
+    ON_FINAL_STATE,     /* OnStateChanged(RSS_CANCELLED), after the peer's Terminate */
+    ON_SEND_ERROR,      /* OnSendError: the peer could not store what this side sent */
+};
+
+static const char *const trigger_names[] =
+{
+    "OnStateChanged(RSS_CONNECTED)", "OnContextData", "OnTermination", "OnStateChanged(RSS_CANCELLED)",
+    "OnSendError",
+};
+
+static const char *const reaction_names[] = { "nothing", "SendContextData", "Unadvise", "Terminate", "Release" };
+
+static void arm_spy(LONG fail_at);
+
+static BOOL sink_reacted(void *arg)
+{
+    return ((struct sink *)arg)->reacted;
+}
+
+static BOOL sink_released(void *arg)
+{
+    return ((struct sink *)arg)->refcount == 1;
+}
+
+struct data_text_wait
+{
+    struct sink *sink;
+    const WCHAR *text;
+};
+
+static BOOL has_data_text(void *arg)
+{
+    struct data_text_wait *wait = arg;
+    LONG i;
+
+    for (i = 0; i < wait->sink->count && i < MAX_RECORDS; i++)
+        if (wait->sink->records[i].dispid == DISPID_EVENT_ON_CONTEXT_DATA && wait->sink->records[i].data &&
+            !lstrcmpW(wait->sink->records[i].data, wait->text))
+            return TRUE;
+    return FALSE;
+}
+
+static int reentry_cases;
+
+/*
+ * The reacting side is the invitee, except for OnSendError, which the sender
+ * (the inviter) gets.  A witness sink on the same point sees what follows.
+ */
+static void reentry_case(enum trigger trigger, enum reaction reaction)
+{
+    static const WCHAR after[] = L"after the reaction";
+    unsigned int me_index = trigger == ON_SEND_ERROR ? 0 : 1;
+    struct peer peers[2], *me = &peers[me_index], *other = &peers[!me_index];
+    struct sink witness, *sink = &me->sink;
+    BSTR invitation = NULL, str;
+    DWORD witness_cookie = 0;
+    BOOL ended = trigger == ON_TERMINATION || trigger == ON_FINAL_STATE;
+    HRESULT hr;
+    LONG n;
+
+    winetest_push_context("%s from %s", reaction_names[reaction], trigger_names[trigger]);
+    reentry_cases++;
+    create_peer(&peers[0], RSF_INVITER);
+    create_peer(&peers[1], RSF_INVITEE);
+    init_sink(&witness);
+    hr = IConnectionPoint_Advise(me->point, (IUnknown *)&witness.IDispatch_iface, &witness_cookie);
+    ok(hr == S_OK, "Advise returned %#lx\n", hr);
+    sink->reaction = reaction;
+    sink->react_session = me->session;
+    sink->react_point = me->point;
+    sink->react_cookie = me->cookie;
+    switch (trigger)
+    {
+    case ON_CONNECTED:
+        sink->react_dispid = DISPID_EVENT_ON_STATE_CHANGED;
+        sink->react_state = RSS_CONNECTED;
+        break;
+    case ON_CONTEXT_DATA: sink->react_dispid = DISPID_EVENT_ON_CONTEXT_DATA; break;
+    case ON_TERMINATION: sink->react_dispid = DISPID_EVENT_ON_TERMINATION; break;
+    case ON_FINAL_STATE:
+        sink->react_dispid = DISPID_EVENT_ON_STATE_CHANGED;
+        sink->react_state = RSS_CANCELLED;
+        break;
+    case ON_SEND_ERROR: sink->react_dispid = DISPID_EVENT_ON_SEND_ERROR; break;
+    }
+
+    hr = IRendezvousSessionHost_CreateInvitation(peers[0].host, NULL, &invitation);
+    ok(hr == S_OK, "CreateInvitation returned %#lx\n", hr);
+    hr = IRendezvousSessionHost_ReceiveInvitation(peers[1].host, invitation);
+    ok(hr == S_OK, "ReceiveInvitation returned %#lx\n", hr);
+    SysFreeString(invitation);
+    hr = IRendezvousSessionHost_Accept(peers[1].host);
+    ok(hr == S_OK, "Accept returned %#lx\n", hr);
+    if (reaction == REACT_RELEASE)
+    {
+        /* From here on the sink holds the only reference to its session. */
+        IConnectionPoint_Release(me->point);
+        IRendezvousSessionHost_Release(me->host);
+        me->point = NULL;
+        me->host = NULL;
+        me->session = NULL;
+    }
+    if (trigger != ON_CONNECTED)
+    {
+        ok(has_state(&other->sink, RSS_CONNECTED, WAIT_MS), "the peer did not connect\n");
+        ok(has_state(&witness, RSS_CONNECTED, WAIT_MS), "this side did not connect\n");
+    }
+    switch (trigger)
+    {
+    case ON_CONNECTED:
+        break;
+    case ON_CONTEXT_DATA:
+        str = SysAllocString(L"ping");
+        ok(IRendezvousSession_SendContextData(other->session, str) == S_OK, "send failed\n");
+        SysFreeString(str);
+        break;
+    case ON_TERMINATION:
+    case ON_FINAL_STATE:
+        str = SysAllocString(L"bye");
+        ok(IRendezvousSession_Terminate(other->session, S_OK, str) == S_OK, "Terminate failed\n");
+        SysFreeString(str);
+        break;
+    case ON_SEND_ERROR:
+        /* The receiver fails an allocation for what arrives; the reaction stops the spy. */
+        str = SysAllocString(L"ping");
+        for (n = 1; n < 16 && !sink->reacted; n++)
+        {
+            hr = IRendezvousSession_SendContextData(sink->react_session, str);
+            ok(hr == S_OK, "send %ld returned %#lx\n", n, hr);
+            arm_spy(n);
+            pump_until(sink_reacted, sink, 300);
+            arm_spy(0);
+        }
+        SysFreeString(str);
+        break;
+    }
+    ok(pump_until(sink_reacted, sink, WAIT_MS), "the event did not come\n");
+
+    switch (reaction)
+    {
+    case REACT_SEND:
+    {
+        struct data_text_wait wait = { &other->sink, L"sent from inside an event" };
+
+        /* A session that ended refuses; a live one sends. */
+        ok(sink->react_hr == (ended ? E_INVALID_STATE : S_OK), "SendContextData returned %#lx\n", sink->react_hr);
+        if (!ended) ok(pump_until(has_data_text, &wait, WAIT_MS), "the peer did not get the data\n");
+        break;
+    }
+    case REACT_UNADVISE:
+    {
+        struct data_text_wait wait = { &witness, after };
+
+        ok(sink->react_hr == S_OK, "Unadvise returned %#lx\n", sink->react_hr);
+        me->cookie = 0;
+        /* The unadvised sink hears nothing more; the witness does. */
+        if (trigger == ON_TERMINATION)
+            ok(has_state(&witness, RSS_CANCELLED, WAIT_MS), "the witness did not see the end\n");
+        else if (!ended)
+        {
+            str = SysAllocString(after);
+            ok(IRendezvousSession_SendContextData(other->session, str) == S_OK, "send failed\n");
+            SysFreeString(str);
+            ok(pump_until(has_data_text, &wait, WAIT_MS), "the witness did not get the data\n");
+        }
+        ok(sink->count == sink->count_at_reaction, "%ld events after Unadvise\n",
+           sink->count - sink->count_at_reaction);
+        ok(IConnectionPoint_Unadvise(me->point, sink->react_cookie) == CONNECT_E_NOCONNECTION,
+           "the cookie is still valid\n");
+        break;
+    }
+    case REACT_TERMINATE:
+        ok(sink->react_hr == (ended ? E_INVALID_STATE : S_OK), "Terminate returned %#lx\n", sink->react_hr);
+        if (!ended)
+        {
+            struct record *r;
+
+            ok(has_state(sink, RSS_CANCELLED, WAIT_MS), "this side did not end\n");
+            ok(has_state(&other->sink, RSS_CANCELLED, WAIT_MS), "the peer did not end\n");
+            r = find_event(&other->sink, DISPID_EVENT_ON_TERMINATION, 0);
+            ok(r && r->hr == E_ABORT, "the peer got OnTermination %#lx\n", r ? r->hr : 0);
+        }
+        ok(get_state(me->session) == RSS_CANCELLED, "state %ld\n", get_state(me->session));
+        break;
+    case REACT_RELEASE:
+        /* The object let go of its sinks; a connected peer sees it go. */
+        ok(pump_until(sink_released, sink, WAIT_MS), "the sink still has %ld references\n", sink->refcount);
+        ok(pump_until(sink_released, &witness, WAIT_MS), "the witness still has %ld references\n",
+           witness.refcount);
+        if (!ended)
+            ok(has_state(&other->sink, RSS_TERMINATED, WAIT_MS), "the peer did not see the session go\n");
+        break;
+    case REACT_NONE:
+        break;
+    }
+
+    if (reaction != REACT_RELEASE)
+    {
+        ok(IConnectionPoint_Unadvise(me->point, witness_cookie) == S_OK, "Unadvise failed\n");
+        release_peer(me);
+    }
+    else clear_sink(sink);
+    release_peer(other);
+    ok(witness.refcount == 1, "the witness still has %ld references\n", witness.refcount);
+    clear_sink(&witness);
+    winetest_pop_context();
+}
+
+static void test_reentry(void)
+{
+    static const enum trigger triggers[] = { ON_CONNECTED, ON_CONTEXT_DATA, ON_TERMINATION, ON_FINAL_STATE };
+    unsigned int i;
+    enum reaction reaction;
+
+    for (i = 0; i < ARRAY_SIZE(triggers); i++)
+        for (reaction = REACT_SEND; reaction <= REACT_RELEASE; reaction++)
+            reentry_case(triggers[i], reaction);
+}
+
 /* An IMallocSpy that fails the n-th allocation made on one thread and counts
  * the blocks that thread allocated and nobody freed yet. */
 
@@ -952,6 +1241,8 @@ struct malloc_spy
 };
 
 static struct malloc_spy spy;
+/* Allocation failures injected by the spy in this program, for the record. */
+static LONG faults_injected;
 
 static HRESULT WINAPI spy_QueryInterface(IMallocSpy *iface, REFIID riid, void **obj)
 {
@@ -974,6 +1265,7 @@ static SIZE_T WINAPI spy_PreAlloc(IMallocSpy *iface, SIZE_T size)
     if (++spy.allocations == spy.fail_at)
     {
         spy.failed++;
+        faults_injected++;
         return 0;
     }
     return size;
@@ -1049,6 +1341,7 @@ static SIZE_T WINAPI spy_PreRealloc(IMallocSpy *iface, void *ptr, SIZE_T size, v
     if (GetCurrentThreadId() == spy.thread && spy.fail_at && ++spy.allocations == spy.fail_at)
     {
         spy.failed++;
+        faults_injected++;
         return 0;
     }
     return size;
@@ -1079,6 +1372,13 @@ static void arm_spy(LONG fail_at)
     spy.allocations = 0;
     spy.failed = 0;
     spy.live_count = 0;
+    LeaveCriticalSection(&spy.cs);
+}
+
+static void disarm_spy(void)
+{
+    EnterCriticalSection(&spy.cs);
+    spy.fail_at = 0;
     LeaveCriticalSection(&spy.cs);
 }
 
@@ -1285,6 +1585,7 @@ static void test_allocation_sweeps(void)
 
 static void test_out_of_memory(void)
 {
+    enum reaction reaction;
     struct peer peers[2];
     struct wait_data wait;
     HRESULT hr;
@@ -1365,6 +1666,60 @@ static void test_out_of_memory(void)
     check_delivery(&peers[0], &peers[1], L"recovered", 9, "after the faults");
     SysFreeString(data);
 
+    /* Terminate under every allocation failure: E_OUTOFMEMORY with nothing
+     * changed, or S_OK with OnTermination on both sides, even when the data
+     * could not be copied for the event. */
+    {
+        static const WCHAR bye[] = L"bye under memory pressure";
+        struct peer pair[2];
+        BOOL done = FALSE;
+        struct record *r;
+        BSTR str;
+
+        for (n = 1; n < 32 && !done; n++)
+        {
+            winetest_push_context("Terminate, allocation %ld", n);
+            if (!connect_pair(pair))
+            {
+                release_peer(&pair[1]);
+                release_peer(&pair[0]);
+                winetest_pop_context();
+                break;
+            }
+            str = SysAllocString(bye);
+            arm_spy(n);
+            hr = IRendezvousSession_Terminate(pair[0].session, E_ABORT, str);
+            done = hr == S_OK && !spy.failed;
+            arm_spy(0);
+            SysFreeString(str);
+            if (hr == S_OK)
+            {
+                r = find_event(&pair[0].sink, DISPID_EVENT_ON_TERMINATION, 0);
+                ok(r && r->hr == E_ABORT, "no local OnTermination\n");
+                ok(get_state(pair[0].session) == RSS_CANCELLED, "state %ld\n", get_state(pair[0].session));
+                ok(has_state(&pair[1].sink, RSS_CANCELLED, WAIT_MS), "the peer did not end\n");
+                r = find_event(&pair[1].sink, DISPID_EVENT_ON_TERMINATION, 0);
+                ok(r && r->hr == E_ABORT && r->data && !lstrcmpW(r->data, bye), "the peer's OnTermination\n");
+            }
+            else
+            {
+                ok(hr == E_OUTOFMEMORY, "got %#lx\n", hr);
+                ok(get_state(pair[0].session) == RSS_CONNECTED, "state changed\n");
+                ok(!find_event(&pair[0].sink, DISPID_EVENT_ON_TERMINATION, 0), "OnTermination fired\n");
+            }
+            release_peer(&pair[1]);
+            release_peer(&pair[0]);
+            winetest_pop_context();
+        }
+        ok(done, "Terminate never got through without a failure\n");
+    }
+
+    /* Re-entrancy from OnSendError, which takes a failing receiver; every
+     * block allocated meanwhile must be freed too (checked below). */
+    before_reaction = disarm_spy;
+    for (reaction = REACT_SEND; reaction <= REACT_RELEASE; reaction++) reentry_case(ON_SEND_ERROR, reaction);
+    before_reaction = NULL;
+
 done:
     release_peer(&peers[1]);
     release_peer(&peers[0]);
@@ -1380,6 +1735,7 @@ done:
     ok(hr == S_OK, "CoRevokeMallocSpy returned %#lx\n", hr);
     ok(spy_empty(NULL), "%ld blocks allocated during faults were never freed\n", spy.live_count);
     DeleteCriticalSection(&spy.cs);
+    trace("%ld allocation failures injected, %d re-entrancy cases\n", faults_injected, reentry_cases);
 }
 
 /* Apartments: an STA sink advised from another thread is called on its own
@@ -1694,11 +2050,13 @@ START_TEST(session)
     test_wrong_secret();
     test_sinks();
     test_peer_gone();
+    test_reentry();
     test_out_of_memory();
     test_apartments();
     test_mta();
     test_dispatch();
     test_child_process(argv[0]);
 
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

@@ -28,6 +28,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "unload.h"
 
 /* The GUIDs, as spec/API.md lists them, checked against the header's constants. */
 static void test_guids(void)
@@ -548,5 +549,6 @@ START_TEST(typelib)
     test_library();
     test_extension_library();
 
+    check_unload("rendezvoussession.dll");
     CoUninitialize();
 }

@@ -311,4 +311,5 @@ START_TEST(alloc)
     test_listener_out_of_memory();
     test_io_thread_chaos();
     ok(wait_live_allocations(0, 2000) == 0, "%ld allocations leaked\n", live_allocations());
+    trace("%ld allocation failures injected\n", alloc_failed);
 }
