@@ -872,6 +872,11 @@ static void test_out_of_memory_setup(void)
 
 /* Every allocation on the way fails in turn: E_OUTOFMEMORY, nothing sent,
  * nothing leaked, and the failed calls do not count towards the five. */
+static BOOL receiver_failed_or_got(void *arg)
+{
+    return spy.failed || count_events(arg, DISPID_ONCONTEXTDATA);
+}
+
 static void test_out_of_memory(void)
 {
     struct msgr_pair pair;
@@ -962,7 +967,8 @@ static void test_out_of_memory(void)
             hr = IMsgrSession_SendContextData(pair.session[0], data);
             ok(hr == S_OK, "send %ld: %#lx\n", n, hr);
             arm_spy(1);
-            pump_for(200);
+            /* Until the data or the fault arrives: a loaded machine may take long. */
+            pump_until(receiver_failed_or_got, &pair.sink[1], WAIT_MS);
             failed = spy.failed && !count_events(&pair.sink[1], DISPID_ONCONTEXTDATA);
             arm_spy(0);
         }
@@ -1026,6 +1032,8 @@ struct reentry
     BOOL reacted;
     HRESULT hr;
     LONG count_at_reaction;
+    struct sink *receiver;      /* T_SEND_ERROR: the peer whose allocation fails */
+    unsigned int data_before;
 };
 
 /* Called just before a reaction, for tests that must stop failing allocations then. */
@@ -1072,6 +1080,12 @@ static void reentry_hook(struct sink *sink, DISPID dispid, DISPPARAMS *params)
 static BOOL reentry_done(void *arg)
 {
     return ((struct reentry *)arg)->reacted;
+}
+
+static BOOL reacted_or_delivered(void *arg)
+{
+    struct reentry *re = arg;
+    return re->reacted || count_events(re->receiver, DISPID_ONCONTEXTDATA) > re->data_before;
 }
 
 static BOOL sink_released(void *arg)
@@ -1180,8 +1194,11 @@ static void reentry_case(enum msgr_trigger trigger, enum msgr_reaction reaction)
         {
             hr = IMsgrSession_SendContextData(re.session, str);
             ok(hr == S_OK, "send %ld returned %#lx\n", n, hr);
+            re.receiver = &pair.sink[!me];
+            re.data_before = count_events(re.receiver, DISPID_ONCONTEXTDATA);
             arm_spy(1);
-            pump_until(reentry_done, &re, 300);
+            /* Until the reaction or the data arrives: a loaded machine may take long. */
+            pump_until(reacted_or_delivered, &re, WAIT_MS);
             arm_spy(0);
         }
         SysFreeString(str);

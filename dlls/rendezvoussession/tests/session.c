@@ -1020,6 +1020,19 @@ static BOOL sink_reacted(void *arg)
     return ((struct sink *)arg)->reacted;
 }
 
+struct reaction_wait
+{
+    struct sink *reactor;
+    struct sink *receiver;
+    LONG data_before;
+};
+
+static BOOL reacted_or_delivered(void *arg)
+{
+    struct reaction_wait *wait = arg;
+    return wait->reactor->reacted || wait->receiver->data_events > wait->data_before;
+}
+
 static BOOL sink_released(void *arg)
 {
     return ((struct sink *)arg)->refcount == 1;
@@ -1128,10 +1141,13 @@ static void reentry_case(enum trigger trigger, enum reaction reaction)
         str = SysAllocString(L"ping");
         for (n = 1; n < 16 && !sink->reacted; n++)
         {
+            struct reaction_wait wait = { sink, &other->sink, other->sink.data_events };
+
             hr = IRendezvousSession_SendContextData(sink->react_session, str);
             ok(hr == S_OK, "send %ld returned %#lx\n", n, hr);
             arm_spy(n);
-            pump_until(sink_reacted, sink, 300);
+            /* Until the reaction or the data arrives: a loaded machine may take long. */
+            pump_until(reacted_or_delivered, &wait, WAIT_MS);
             arm_spy(0);
         }
         SysFreeString(str);
@@ -1583,6 +1599,11 @@ static void test_allocation_sweeps(void)
     release_peer(&inviter);
 }
 
+static BOOL receiver_failed_or_got(void *arg)
+{
+    return spy.failed || ((struct sink *)arg)->data_events;
+}
+
 static void test_out_of_memory(void)
 {
     enum reaction reaction;
@@ -1651,7 +1672,8 @@ static void test_out_of_memory(void)
             hr = IRendezvousSession_SendContextData(peers[0].session, data);
             ok(hr == S_OK, "got %#lx\n", hr);
             arm_spy(n);
-            pump_for(200);
+            /* Until the data or the fault arrives: a loaded machine may take long. */
+            pump_until(receiver_failed_or_got, &peers[1].sink, WAIT_MS);
             failed = spy.failed && !peers[1].sink.data_events;
             arm_spy(0);
         }
