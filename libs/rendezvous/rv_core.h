@@ -53,6 +53,7 @@ struct rv_event
     struct rv_event *next;
     uint8_t          kind;
     uint8_t          allocated;   /* the event itself is freed after dispatch */
+    uint8_t          large;       /* from large_alloc */
     enum rv_state    new_state;
     enum rv_state    prev_state;
     rv_result        hr;
@@ -70,6 +71,7 @@ struct rv_out
     uint32_t       size;
     uint32_t       sent;
     uint8_t        is_data;
+    uint8_t        large;         /* from large_alloc */
     uint8_t        bytes[];
 };
 
@@ -202,6 +204,12 @@ void session_fail(struct rv_session *s, rv_result hr);
 /* Delivers pending wakes (only == NULL: all of them); may drop and retake core.lock. */
 void session_deliver_wakes(struct rv_session *only);
 void event_free(struct rv_event *ev);
+/* Blocks of RV_LARGE_MIN bytes or more, kept for reuse while sessions exist
+ * (transport.c); core.lock held. */
+#define RV_LARGE_MIN (16u << 10)
+void *large_alloc(size_t size);
+void large_free(void *ptr);
+void out_free(struct rv_out *out);
 
 /* transport.c (core.lock held unless noted) */
 rv_result io_acquire(void);             /* without core.lock */

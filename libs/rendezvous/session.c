@@ -39,7 +39,9 @@ void event_free(struct rv_event *ev)
 {
     rv_free(ev->block);
     ev->block = NULL;
-    if (ev->allocated) rv_free(ev);
+    if (!ev->allocated) return;
+    if (ev->large) large_free(ev);
+    else rv_free(ev);
 }
 
 static void wake_list_remove(struct rv_session *s)

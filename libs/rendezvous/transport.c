@@ -78,6 +78,7 @@ static void sweep_graveyard(void)
 }
 
 static void io_main(void *arg);
+static void large_trim(void);
 
 /* Room for every socket the sessions and the closing list may own; the I/O thread adopts the spare block. */
 static rv_result reserve_poll_entries(unsigned int sessions, unsigned int closing)
@@ -168,7 +169,11 @@ rv_result io_acquire(void)
         if (hr)
         {
             rv_mutex_lock(&core.lock);
-            if (!--core.n_sessions) free_poll_blocks();
+            if (!--core.n_sessions)
+            {
+                free_poll_blocks();
+                large_trim();
+            }
             rv_mutex_unlock(&core.lock);
         }
     }
@@ -193,6 +198,7 @@ void io_release(uint64_t deadline)
         rv_mutex_unlock(&core.lock);
         return;
     }
+    large_trim();
     /* Without sessions the thread stops by itself once the closing list is empty. */
     io_signalled = 0;
     io_signal();
@@ -257,7 +263,7 @@ static void conn_free_buffers(struct rv_conn *c)
     while ((o = c->out_head))
     {
         c->out_head = o->next;
-        rv_free(o);
+        out_free(o);
     }
     c->out_tail = NULL;
     c->out_bytes = 0;
@@ -272,6 +278,9 @@ static void conn_free_buffers(struct rv_conn *c)
     rv_free(c->cancel);
     c->cancel = NULL;
     c->cancel_len = 0;
+    /* A connection that ends gives back the spare blocks too: they serve a
+     * stream, and a closed one is often the last of its kind. */
+    large_trim();
 }
 
 /* Detaches c from its session's lists and counters. */
@@ -462,15 +471,90 @@ void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint3
     c->ctl_sent = 0;
 }
 
+/*
+ * Large blocks (big DATA frames and their events) are kept for reuse while
+ * sessions exist: under Wine 8, allocating and freeing 128 KiB costs about
+ * 50 us, as the heap gives the pages back each time, ten times the copy.  At
+ * most LARGE_SPARES blocks of at most LARGE_KEEP_MAX bytes are kept, and none
+ * once the last session is gone (so leak checks see every block freed).
+ */
+#define LARGE_SPARES   4
+#define LARGE_KEEP_MAX (RV_FRAME_HEADER_SIZE + 2 * 65536 + 256)
+
+struct large_header
+{
+    size_t capacity;
+    size_t reserved;        /* keeps the block 16-byte aligned */
+};
+
+static struct large_header *large_spares[LARGE_SPARES];
+static unsigned int large_spare_count;
+
+void *large_alloc(size_t size)
+{
+    struct large_header *h;
+    unsigned int i;
+
+    for (i = 0; i < large_spare_count; i++)
+    {
+        if (large_spares[i]->capacity < size) continue;
+        h = large_spares[i];
+        large_spares[i] = large_spares[--large_spare_count];
+        return h + 1;
+    }
+    if (size > SIZE_MAX - sizeof(*h) || !(h = rv_alloc(sizeof(*h) + size))) return NULL;
+    h->capacity = size;
+    return h + 1;
+}
+
+void large_free(void *ptr)
+{
+    struct large_header *h = (struct large_header *)ptr - 1, *victim = h;
+    unsigned int i, smallest = 0;
+
+    if (!ptr) return;
+    if (core.n_sessions && h->capacity <= LARGE_KEEP_MAX)
+    {
+        if (large_spare_count < LARGE_SPARES)
+        {
+            large_spares[large_spare_count++] = h;
+            return;
+        }
+        /* Full: keep the bigger blocks, which serve more requests. */
+        for (i = 1; i < LARGE_SPARES; i++)
+            if (large_spares[i]->capacity < large_spares[smallest]->capacity) smallest = i;
+        if (large_spares[smallest]->capacity < h->capacity)
+        {
+            victim = large_spares[smallest];
+            large_spares[smallest] = h;
+        }
+    }
+    rv_free(victim);
+}
+
+static void large_trim(void)
+{
+    while (large_spare_count) rv_free(large_spares[--large_spare_count]);
+}
+
+void out_free(struct rv_out *o)
+{
+    if (o->large) large_free(o);
+    else rv_free(o);
+}
+
 struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data)
 {
+    size_t size = sizeof(struct rv_out) + RV_FRAME_HEADER_SIZE + (size_t)payload_size;
+    int large = is_data && size >= RV_LARGE_MIN;
     struct rv_out *o;
 
-    if (!(o = rv_alloc(sizeof(*o) + RV_FRAME_HEADER_SIZE + (size_t)payload_size))) return NULL;
+    if (!(o = large ? large_alloc(size) : rv_alloc(size))) return NULL;
     o->next = NULL;
     o->size = RV_FRAME_HEADER_SIZE + payload_size;
     o->sent = 0;
     o->is_data = is_data ? 1 : 0;
+    o->large = large;
     rv_frame_write_header(o->bytes, type, payload_size);
     return o;
 }
@@ -686,7 +770,7 @@ static int conn_flush(struct rv_conn *c)
                 if (!c->out_head) c->out_tail = NULL;
                 c->out_bytes -= o->size;
                 if (o->is_data) c->out_data--;
-                rv_free(o);
+                out_free(o);
             }
         }
     }
@@ -726,7 +810,7 @@ int conn_send_now(struct rv_conn *c)
     c->out_head = c->out_tail = NULL;
     c->out_bytes -= o->size;
     if (o->is_data) c->out_data--;
-    rv_free(o);
+    out_free(o);
     return 0;
 }
 
@@ -760,13 +844,16 @@ static void conn_on_header(struct rv_conn *c)
     case RV_FRAME_DATA:
         if (wanted)
         {
-            struct rv_event *ev = rv_alloc(sizeof(*ev) + length);
+            size_t size = sizeof(struct rv_event) + length;
+            int large = size >= RV_LARGE_MIN;
+            struct rv_event *ev = large ? large_alloc(size) : rv_alloc(size);
 
             if (ev)
             {
                 memset(ev, 0, sizeof(*ev));
                 ev->kind = EV_CONTEXT_DATA;
                 ev->allocated = 1;
+                ev->large = large;
                 ev->count = length / 2;
                 ev->units = (const uint16_t *)(ev + 1);
                 ev->charge = sizeof(*ev) + length;
