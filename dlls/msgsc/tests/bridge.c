@@ -40,7 +40,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
-#include "unload.h"
+#include "../../rendezvoussession/tests/unload.h"
 #include "msgsc_test.h"
 
 DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);

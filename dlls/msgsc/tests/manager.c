@@ -42,7 +42,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
-#include "unload.h"
+#include "../../rendezvoussession/tests/unload.h"
 #include "msgsc_test.h"
 
 static const WCHAR app1[] = L"{0F3E6A1C-2B4D-4E5F-8A9B-0C1D2E3F4A51}";

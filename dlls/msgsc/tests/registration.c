@@ -32,7 +32,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
-#include "unload.h"
+#include "../../rendezvoussession/tests/unload.h"
 
 #define TYPELIB_MARSHALER L"{00020424-0000-0000-C000-000000000046}"
 

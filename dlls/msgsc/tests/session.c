@@ -41,7 +41,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
-#include "unload.h"
+#include "../../rendezvoussession/tests/unload.h"
 #include "msgsc_test.h"
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)

@@ -34,7 +34,7 @@
 #include "winemsgr.h"
 
 #include "wine/test.h"
-#include "unload.h"
+#include "../../rendezvoussession/tests/unload.h"
 
 static void test_guids(void)
 {

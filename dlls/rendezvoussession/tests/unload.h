@@ -1,5 +1,6 @@
 /*
  * Test helper: at the end of a test program, nothing of a DLL is left alive
+ * (shared by the rendezvoussession and msgsc tests)
  *
  * Copyright 2026 The wine-rendezvous authors
  *
