@@ -1658,6 +1658,7 @@ static DWORD WINAPI mta_thread(void *arg)
         r = find_event(&pair.sink[0], DISPID_ONSTATECHANGED, 2);
         if (r) result->event_thread = r->thread;
     }
+    pair.pool_may_hold = TRUE;
     pair_release(&pair);
     CoUninitialize();
     return 0;
@@ -1673,6 +1674,8 @@ static void test_mta(void)
     ok(result.connected, "MTA sessions did not connect without a message loop\n");
     ok(result.event_thread && result.event_thread != result.main_thread, "events came on thread %04lx\n",
        result.event_thread);
+    /* Whichever thread let go last, the sessions and their manager end: the
+     * check_unload at the end proves it (this file's own manager lives on). */
 }
 
 /* The invitee in another process: the parent is the inviter. */
