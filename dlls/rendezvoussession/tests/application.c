@@ -1271,7 +1271,9 @@ static void check_success(struct flow *f, int line)
     const char *secret, *id;
 
     ok_(__FILE__, line)(f->helper->sent_count == 2 && f->sharer->sent_count == 1, "sent %u by the helper, "
-                        "%u by the sharer\n", f->helper->sent_count, f->sharer->sent_count);
+                        "%u by the sharer; terminated by the helper %d (%#lx), by the sharer %d (%#lx)\n",
+                        f->helper->sent_count, f->sharer->sent_count, f->helper->terminated,
+                        f->helper->terminate_hr, f->sharer->terminated, f->sharer->terminate_hr);
     if (f->helper->sent_count < 2 || f->sharer->sent_count < 1) return;
     ascii(f->helper->sent[0], hello, sizeof(hello));
     ascii(f->sharer->sent[0], ticket, sizeof(ticket));
@@ -1691,7 +1693,11 @@ static BOOL is_final(void *arg)
     return mock_final(arg);
 }
 
-static BOOL start_solo(struct solo *s, DWORD context, BOOL sharer, RENDEZVOUS_SESSION_STATE state)
+/* share_template: the Share backend's command instead of the recording one.
+ * It is in the registry before SetRendezvousSession: the handshake reads it
+ * when it starts, which may be at once. */
+static BOOL start_solo_with(struct solo *s, DWORD context, BOOL sharer, RENDEZVOUS_SESSION_STATE state,
+                            const WCHAR *share_template)
 {
     HRESULT hr;
 
@@ -1703,6 +1709,7 @@ static BOOL start_solo(struct solo *s, DWORD context, BOOL sharer, RENDEZVOUS_SE
     record_path(s->connect_path, L"connect");
     set_backend(L"Share", "stay", s->share_path);
     set_backend(L"Connect", "ok", s->connect_path);
+    if (share_template) set_string(BACKENDS_KEY, L"Share", share_template);
     if (!(s->app = create_app(&CLSID_AskComponent, context))) return FALSE;
     hr = IRendezvousApplication_SetRendezvousSession(s->app, (IUnknown *)&s->m.IRendezvousSession_iface);
     ok(hr == S_OK, "SetRendezvousSession returned %#lx\n", hr);
@@ -1710,6 +1717,11 @@ static BOOL start_solo(struct solo *s, DWORD context, BOOL sharer, RENDEZVOUS_SE
     release_app(s->app, context, __LINE__);
     s->app = NULL;
     return FALSE;
+}
+
+static BOOL start_solo(struct solo *s, DWORD context, BOOL sharer, RENDEZVOUS_SESSION_STATE state)
+{
+    return start_solo_with(s, context, sharer, state, NULL);
 }
 
 /* The session ends with Terminate(expected) from Remote Assistance, which lets go of it. */
@@ -1918,9 +1930,8 @@ static void test_garbage_peer(DWORD context)
 
     /* Undocumented: a Share template cannot use the helper's values. */
     winetest_push_context("share template with %%ADDRESS%%");
-    if (start_solo(&s, context, TRUE, RSS_CONNECTED))
+    if (start_solo_with(&s, context, TRUE, RSS_CONNECTED, L"cmd.exe /c echo %ADDRESS%"))
     {
-        set_string(BACKENDS_KEY, L"Share", L"cmd.exe /c echo %ADDRESS%");
         pump_for(50);
         send_text(&s.m, hello);
         end_solo(&s, E_BACKEND_CONFIG, __LINE__);
