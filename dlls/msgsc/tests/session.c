@@ -877,11 +877,10 @@ static BOOL receiver_failed_or_got(void *arg)
     return spy.failed || count_events(arg, DISPID_ONCONTEXTDATA);
 }
 
-static void test_out_of_memory(void)
+/* The spy watches this thread; oleaut32's BSTR cache is off, so that every
+ * block it counts comes back through it. */
+static HRESULT spy_register(void)
 {
-    struct msgr_pair pair;
-    LONG n, sent = 0;
-    BSTR data;
     HRESULT hr;
 
     spy.IMallocSpy_iface.lpVtbl = &spy_vtbl;
@@ -890,6 +889,17 @@ static void test_out_of_memory(void)
     if (pSetOaNoCache) pSetOaNoCache();
     hr = CoRegisterMallocSpy(&spy.IMallocSpy_iface);
     ok(hr == S_OK, "CoRegisterMallocSpy returned %#lx\n", hr);
+    return hr;
+}
+
+static void test_out_of_memory(void)
+{
+    struct msgr_pair pair;
+    LONG n, sent = 0;
+    BSTR data;
+    HRESULT hr;
+
+    hr = spy_register();
     if (FAILED(hr)) return;
 
     if (!pair_connect(&pair, test_app, NULL)) goto done;
@@ -1308,12 +1318,7 @@ static void test_reentry_send_error(void)
     enum msgr_reaction reaction;
     HRESULT hr;
 
-    spy.IMallocSpy_iface.lpVtbl = &spy_vtbl;
-    spy.thread = GetCurrentThreadId();
-    InitializeCriticalSection(&spy.cs);
-    if (pSetOaNoCache) pSetOaNoCache();
-    hr = CoRegisterMallocSpy(&spy.IMallocSpy_iface);
-    ok(hr == S_OK, "CoRegisterMallocSpy returned %#lx\n", hr);
+    hr = spy_register();
     if (SUCCEEDED(hr))
     {
         before_reaction = disarm_spy;
