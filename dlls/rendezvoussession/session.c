@@ -78,6 +78,15 @@ static void dispatch_session(struct wake_target *wake)
     rv_session_dispatch(s->core);
 }
 
+/* STA: the socket has data; read it here and fire at once. */
+static void input_session(struct wake_target *wake)
+{
+    struct session *s = CONTAINING_RECORD(wake, struct session, wake);
+
+    rv_session_read_now(s->core);
+    rv_session_dispatch(s->core);
+}
+
 /* Called by the core from any thread, never while the session is being freed. */
 static void session_wake(void *user)
 {
@@ -109,6 +118,14 @@ static void on_state_changed(void *user, enum rv_state new_state, enum rv_state 
     VARIANT arg;
 
     TRACE("%p, state %d -> %d.\n", s, prev_state, new_state);
+
+    if (new_state == RV_STATE_CONNECTED)
+    {
+        uintptr_t socket;
+
+        if (rv_session_get_socket(s->core, &socket) == RV_S_OK) wake_target_watch_socket(&s->wake, socket);
+    }
+    else if (new_state >= RV_STATE_CANCELLED) wake_target_unwatch_socket(&s->wake);
 
     /* The argument is the new state; see docs/behaviour.md. */
     V_VT(&arg) = VT_I4;
@@ -630,6 +647,7 @@ HRESULT rendezvous_session_create(REFIID riid, void **obj)
         CoTaskMemFree(s);
         return hr;
     }
+    s->wake.input = input_session;
     if (FAILED(hr = rv_session_create(&rv_profile_rendezvous, 0, &session_callbacks, s, &s->core)))
     {
         wake_target_remove(&s->wake);

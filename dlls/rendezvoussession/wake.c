@@ -20,6 +20,7 @@
 
 #define COBJMACROS
 
+#include <winsock2.h>
 #include <windows.h>
 #include <ole2.h>
 
@@ -30,6 +31,7 @@
 WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
 
 #define WM_WAKE_DISPATCH (WM_APP + 0x52)
+#define WM_WAKE_INPUT    (WM_APP + 0x53)
 
 static CRITICAL_SECTION table_cs;
 static CRITICAL_SECTION_DEBUG table_cs_debug =
@@ -94,27 +96,43 @@ void wake_target_remove(struct wake_target *target)
 
 /* Returns the target with a new reference on its object, or NULL once the
  * object is being destroyed. */
+/* table_cs held: the target in slot with a new reference on its object, or
+ * NULL once the object is gone. */
+static struct wake_target *table_ref(unsigned int slot)
+{
+    LONG *refcount = table[slot].target->refcount, ref = *refcount;
+
+    /* Only a live object may gain a reference. */
+    while (ref > 0)
+    {
+        LONG old = InterlockedCompareExchange(refcount, ref + 1, ref);
+        if (old == ref) return table[slot].target;
+        ref = old;
+    }
+    return NULL;
+}
+
 static struct wake_target *table_get(unsigned int slot, unsigned int seq)
 {
     struct wake_target *target = NULL;
 
     EnterCriticalSection(&table_cs);
-    if (slot < table_size && table[slot].target && table[slot].seq == seq)
-    {
-        LONG *refcount = table[slot].target->refcount, ref = *refcount;
+    if (slot < table_size && table[slot].target && table[slot].seq == seq) target = table_ref(slot);
+    LeaveCriticalSection(&table_cs);
+    return target;
+}
 
-        /* Only a live object may gain a reference. */
-        while (ref > 0)
-        {
-            LONG old = InterlockedCompareExchange(refcount, ref + 1, ref);
-            if (old == ref)
-            {
-                target = table[slot].target;
-                break;
-            }
-            ref = old;
-        }
-    }
+/* The watcher of a socket, with a reference; a stale message (the socket
+ * closed, its handle maybe reused) finds no one, or a target that reads
+ * nothing. */
+static struct wake_target *table_find_socket(UINT_PTR socket)
+{
+    struct wake_target *target = NULL;
+    unsigned int i;
+
+    EnterCriticalSection(&table_cs);
+    for (i = 0; i < table_size && !target; i++)
+        if (table[i].target && table[i].target->socket == socket && table[i].target->input) target = table_ref(i);
     LeaveCriticalSection(&table_cs);
     return target;
 }
@@ -130,9 +148,20 @@ static void dispatch_handle(unsigned int slot, unsigned int seq)
 
 static LRESULT CALLBACK dispatch_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
 {
+    struct wake_target *target;
+
     if (msg == WM_WAKE_DISPATCH)
     {
         dispatch_handle(wparam, lparam);
+        return 0;
+    }
+    if (msg == WM_WAKE_INPUT)
+    {
+        if ((target = table_find_socket(wparam)))
+        {
+            target->input(target);
+            IUnknown_Release(target->object);
+        }
         return 0;
     }
     return DefWindowProcW(hwnd, msg, wparam, lparam);
@@ -224,6 +253,8 @@ HRESULT wake_target_init(struct wake_target *target, IUnknown *object, LONG *ref
     target->refcount = refcount;
     target->dispatch = dispatch;
     target->window = NULL;
+    target->input = NULL;
+    target->socket = 0;
     /* An object made in an STA gets its events on that thread; otherwise on
      * thread-pool threads that join the MTA. */
     if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA)
@@ -235,4 +266,24 @@ HRESULT wake_target_init(struct wake_target *target, IUnknown *object, LONG *ref
 BOOL wake_target_is_current(const struct wake_target *target)
 {
     return !target->window || GetWindowThreadProcessId(target->window, NULL) == GetCurrentThreadId();
+}
+
+BOOL wake_target_watch_socket(struct wake_target *target, UINT_PTR socket)
+{
+    if (!target->window || !target->input) return FALSE;
+    EnterCriticalSection(&table_cs);
+    target->socket = socket;
+    LeaveCriticalSection(&table_cs);
+    /* The I/O thread's poll of the socket goes on regardless. */
+    if (!WSAAsyncSelect(socket, target->window, WM_WAKE_INPUT, FD_READ | FD_CLOSE)) return TRUE;
+    WARN("WSAAsyncSelect failed: %d\n", WSAGetLastError());
+    wake_target_unwatch_socket(target);
+    return FALSE;
+}
+
+void wake_target_unwatch_socket(struct wake_target *target)
+{
+    EnterCriticalSection(&table_cs);
+    target->socket = 0;
+    LeaveCriticalSection(&table_cs);
 }

@@ -39,6 +39,10 @@ struct wake_target
     HWND window;                                    /* NULL: MTA, the thread pool */
     unsigned int slot;
     unsigned int seq;
+    /* STA only: FD_READ of this socket runs input() on the thread, instead of
+     * a wake from the I/O thread after it read the data (one thread hop less). */
+    void (*input)(struct wake_target *target);
+    UINT_PTR socket;
 };
 
 /* Picks the apartment's way and enters the table; E_OUTOFMEMORY or a window error. */
@@ -50,6 +54,10 @@ void wake_target_remove(struct wake_target *target);
 void wake_target_signal(struct wake_target *target);
 /* Whether the calling thread may dispatch now (the STA's own thread, or any MTA thread). */
 BOOL wake_target_is_current(const struct wake_target *target);
+/* STA: input() runs when the socket is readable; FALSE when it cannot (the
+ * wakes still come).  Unwatch before the socket may be closed. */
+BOOL wake_target_watch_socket(struct wake_target *target, UINT_PTR socket);
+void wake_target_unwatch_socket(struct wake_target *target);
 /* At DLL unload. */
 void wake_unregister_class(void);
 

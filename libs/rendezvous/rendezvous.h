@@ -407,6 +407,19 @@ rv_result rv_session_dispatch(struct rv_session *s);
 /* Waits until an event is pending (RV_S_OK) or timeout_ms passes (RV_S_FALSE). */
 rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms);
 
+/*
+ * For a host that can have the system tell its own thread when the session's
+ * socket is readable (a Windows STA asks for FD_READ window messages), so
+ * that the data needs no second thread woken.  rv_session_get_socket gives
+ * the established connection's socket (RV_S_FALSE when there is none);
+ * rv_session_read_now reads what it has on the calling thread and queues the
+ * events without a wake: the caller runs rv_session_dispatch next.  The I/O
+ * thread still watches the socket: whichever thread reads first, under the
+ * core's lock, queues what came, in order.
+ */
+rv_result rv_session_get_socket(struct rv_session *s, uintptr_t *handle);
+rv_result rv_session_read_now(struct rv_session *s);
+
 /* Parsed invitation; addr holds 4 (IPv4) or 16 (IPv6) bytes in network order. */
 struct rv_invitation
 {

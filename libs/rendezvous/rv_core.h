@@ -229,6 +229,10 @@ void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint3
 void conn_append(struct rv_conn *c, struct rv_out *out);
 /* From an API call: writes a just-queued frame at once; 1 when the I/O thread must still act. */
 int conn_send_now(struct rv_conn *c);
+/* From an API call: reads what an established connection has now (rv_session_read_now). */
+void conn_read_now(struct rv_conn *c);
+/* The socket of an established connection; 0 when it is not one. */
+int conn_get_socket(const struct rv_conn *c, rv_socket *sock);
 struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);
 /*
  * Local cancel: listener closed, handshakes told, peer sent CANCEL.  block

@@ -874,6 +874,34 @@ rv_result rv_session_dispatch(struct rv_session *s)
     return hr;
 }
 
+rv_result rv_session_get_socket(struct rv_session *s, uintptr_t *handle)
+{
+    rv_socket sock;
+    rv_result hr = RV_S_FALSE;
+
+    if (!s || !handle) return RV_E_POINTER;
+    rv_mutex_lock(&core.lock);
+    if (s->active && !s->closing && conn_get_socket(s->active, &sock))
+    {
+        *handle = (uintptr_t)sock;
+        hr = RV_S_OK;
+    }
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}
+
+rv_result rv_session_read_now(struct rv_session *s)
+{
+    if (!s) return RV_E_POINTER;
+    if (io_on_thread()) return RV_E_INVALID_STATE;
+    rv_mutex_lock(&core.lock);
+    if (s->active && !s->closing) conn_read_now(s->active);
+    /* The caller dispatches next: what was queued needs no wake. */
+    wake_list_remove(s);
+    rv_mutex_unlock(&core.lock);
+    return RV_S_OK;
+}
+
 rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms)
 {
     uint64_t deadline, now;

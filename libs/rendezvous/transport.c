@@ -1177,6 +1177,7 @@ static uint8_t read_buffer[262144];
  * reported); else stop after a short read, which took all there was: the
  * level-triggered poll says when more comes, and a read that would block
  * costs a system call (a wineserver round trip under Wine).
+ * Host threads read too (conn_read_now), under the same lock.
  */
 static void conn_read(struct rv_conn *c, int until_empty)
 {
@@ -1203,6 +1204,21 @@ static void conn_read(struct rv_conn *c, int until_empty)
         conn_consume(c, read_buffer, (size_t)n);
         if (!until_empty && (size_t)n < sizeof(read_buffer)) return;
     }
+}
+
+void conn_read_now(struct rv_conn *c)
+{
+    if (c->dead || c->detached || c->phase != PHASE_ESTABLISHED) return;
+    conn_read(c, 0);
+    /* What the frames asked for (a delivery failure to report) goes out from the I/O thread. */
+    if (!c->dead && conn_wants_output(c)) io_signal();
+}
+
+int conn_get_socket(const struct rv_conn *c, rv_socket *sock)
+{
+    if (c->dead || c->detached || c->phase != PHASE_ESTABLISHED) return 0;
+    *sock = c->sock;
+    return 1;
 }
 
 static void conn_on_readable(struct rv_conn *c)
