@@ -516,6 +516,61 @@ static void test_many_messages(void)
     peer_destroy(&b);
 }
 
+/* A host thread reads the socket too (rv_session_read_now), racing the I/O
+ * thread: every message arrives once and in order, and the end still comes. */
+static void test_read_now(void)
+{
+    enum rv_state terminated = RV_STATE_TERMINATED;
+    struct peer a, b;
+    uint64_t deadline;
+    uintptr_t handle = 0;
+    uint32_t i, sent = 0, in_order = 0;
+    int j;
+
+    ok(rv_session_read_now(NULL) == RV_E_POINTER, "read_now(NULL)\n");
+    ok(rv_session_get_socket(NULL, &handle) == RV_E_POINTER, "get_socket(NULL)\n");
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(rv_session_get_socket(b.s, NULL) == RV_E_POINTER, "get_socket(s, NULL)\n");
+    ok(rv_session_get_socket(b.s, &handle) == RV_S_FALSE, "a socket before connecting\n");
+    ok(rv_session_read_now(b.s) == RV_S_OK, "read_now before connecting\n");
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    ok(rv_session_get_socket(b.s, &handle) == RV_S_OK && handle != (uintptr_t)RV_INVALID_SOCKET,
+       "no socket when connected\n");
+
+    for (i = 0; i < 400; i++)
+    {
+        uint16_t units[2] = { (uint16_t)i, (uint16_t)~i };
+
+        if (rv_session_send_context_data(a.s, units, 2) == RV_S_OK) sent++;
+    }
+    ok(sent == 400, "%u sends\n", sent);
+    deadline = rv_time_ms() + 20000;
+    while (b.data_events < (long)sent && rv_time_ms() < deadline)
+    {
+        ok(rv_session_read_now(b.s) == RV_S_OK, "read_now\n");
+        rv_session_dispatch(b.s);
+    }
+    for (j = 0; j < b.n; j++)
+        if (b.ev[j].kind == REC_DATA && b.ev[j].count == 2 && b.ev[j].units[0] == (uint16_t)in_order &&
+            b.ev[j].units[1] == (uint16_t)~in_order)
+            in_order++;
+    ok(b.data_events == (long)sent && in_order == sent, "%ld events, %u in order\n", b.data_events, in_order);
+
+    /* The peer goes: a host read sees the end as the I/O thread would. */
+    peer_destroy(&a);
+    deadline = rv_time_ms() + 5000;
+    while (b.last_state != RV_STATE_TERMINATED && rv_time_ms() < deadline)
+    {
+        rv_session_read_now(b.s);
+        if (!rv_session_dispatch(b.s)) continue;
+        rv_session_wait(b.s, 10);
+    }
+    ok(cond_state(&b, &terminated), "state %d after the peer went\n", b.last_state);
+    ok(rv_session_get_socket(b.s, &handle) == RV_S_FALSE, "a socket after the end\n");
+    peer_destroy(&b);
+}
+
 static void test_ipv6(void)
 {
     char invitation[RV_INVITATION_BUFFER_SIZE];
@@ -611,6 +666,7 @@ START_TEST(flows)
     test_invite_with();
     test_delivery_failure();
     test_many_messages();
+    test_read_now();
     test_ipv6();
     test_parallel_sessions();
     ok(wait_live_allocations(0, 2000) == 0, "%ld allocations leaked\n", live_allocations());
