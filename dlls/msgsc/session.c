@@ -114,6 +114,15 @@ static void dispatch_session(struct wake_target *wake)
     rv_session_dispatch(s->core);
 }
 
+/* STA: the socket has data; read it here and fire at once. */
+static void input_session(struct wake_target *wake)
+{
+    struct session *s = CONTAINING_RECORD(wake, struct session, wake);
+
+    rv_session_read_now(s->core);
+    rv_session_dispatch(s->core);
+}
+
 /* From the core, on any thread. */
 static void session_wake(void *user)
 {
@@ -186,6 +195,7 @@ static void on_state_changed(void *user, enum rv_state new_state, enum rv_state 
 
     TRACE("%p, state %d -> %d.\n", s, prev_state, new_state);
 
+    wake_target_follow_session(&s->wake, s->core, new_state);
     if (final && !s->terminated)
     {
         HRESULT hr;
@@ -1198,6 +1208,7 @@ static HRESULT session_new(uint32_t role, struct session **ret)
         CoTaskMemFree(s);
         return hr;
     }
+    s->wake.input = input_session;
     if (FAILED(hr = rv_session_create(&rv_profile_messenger, role, &session_callbacks, s, &s->core)))
     {
         wake_target_remove(&s->wake);

@@ -119,13 +119,7 @@ static void on_state_changed(void *user, enum rv_state new_state, enum rv_state 
 
     TRACE("%p, state %d -> %d.\n", s, prev_state, new_state);
 
-    if (new_state == RV_STATE_CONNECTED)
-    {
-        uintptr_t socket;
-
-        if (rv_session_get_socket(s->core, &socket) == RV_S_OK) wake_target_watch_socket(&s->wake, socket);
-    }
-    else if (new_state >= RV_STATE_CANCELLED) wake_target_unwatch_socket(&s->wake);
+    wake_target_follow_session(&s->wake, s->core, new_state);
 
     /* The argument is the new state; see docs/behaviour.md. */
     V_VT(&arg) = VT_I4;

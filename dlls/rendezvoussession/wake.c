@@ -287,3 +287,14 @@ void wake_target_unwatch_socket(struct wake_target *target)
     target->socket = 0;
     LeaveCriticalSection(&table_cs);
 }
+
+void wake_target_follow_session(struct wake_target *target, struct rv_session *core, enum rv_state state)
+{
+    uintptr_t socket;
+
+    if (state == RV_STATE_CONNECTED)
+    {
+        if (rv_session_get_socket(core, &socket) == RV_S_OK) wake_target_watch_socket(target, socket);
+    }
+    else if (state >= RV_STATE_CANCELLED) wake_target_unwatch_socket(target);
+}

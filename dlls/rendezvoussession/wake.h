@@ -21,6 +21,8 @@
 #ifndef __RENDEZVOUS_WAKE_H
 #define __RENDEZVOUS_WAKE_H
 
+#include "rendezvous.h"
+
 /*
  * A COM object over a core session embeds one.  The core calls its wake
  * callback from any thread; wake_target_signal then has dispatch() run where
@@ -58,6 +60,8 @@ BOOL wake_target_is_current(const struct wake_target *target);
  * wakes still come).  Unwatch before the socket may be closed. */
 BOOL wake_target_watch_socket(struct wake_target *target, UINT_PTR socket);
 void wake_target_unwatch_socket(struct wake_target *target);
+/* From a core session's state handler: watches its socket while it is connected. */
+void wake_target_follow_session(struct wake_target *target, struct rv_session *core, enum rv_state state);
 /* At DLL unload. */
 void wake_unregister_class(void);
 
