@@ -29,6 +29,8 @@
  *   connections of destroyed sessions (see DESTROY).  It starts with the first
  *   session and is stopped and joined when the last session is destroyed,
  *   once the closing connections are done or the destroy's bound has passed.
+ *   An owner may also read a connected session's socket on its own thread
+ *   (rv_session_read_now), which spares the hop through the I/O thread.
  * - Events are never delivered on the I/O thread.  They are queued per session;
  *   when the queue goes from "nothing announced" to "something pending" the core
  *   calls callbacks.wake(user), from any thread (the I/O thread, or the thread
