@@ -274,8 +274,13 @@ BOOL wake_target_watch_socket(struct wake_target *target, UINT_PTR socket)
     EnterCriticalSection(&table_cs);
     target->socket = socket;
     LeaveCriticalSection(&table_cs);
-    /* The I/O thread's poll of the socket goes on regardless. */
-    if (!WSAAsyncSelect(socket, target->window, WM_WAKE_INPUT, FD_READ | FD_CLOSE)) return TRUE;
+    /* The first read takes the socket's input over from the I/O thread; it
+     * comes at once, for what arrived before the watch. */
+    if (!WSAAsyncSelect(socket, target->window, WM_WAKE_INPUT, FD_READ | FD_CLOSE))
+    {
+        PostMessageW(target->window, WM_WAKE_INPUT, socket, 0);
+        return TRUE;
+    }
     WARN("WSAAsyncSelect failed: %d\n", WSAGetLastError());
     wake_target_unwatch_socket(target);
     return FALSE;

@@ -29,7 +29,7 @@
  *   connections of destroyed sessions (see DESTROY).  It starts with the first
  *   session and is stopped and joined when the last session is destroyed,
  *   once the closing connections are done or the destroy's bound has passed.
- *   An owner may also read a connected session's socket on its own thread
+ *   An owner may instead read a connected session's socket on its own thread
  *   (rv_session_read_now), which spares the hop through the I/O thread.
  * - Events are never delivered on the I/O thread.  They are queued per session;
  *   when the queue goes from "nothing announced" to "something pending" the core
@@ -415,9 +415,11 @@ rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms);
  * that the data needs no second thread woken.  rv_session_get_socket gives
  * the established connection's socket (RV_S_FALSE when there is none);
  * rv_session_read_now reads what it has on the calling thread and queues the
- * events without a wake: the caller runs rv_session_dispatch next.  The I/O
- * thread still watches the socket: whichever thread reads first, under the
- * core's lock, queues what came, in order.
+ * events without a wake: the caller runs rv_session_dispatch next.  From its
+ * first call on, the caller is the connection's reader: the I/O thread no
+ * longer reads it (it still sends, and hears of errors), and a dispatch that
+ * makes room after the incoming limit reads on.  So the caller must call it
+ * whenever the socket is readable or closed, on the thread that dispatches.
  */
 rv_result rv_session_get_socket(struct rv_session *s, uintptr_t *handle);
 rv_result rv_session_read_now(struct rv_session *s);

@@ -95,6 +95,7 @@ struct rv_conn
     uint8_t            phase;
     uint8_t            dead;
     uint8_t            detached;    /* the session no longer follows it: no events */
+    uint8_t            host_reads;  /* the owner's thread reads it (rv_session_read_now) */
     uint8_t            pending;     /* inviter handshake counted in n_pending */
     uint8_t            intent;      /* invitee: intent for RESPONSE */
     uint8_t            final_cancel;/* send CANCEL once the queue is flushed */
@@ -231,6 +232,8 @@ void conn_append(struct rv_conn *c, struct rv_out *out);
 int conn_send_now(struct rv_conn *c);
 /* From an API call: reads what an established connection has now (rv_session_read_now). */
 void conn_read_now(struct rv_conn *c);
+/* Whether the owner reads the connection, not the I/O thread. */
+int conn_read_by_host(const struct rv_conn *c);
 /* The socket of an established connection; 0 when it is not one. */
 int conn_get_socket(const struct rv_conn *c, rv_socket *sock);
 struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);

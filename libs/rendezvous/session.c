@@ -807,6 +807,7 @@ rv_result rv_session_dispatch(struct rv_session *s)
     rv_thread_id self = rv_thread_self();
     rv_result hr = RV_S_FALSE;
     struct rv_event *ev;
+    int read_due = 0;
 
     if (!s) return RV_E_POINTER;
     if (io_on_thread()) return RV_E_INVALID_STATE;
@@ -820,19 +821,29 @@ rv_result rv_session_dispatch(struct rv_session *s)
     s->dispatch_thread = self;
     s->wake_pending = 0;
 
-    while (!s->closing && (ev = s->ev_head))
+    while (!s->closing)
     {
         struct rv_session_callbacks cb = s->cb;
         void *user = s->user;
+
+        if (!(ev = s->ev_head))
+        {
+            /* Throttled before: the owner reads its connection here, as it alone does. */
+            if (!read_due) break;
+            read_due = 0;
+            if (s->active && conn_read_by_host(s->active)) conn_read_now(s->active);
+            continue;
+        }
 
         s->ev_head = ev->next;
         if (!s->ev_head) s->ev_tail = NULL;
         s->ev_bytes -= ev->charge;
         if (s->throttled && s->ev_bytes < RV_MAX_INCOMING_BYTES)
         {
-            /* Room again: let the I/O thread read this session's socket. */
+            /* Room again: let the reader of this session's socket go on. */
             s->throttled = 0;
-            io_signal();
+            if (s->active && conn_read_by_host(s->active)) read_due = 1;
+            else io_signal();
         }
         rv_mutex_unlock(&core.lock);
 

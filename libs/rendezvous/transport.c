@@ -1206,9 +1206,26 @@ static void conn_read(struct rv_conn *c, int until_empty)
     }
 }
 
+int conn_read_by_host(const struct rv_conn *c)
+{
+    return c->host_reads && !c->dead && !c->detached && c->phase == PHASE_ESTABLISHED && c->session &&
+           !c->session->closing;
+}
+
+/*
+ * From the first call on, the owner reads the connection: the I/O thread
+ * leaves its input alone (it still sends, and still hears of errors), so that
+ * one reader at a time takes the data and a Windows owner gets one FD_READ
+ * per read of its own, not one more for each read of the I/O thread.
+ */
 void conn_read_now(struct rv_conn *c)
 {
     if (c->dead || c->detached || c->phase != PHASE_ESTABLISHED) return;
+    if (!c->host_reads)
+    {
+        c->host_reads = 1;
+        io_signal();
+    }
     conn_read(c, 0);
     /* What the frames asked for (a delivery failure to report) goes out from the I/O thread. */
     if (!c->dead && conn_wants_output(c)) io_signal();
@@ -1323,7 +1340,7 @@ static short conn_poll_events(struct rv_conn *c, uint64_t now)
         events = RV_POLL_OUT;
         break;
     default:
-        if (!conn_throttled(c)) events |= RV_POLL_IN;
+        if (!conn_read_by_host(c) && !conn_throttled(c)) events |= RV_POLL_IN;
         if (conn_wants_output(c)) events |= RV_POLL_OUT;
         break;
     }

@@ -516,8 +516,9 @@ static void test_many_messages(void)
     peer_destroy(&b);
 }
 
-/* A host thread reads the socket too (rv_session_read_now), racing the I/O
- * thread: every message arrives once and in order, and the end still comes. */
+/* The owner's thread reads the socket (rv_session_read_now), taking it over
+ * from the I/O thread: every message arrives once and in order, and the end
+ * still comes. */
 static void test_read_now(void)
 {
     enum rv_state terminated = RV_STATE_TERMINATED;
@@ -568,6 +569,55 @@ static void test_read_now(void)
     }
     ok(cond_state(&b, &terminated), "state %d after the peer went\n", b.last_state);
     ok(rv_session_get_socket(b.s, &handle) == RV_S_FALSE, "a socket after the end\n");
+    peer_destroy(&b);
+}
+
+/* An owner that reads its connection and lets its queue fill to the incoming
+ * limit is not stalled: the dispatch that makes room reads on, as the I/O
+ * thread would have. */
+static void test_read_now_throttled(void)
+{
+    static uint16_t units[8192];
+    const uint32_t frame = sizeof(units), most_queued = (RV_MAX_INCOMING_BYTES + 262144) / frame + 1;
+    struct peer a, b;
+    uint32_t sent = 0, refused = 0;
+    uint64_t deadline;
+
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    b.keep_data = 0;
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+
+    /* The owner reads and does not dispatch: its queue reaches the limit, then the sender's. */
+    deadline = rv_time_ms() + 20000;
+    while (refused < 100 && rv_time_ms() < deadline)
+    {
+        if (rv_session_send_context_data(a.s, units, sizeof(units) / sizeof(units[0])) == RV_S_OK)
+        {
+            sent++;
+            refused = 0;
+        }
+        else
+        {
+            refused++;
+            rv_sleep_ms(5);
+        }
+        rv_session_read_now(b.s);
+    }
+    ok(sent > most_queued, "only %u frames went\n", sent);
+    ok(!b.data_events, "%ld events before dispatching\n", b.data_events);
+
+    /* Dispatch alone: more than the full queue arrives. */
+    while (rv_session_dispatch(b.s) == RV_S_OK) {}
+    ok(b.data_events > (long)most_queued, "%ld events of %u sent\n", b.data_events, sent);
+    deadline = rv_time_ms() + 20000;
+    while (b.data_events < (long)sent && rv_time_ms() < deadline)
+    {
+        rv_session_read_now(b.s);
+        if (rv_session_dispatch(b.s) != RV_S_OK) rv_sleep_ms(5);
+    }
+    ok(b.data_events == (long)sent, "%ld of %u frames\n", b.data_events, sent);
+    peer_destroy(&a);
     peer_destroy(&b);
 }
 
@@ -667,6 +717,7 @@ START_TEST(flows)
     test_delivery_failure();
     test_many_messages();
     test_read_now();
+    test_read_now_throttled();
     test_ipv6();
     test_parallel_sessions();
     ok(wait_live_allocations(0, 2000) == 0, "%ld allocations leaked\n", live_allocations());
