@@ -94,10 +94,8 @@ void wake_target_remove(struct wake_target *target)
     LeaveCriticalSection(&table_cs);
 }
 
-/* Returns the target with a new reference on its object, or NULL once the
- * object is being destroyed. */
 /* table_cs held: the target in slot with a new reference on its object, or
- * NULL once the object is gone. */
+ * NULL once the object is being destroyed. */
 static struct wake_target *table_ref(unsigned int slot)
 {
     LONG *refcount = table[slot].target->refcount, ref = *refcount;
@@ -268,9 +266,18 @@ BOOL wake_target_is_current(const struct wake_target *target)
     return !target->window || GetWindowThreadProcessId(target->window, NULL) == GetCurrentThreadId();
 }
 
-BOOL wake_target_watch_socket(struct wake_target *target, UINT_PTR socket)
+static void wake_target_unwatch_socket(struct wake_target *target)
 {
-    if (!target->window || !target->input) return FALSE;
+    EnterCriticalSection(&table_cs);
+    target->socket = 0;
+    LeaveCriticalSection(&table_cs);
+}
+
+/* STA: input() runs when the socket is readable, on the object's thread;
+ * where it cannot, the wakes go on as before. */
+static void wake_target_watch_socket(struct wake_target *target, UINT_PTR socket)
+{
+    if (!target->window || !target->input) return;
     EnterCriticalSection(&table_cs);
     target->socket = socket;
     LeaveCriticalSection(&table_cs);
@@ -279,18 +286,10 @@ BOOL wake_target_watch_socket(struct wake_target *target, UINT_PTR socket)
     if (!WSAAsyncSelect(socket, target->window, WM_WAKE_INPUT, FD_READ | FD_CLOSE))
     {
         PostMessageW(target->window, WM_WAKE_INPUT, socket, 0);
-        return TRUE;
+        return;
     }
     WARN("WSAAsyncSelect failed: %d\n", WSAGetLastError());
     wake_target_unwatch_socket(target);
-    return FALSE;
-}
-
-void wake_target_unwatch_socket(struct wake_target *target)
-{
-    EnterCriticalSection(&table_cs);
-    target->socket = 0;
-    LeaveCriticalSection(&table_cs);
 }
 
 void wake_target_follow_session(struct wake_target *target, struct rv_session *core, enum rv_state state)

@@ -56,11 +56,8 @@ void wake_target_remove(struct wake_target *target);
 void wake_target_signal(struct wake_target *target);
 /* Whether the calling thread may dispatch now (the STA's own thread, or any MTA thread). */
 BOOL wake_target_is_current(const struct wake_target *target);
-/* STA: input() runs when the socket is readable; FALSE when it cannot (the
- * wakes still come).  Unwatch before the socket may be closed. */
-BOOL wake_target_watch_socket(struct wake_target *target, UINT_PTR socket);
-void wake_target_unwatch_socket(struct wake_target *target);
-/* From a core session's state handler: watches its socket while it is connected. */
+/* From a core session's state handler: in an STA, input() runs on the thread
+ * whenever the connected session's socket is readable (else the wakes do). */
 void wake_target_follow_session(struct wake_target *target, struct rv_session *core, enum rv_state state);
 /* At DLL unload. */
 void wake_unregister_class(void);

@@ -416,10 +416,11 @@ rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms);
  * the established connection's socket (RV_S_FALSE when there is none);
  * rv_session_read_now reads what it has on the calling thread and queues the
  * events without a wake: the caller runs rv_session_dispatch next.  From its
- * first call on, the caller is the connection's reader: the I/O thread no
- * longer reads it (it still sends, and hears of errors), and a dispatch that
- * makes room after the incoming limit reads on.  So the caller must call it
- * whenever the socket is readable or closed, on the thread that dispatches.
+ * first call on, the caller is the connection's only reader, of its data and
+ * of its end: the I/O thread no longer polls it for input (only to send what
+ * a call could not), and a dispatch that makes room after the incoming limit
+ * reads on.  So the caller must call it whenever the socket is readable or
+ * closed, on the thread that dispatches.
  */
 rv_result rv_session_get_socket(struct rv_session *s, uintptr_t *handle);
 rv_result rv_session_read_now(struct rv_session *s);

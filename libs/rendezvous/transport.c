@@ -1206,21 +1206,28 @@ static void conn_read(struct rv_conn *c, int until_empty)
     }
 }
 
+/* The connection that carries its session's data. */
+static int conn_carries_session(const struct rv_conn *c)
+{
+    return !c->dead && !c->detached && c->phase == PHASE_ESTABLISHED;
+}
+
 int conn_read_by_host(const struct rv_conn *c)
 {
-    return c->host_reads && !c->dead && !c->detached && c->phase == PHASE_ESTABLISHED && c->session &&
-           !c->session->closing;
+    return c->host_reads && conn_carries_session(c) && c->session && !c->session->closing;
 }
 
 /*
- * From the first call on, the owner reads the connection: the I/O thread
- * leaves its input alone (it still sends, and still hears of errors), so that
- * one reader at a time takes the data and a Windows owner gets one FD_READ
- * per read of its own, not one more for each read of the I/O thread.
+ * From the first call on, the owner reads the connection: the I/O thread no
+ * longer polls it for input (only to send what a call could not), so that one
+ * reader at a time takes the data, the end of the stream included, and a
+ * Windows owner gets one FD_READ per read of its own, not one more for each
+ * read of the I/O thread.  A destroyed session's connection goes back to the
+ * I/O thread.
  */
 void conn_read_now(struct rv_conn *c)
 {
-    if (c->dead || c->detached || c->phase != PHASE_ESTABLISHED) return;
+    if (!conn_carries_session(c)) return;
     if (!c->host_reads)
     {
         c->host_reads = 1;
@@ -1233,7 +1240,7 @@ void conn_read_now(struct rv_conn *c)
 
 int conn_get_socket(const struct rv_conn *c, rv_socket *sock)
 {
-    if (c->dead || c->detached || c->phase != PHASE_ESTABLISHED) return 0;
+    if (!conn_carries_session(c)) return 0;
     *sock = c->sock;
     return 1;
 }
