@@ -48,6 +48,8 @@ enum event_kind
 /* An inviter hears of an accept and then of a cancel; anyone else of one answer. */
 #define RV_MAX_ANSWER_EVENTS 2
 
+struct rv_slab;
+
 struct rv_event
 {
     struct rv_event *next;
@@ -62,6 +64,7 @@ struct rv_event
     const uint16_t  *units;
     void            *block;       /* separately allocated data, freed after dispatch */
     size_t           charge;      /* bytes counted against RV_MAX_INCOMING_BYTES */
+    struct rv_slab  *slab;        /* carved from this slab (allocated events only) */
 };
 
 /* One queued outgoing frame: header and payload in a single allocation. */
@@ -114,6 +117,7 @@ struct rv_conn
     uint32_t           ticket;      /* orphan: the destroy that handed it over */
     struct rv_decoder  dec;
     struct rv_event   *rx_event;    /* DATA being read into its event */
+    struct rv_slab    *slab;        /* where its small DATA events are carved */
     uint8_t           *rx_block;    /* TERMINATE payload being read */
     struct rv_out     *out_head;
     struct rv_out     *out_tail;
@@ -210,6 +214,8 @@ void event_free(struct rv_event *ev);
 #define RV_LARGE_MIN (16u << 10)
 void *large_alloc(size_t size);
 void large_free(void *ptr);
+/* Gives back an event carved from a slab (transport.c); core.lock held. */
+void slab_event_free(struct rv_event *ev);
 void out_free(struct rv_out *out);
 
 /* transport.c (core.lock held unless noted) */

@@ -40,7 +40,8 @@ void event_free(struct rv_event *ev)
     rv_free(ev->block);
     ev->block = NULL;
     if (!ev->allocated) return;
-    if (ev->large) large_free(ev);
+    if (ev->slab) slab_event_free(ev);
+    else if (ev->large) large_free(ev);
     else rv_free(ev);
 }
 

@@ -256,6 +256,74 @@ void conn_link(struct rv_conn *c)
     s->conns = c;
 }
 
+/*
+ * Small DATA events are carved from slabs of their connection: under Wine a
+ * small heap block costs more to allocate and free than the rest of the
+ * event's delivery, and a batch of small frames would pay it per frame.
+ * A session dispatches its events in order, so a slab goes soon after its
+ * last event does; it is freed as soon as it holds none, so an idle
+ * connection keeps no slab.  Beyond what the queued events are charged, a
+ * connection's slabs hold at most the unused ends of two of them.
+ */
+#define SLAB_SIZE       8192u
+#define SLAB_EVENT_MAX  1024u
+#define SLAB_ALIGN(n)   (((n) + 15u) & ~(size_t)15u)
+
+struct rv_slab
+{
+    struct rv_conn *owner;      /* carves from it; NULL once it has moved on */
+    uint32_t        used;       /* bytes carved, the header included */
+    uint32_t        live;       /* events carved and not yet freed */
+};
+
+/* The caller sets the event's slab to *ret. */
+static struct rv_event *slab_event_alloc(struct rv_conn *c, size_t size, struct rv_slab **ret)
+{
+    struct rv_slab *slab = c->slab;
+    struct rv_event *ev;
+
+    size = SLAB_ALIGN(size);
+    if (slab && slab->used + size > SLAB_SIZE)
+    {
+        /* Full: its events free it. */
+        slab->owner = NULL;
+        c->slab = slab = NULL;
+    }
+    if (!slab)
+    {
+        if (!(slab = rv_alloc(SLAB_SIZE))) return NULL;
+        slab->owner = c;
+        slab->used = SLAB_ALIGN(sizeof(*slab));
+        slab->live = 0;
+        c->slab = slab;
+    }
+    ev = (struct rv_event *)((uint8_t *)slab + slab->used);
+    slab->used += (uint32_t)size;
+    slab->live++;
+    *ret = slab;
+    return ev;
+}
+
+void slab_event_free(struct rv_event *ev)
+{
+    struct rv_slab *slab = ev->slab;
+
+    if (--slab->live) return;
+    if (slab->owner) slab->owner->slab = NULL;
+    rv_free(slab);
+}
+
+/* The connection ends: its current slab goes with its last event. */
+static void slab_release(struct rv_conn *c)
+{
+    struct rv_slab *slab = c->slab;
+
+    if (!slab) return;
+    c->slab = NULL;
+    slab->owner = NULL;
+    if (!slab->live) rv_free(slab);
+}
+
 static void conn_free_buffers(struct rv_conn *c)
 {
     struct rv_out *o;
@@ -270,6 +338,7 @@ static void conn_free_buffers(struct rv_conn *c)
     c->out_data = 0;
     if (c->rx_event) event_free(c->rx_event);
     c->rx_event = NULL;
+    slab_release(c);
     rv_free(c->rx_block);
     c->rx_block = NULL;
     rv_free(c->answer);
@@ -846,11 +915,16 @@ static void conn_on_header(struct rv_conn *c)
         {
             size_t size = sizeof(struct rv_event) + length;
             int large = size >= RV_LARGE_MIN;
-            struct rv_event *ev = large ? large_alloc(size) : rv_alloc(size);
+            struct rv_slab *slab = NULL;
+            struct rv_event *ev;
 
+            if (large) ev = large_alloc(size);
+            else if (size <= SLAB_EVENT_MAX) ev = slab_event_alloc(c, size, &slab);
+            else ev = rv_alloc(size);
             if (ev)
             {
                 memset(ev, 0, sizeof(*ev));
+                ev->slab = slab;
                 ev->kind = EV_CONTEXT_DATA;
                 ev->allocated = 1;
                 ev->large = large;

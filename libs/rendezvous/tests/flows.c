@@ -621,6 +621,68 @@ static void test_read_now_throttled(void)
     peer_destroy(&b);
 }
 
+/* Reads without dispatching, for up to ms. */
+static void read_only(struct peer *p, uint32_t ms)
+{
+    uint64_t deadline = rv_time_ms() + ms;
+
+    while (rv_time_ms() < deadline)
+    {
+        rv_session_read_now(p->s);
+        rv_sleep_ms(5);
+    }
+}
+
+/* Small events share allocations (under Wine each heap block costs about as
+ * much as the rest of the event's delivery), and the shared blocks outlive
+ * the connection that filled them, or go with the session. */
+static void test_small_events_share_blocks(void)
+{
+    static const uint16_t units[16] = { 'S', 'L', 'A', 'B' };
+    enum rv_state cancelled = RV_STATE_CANCELLED;
+    struct peer a, b;
+    long before, allocations;
+    uint32_t i, sent = 0;
+
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    b.keep_data = 0;
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    rv_session_read_now(b.s);
+
+    for (i = 0; i < 600; i++)
+        if (rv_session_send_context_data(a.s, units, 16) == RV_S_OK) sent++;
+    ok(sent == 600, "%u sends\n", sent);
+    before = total_allocations();
+    read_only(&b, 300);
+    allocations = total_allocations() - before;
+    while (rv_session_dispatch(b.s) == RV_S_OK) {}
+    ok(b.data_events >= 300, "only %ld events arrived\n", b.data_events);
+    ok(allocations * 16 <= b.data_events + 16, "%ld allocations for %ld events\n", allocations, b.data_events);
+    ok(rv_session_get_socket(b.s, &(uintptr_t){0}) == RV_S_OK, "not connected\n");
+
+    /* The connection ends while its events wait: they arrive whole, then the end. */
+    for (i = 0; i < 600; i++) rv_session_send_context_data(a.s, units, 16);
+    read_only(&b, 100);
+    ok(rv_session_terminate(a.s, RV_S_OK, NULL, 0) == RV_S_OK, "terminate\n");
+    read_only(&b, 300);
+    ok(rv_session_get_socket(b.s, &(uintptr_t){0}) == RV_S_FALSE, "still connected\n");
+    ok(peer_wait_state(&b, RV_STATE_CANCELLED, 5000) || cond_state(&b, &cancelled), "state %d\n", b.last_state);
+    ok(b.data_events == (long)sent + 600, "%ld of %u events\n", b.data_events, sent + 600);
+    peer_destroy(&a);
+    peer_destroy(&b);
+
+    /* A session destroyed with its events waiting frees their blocks. */
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    for (i = 0; i < 600; i++) rv_session_send_context_data(a.s, units, 16);
+    read_only(&b, 300);
+    peer_destroy(&b);
+    peer_destroy(&a);
+    ok(wait_live_allocations(0, 5000) == 0, "%ld allocations live\n", live_allocations());
+}
+
 static void test_ipv6(void)
 {
     char invitation[RV_INVITATION_BUFFER_SIZE];
@@ -718,6 +780,7 @@ START_TEST(flows)
     test_many_messages();
     test_read_now();
     test_read_now_throttled();
+    test_small_events_share_blocks();
     test_ipv6();
     test_parallel_sessions();
     ok(wait_live_allocations(0, 2000) == 0, "%ld allocations leaked\n", live_allocations());
