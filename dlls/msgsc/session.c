@@ -114,15 +114,6 @@ static void dispatch_session(struct wake_target *wake)
     rv_session_dispatch(s->core);
 }
 
-/* STA: the socket has data; read it here and fire at once. */
-static void input_session(struct wake_target *wake)
-{
-    struct session *s = CONTAINING_RECORD(wake, struct session, wake);
-
-    rv_session_read_now(s->core);
-    rv_session_dispatch(s->core);
-}
-
 /* From the core, on any thread. */
 static void session_wake(void *user)
 {
@@ -1208,7 +1199,6 @@ static HRESULT session_new(uint32_t role, struct session **ret)
         CoTaskMemFree(s);
         return hr;
     }
-    s->wake.input = input_session;
     if (FAILED(hr = rv_session_create(&rv_profile_messenger, role, &session_callbacks, s, &s->core)))
     {
         wake_target_remove(&s->wake);

@@ -78,15 +78,6 @@ static void dispatch_session(struct wake_target *wake)
     rv_session_dispatch(s->core);
 }
 
-/* STA: the socket has data; read it here and fire at once. */
-static void input_session(struct wake_target *wake)
-{
-    struct session *s = CONTAINING_RECORD(wake, struct session, wake);
-
-    rv_session_read_now(s->core);
-    rv_session_dispatch(s->core);
-}
-
 /* Called by the core from any thread, never while the session is being freed. */
 static void session_wake(void *user)
 {
@@ -641,7 +632,6 @@ HRESULT rendezvous_session_create(REFIID riid, void **obj)
         CoTaskMemFree(s);
         return hr;
     }
-    s->wake.input = input_session;
     if (FAILED(hr = rv_session_create(&rv_profile_rendezvous, 0, &session_callbacks, s, &s->core)))
     {
         wake_target_remove(&s->wake);

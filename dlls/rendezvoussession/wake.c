@@ -130,7 +130,7 @@ static struct wake_target *table_find_socket(UINT_PTR socket)
 
     EnterCriticalSection(&table_cs);
     for (i = 0; i < table_size && !target; i++)
-        if (table[i].target && table[i].target->socket == socket && table[i].target->input) target = table_ref(i);
+        if (table[i].target && table[i].target->socket == socket) target = table_ref(i);
     LeaveCriticalSection(&table_cs);
     return target;
 }
@@ -157,7 +157,9 @@ static LRESULT CALLBACK dispatch_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPA
     {
         if ((target = table_find_socket(wparam)))
         {
-            target->input(target);
+            /* Read on this thread, then fire at once. */
+            rv_session_socket_event(target->core, wparam, lparam);
+            target->dispatch(target);
             IUnknown_Release(target->object);
         }
         return 0;
@@ -251,7 +253,7 @@ HRESULT wake_target_init(struct wake_target *target, IUnknown *object, LONG *ref
     target->refcount = refcount;
     target->dispatch = dispatch;
     target->window = NULL;
-    target->input = NULL;
+    target->core = NULL;
     target->socket = 0;
     /* An object made in an STA gets its events on that thread; otherwise on
      * thread-pool threads that join the MTA. */
@@ -273,32 +275,25 @@ static void wake_target_unwatch_socket(struct wake_target *target)
     LeaveCriticalSection(&table_cs);
 }
 
-/* STA: input() runs when the socket is readable, on the object's thread;
- * where it cannot, the wakes go on as before. */
-static void wake_target_watch_socket(struct wake_target *target, UINT_PTR socket)
+/* STA: the socket reports to the window, on the object's thread; where it
+ * cannot, the wakes go on as before. */
+static void wake_target_watch_socket(struct wake_target *target, struct rv_session *core)
 {
-    if (!target->window || !target->input) return;
+    uintptr_t socket;
+
+    if (!target->window || rv_session_route_socket(core, (uintptr_t)target->window, WM_WAKE_INPUT, &socket))
+        return;
     EnterCriticalSection(&table_cs);
+    target->core = core;
     target->socket = socket;
     LeaveCriticalSection(&table_cs);
     /* The first read takes the socket's input over from the I/O thread; it
-     * comes at once, for what arrived before the watch. */
-    if (!WSAAsyncSelect(socket, target->window, WM_WAKE_INPUT, FD_READ | FD_CLOSE))
-    {
-        PostMessageW(target->window, WM_WAKE_INPUT, socket, 0);
-        return;
-    }
-    WARN("WSAAsyncSelect failed: %d\n", WSAGetLastError());
-    wake_target_unwatch_socket(target);
+     * comes at once, for what arrived before the route. */
+    PostMessageW(target->window, WM_WAKE_INPUT, socket, WSAMAKESELECTREPLY(FD_READ, 0));
 }
 
 void wake_target_follow_session(struct wake_target *target, struct rv_session *core, enum rv_state state)
 {
-    uintptr_t socket;
-
-    if (state == RV_STATE_CONNECTED)
-    {
-        if (rv_session_get_socket(core, &socket) == RV_S_OK) wake_target_watch_socket(target, socket);
-    }
+    if (state == RV_STATE_CONNECTED) wake_target_watch_socket(target, core);
     else if (state >= RV_STATE_CANCELLED) wake_target_unwatch_socket(target);
 }

@@ -41,9 +41,10 @@ struct wake_target
     HWND window;                                    /* NULL: MTA, the thread pool */
     unsigned int slot;
     unsigned int seq;
-    /* STA only: FD_READ of this socket runs input() on the thread, instead of
-     * a wake from the I/O thread after it read the data (one thread hop less). */
-    void (*input)(struct wake_target *target);
+    /* STA only: the connected session's socket reports to the window, and its
+     * data is read on the thread, instead of a wake from the I/O thread after
+     * it read the data (one thread hop less). */
+    struct rv_session *core;
     UINT_PTR socket;
 };
 
@@ -56,8 +57,8 @@ void wake_target_remove(struct wake_target *target);
 void wake_target_signal(struct wake_target *target);
 /* Whether the calling thread may dispatch now (the STA's own thread, or any MTA thread). */
 BOOL wake_target_is_current(const struct wake_target *target);
-/* From a core session's state handler: in an STA, input() runs on the thread
- * whenever the connected session's socket is readable (else the wakes do). */
+/* From a core session's state handler: in an STA, the connected session's
+ * socket is read on the thread whenever it is readable (else the wakes do). */
 void wake_target_follow_session(struct wake_target *target, struct rv_session *core, enum rv_state state);
 /* At DLL unload. */
 void wake_unregister_class(void);

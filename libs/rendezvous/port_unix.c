@@ -403,6 +403,24 @@ void rv_socket_close(rv_socket s)
     if (s != RV_INVALID_SOCKET) close(s);
 }
 
+/* Readiness goes through poll() alone here. */
+int rv_socket_route(rv_socket s, uintptr_t window, unsigned int message)
+{
+    (void)s; (void)window; (void)message;
+    return -1;
+}
+
+unsigned int rv_socket_routed_event(rv_socket s, uintptr_t lparam)
+{
+    (void)s; (void)lparam;
+    return 0;
+}
+
+void rv_socket_unroute(rv_socket s)
+{
+    (void)s;
+}
+
 rv_result rv_socket_peer(rv_socket s, struct rv_addr *peer)
 {
     struct sockaddr_storage ss;

@@ -75,6 +75,7 @@ struct sock_entry
     HWND window;            /* registered with; NULL: not yet */
     DWORD thread;           /* the window's, in case a handle value comes back */
     unsigned int flags;
+    BOOL routed;            /* registered with another thread's window: not the poll's */
 };
 
 static SRWLOCK sock_lock = SRWLOCK_INIT;
@@ -104,6 +105,7 @@ static struct sock_entry *sock_get(SOCKET s)
     e->window = NULL;
     e->thread = 0;
     e->flags = 0;
+    e->routed = FALSE;
     *p = e;
     return e;
 }
@@ -506,7 +508,64 @@ static void poll_take_messages(HWND window)
     }
 }
 
-/* Registers every socket of the set with this thread's window; FALSE to fall back to WSAPoll. */
+#define ROUTED_EVENTS (FD_READ | FD_WRITE | FD_CLOSE)
+
+int rv_socket_route(rv_socket s, uintptr_t window, unsigned int message)
+{
+    struct sock_entry *e;
+    int ret = -1;
+
+    AcquireSRWLockExclusive(&sock_lock);
+    /* Under the lock, as poll_register: a poll cannot take it back meanwhile. */
+    if ((e = sock_get(s)) && !WSAAsyncSelect(s, (HWND)window, message, ROUTED_EVENTS))
+    {
+        e->window = (HWND)window;
+        e->thread = GetWindowThreadProcessId((HWND)window, NULL);
+        e->routed = TRUE;
+        ret = 0;
+    }
+    ReleaseSRWLockExclusive(&sock_lock);
+    return ret;
+}
+
+unsigned int rv_socket_routed_event(rv_socket s, uintptr_t lparam)
+{
+    unsigned int events = WSAGETSELECTEVENT(lparam), set = 0, clear = 0, ret = 0;
+
+    if (events & FD_READ)
+    {
+        set |= SOCK_READABLE;
+        ret |= RV_ROUTED_READABLE;
+    }
+    if (events & FD_CLOSE)
+    {
+        set |= SOCK_READABLE | SOCK_CLOSED;
+        ret |= RV_ROUTED_READABLE;
+    }
+    if (events & FD_WRITE)
+    {
+        clear |= SOCK_BLOCKED;
+        ret |= RV_ROUTED_WRITABLE;
+    }
+    sock_update(s, set, clear, FALSE);
+    return ret;
+}
+
+void rv_socket_unroute(rv_socket s)
+{
+    struct sock_entry *e;
+
+    AcquireSRWLockExclusive(&sock_lock);
+    if ((e = *sock_link(s)) && e->routed)
+    {
+        e->routed = FALSE;
+        e->window = NULL;
+    }
+    ReleaseSRWLockExclusive(&sock_lock);
+}
+
+/* Registers every socket of the set with this thread's window, routed ones
+ * excepted; FALSE to fall back to WSAPoll. */
 static BOOL poll_register(rv_pollfd *fds, unsigned int count, HWND *ret_window)
 {
     HWND poll_window;
@@ -528,7 +587,7 @@ static BOOL poll_register(rv_pollfd *fds, unsigned int count, HWND *ret_window)
 
         fds[i].revents = 0;
         if (!(e = sock_get(fds[i].fd))) ret = FALSE;
-        else if (e->window != poll_window || e->thread != GetCurrentThreadId())
+        else if (!e->routed && (e->window != poll_window || e->thread != GetCurrentThreadId()))
         {
             if (WSAAsyncSelect(fds[i].fd, poll_window, POLL_MESSAGE, POLL_EVENTS))
             {

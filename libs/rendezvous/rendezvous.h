@@ -30,7 +30,8 @@
  *   session and is stopped and joined when the last session is destroyed,
  *   once the closing connections are done or the destroy's bound has passed.
  *   An owner may instead read a connected session's socket on its own thread
- *   (rv_session_read_now), which spares the hop through the I/O thread.
+ *   (rv_session_read_now, rv_session_route_socket), which spares the hop
+ *   through the I/O thread.
  * - Events are never delivered on the I/O thread.  They are queued per session;
  *   when the queue goes from "nothing announced" to "something pending" the core
  *   calls callbacks.wake(user), from any thread (the I/O thread, or the thread
@@ -424,6 +425,23 @@ rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms);
  */
 rv_result rv_session_get_socket(struct rv_session *s, uintptr_t *handle);
 rv_result rv_session_read_now(struct rv_session *s);
+
+/*
+ * The same on Windows, where a socket has one readiness registration only
+ * (WSAAsyncSelect), which the I/O thread's poll also needs: the core routes
+ * the established connection's socket to the caller's window, as message
+ * with wParam the socket and lParam WSAAsyncSelect's, and the owner passes
+ * every such message to rv_session_socket_event on that window's thread, then
+ * dispatches.  That reads what arrived, as rv_session_read_now, and tells the
+ * I/O thread of room to send again.  So the owner's thread must pump for the
+ * session to hear its peer and to send more than the socket took at once.
+ * When the connection no longer carries the session (terminated, ended,
+ * destroyed), the I/O thread takes the socket back; later messages for it get
+ * RV_S_FALSE.  rv_session_route_socket gives RV_S_FALSE when there is no
+ * established connection or the platform cannot route (not Windows).
+ */
+rv_result rv_session_route_socket(struct rv_session *s, uintptr_t window, uint32_t message, uintptr_t *socket);
+rv_result rv_session_socket_event(struct rv_session *s, uintptr_t socket, uintptr_t lparam);
 
 /* Parsed invitation; addr holds 4 (IPv4) or 16 (IPv6) bytes in network order. */
 struct rv_invitation

@@ -99,6 +99,7 @@ struct rv_conn
     uint8_t            dead;
     uint8_t            detached;    /* the session no longer follows it: no events */
     uint8_t            host_reads;  /* the owner's thread reads it (rv_session_read_now) */
+    uint8_t            routed;      /* its readiness goes to the owner's window (rv_socket_route) */
     uint8_t            pending;     /* inviter handshake counted in n_pending */
     uint8_t            intent;      /* invitee: intent for RESPONSE */
     uint8_t            final_cancel;/* send CANCEL once the queue is flushed */
@@ -242,6 +243,11 @@ void conn_read_now(struct rv_conn *c);
 int conn_read_by_host(const struct rv_conn *c);
 /* The socket of an established connection; 0 when it is not one. */
 int conn_get_socket(const struct rv_conn *c, rv_socket *sock);
+/* From an API call: routes an established connection's readiness to the
+ * owner's window, which then reads it (rv_session_route_socket); 1 if routed. */
+int conn_route(struct rv_conn *c, uintptr_t window, uint32_t message);
+/* A routed message for c (rv_session_socket_event); RV_S_FALSE when socket is not c's routed one. */
+rv_result conn_routed_event(struct rv_conn *c, uintptr_t socket, uintptr_t lparam);
 struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);
 /*
  * Local cancel: listener closed, handshakes told, peer sent CANCEL.  block

@@ -123,6 +123,21 @@ void rv_socket_close(rv_socket s);
 rv_result rv_socket_peer(rv_socket s, struct rv_addr *peer);
 
 /*
+ * Routing (Windows): a socket reports its readiness to another thread's window
+ * instead of to the poll, as WSAAsyncSelect messages (wParam the socket).
+ * Winsock gives a socket one such registration only, so the poll leaves a
+ * routed socket alone and learns its readiness from the messages that the
+ * window's thread hands back.  Elsewhere routing is not supported: nonzero.
+ */
+#define RV_ROUTED_READABLE  0x1     /* data or the end of the stream: read */
+#define RV_ROUTED_WRITABLE  0x2     /* room again after a send would block */
+int rv_socket_route(rv_socket s, uintptr_t window, unsigned int message);
+/* Folds a routed message (its lParam) into the poll's view; returns RV_ROUTED_*. */
+unsigned int rv_socket_routed_event(rv_socket s, uintptr_t lparam);
+/* Back to the poll, which registers it again the next time it polls it. */
+void rv_socket_unroute(rv_socket s);
+
+/*
  * Level-triggered, as poll().  Returns the number of ready entries, 0 on timeout
  * or interruption, -1 on error.  On Windows it does not use WSAPoll, whose cost
  * under Wine grows with the number of sockets: each calling thread gets a

@@ -914,6 +914,36 @@ rv_result rv_session_read_now(struct rv_session *s)
     return RV_S_OK;
 }
 
+rv_result rv_session_route_socket(struct rv_session *s, uintptr_t window, uint32_t message, uintptr_t *socket)
+{
+    rv_result hr = RV_S_FALSE;
+
+    if (!s || !socket) return RV_E_POINTER;
+    if (io_on_thread()) return RV_E_INVALID_STATE;
+    rv_mutex_lock(&core.lock);
+    if (s->active && !s->closing && conn_route(s->active, window, message))
+    {
+        *socket = (uintptr_t)s->active->sock;
+        hr = RV_S_OK;
+    }
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}
+
+rv_result rv_session_socket_event(struct rv_session *s, uintptr_t socket, uintptr_t lparam)
+{
+    rv_result hr = RV_S_FALSE;
+
+    if (!s) return RV_E_POINTER;
+    if (io_on_thread()) return RV_E_INVALID_STATE;
+    rv_mutex_lock(&core.lock);
+    if (s->active && !s->closing) hr = conn_routed_event(s->active, socket, lparam);
+    /* The caller dispatches next: what was queued needs no wake. */
+    if (hr == RV_S_OK) wake_list_remove(s);
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}
+
 rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms)
 {
     uint64_t deadline, now;

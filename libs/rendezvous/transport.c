@@ -1319,6 +1319,48 @@ int conn_get_socket(const struct rv_conn *c, rv_socket *sock)
     return 1;
 }
 
+/*
+ * The owner's thread hears of this socket, and the I/O thread does not: both
+ * of what arrives, which the owner reads, and of room to send after a send
+ * would have blocked, which it passes on to the I/O thread.  Once the
+ * connection no longer carries the session (terminated, handed over), the
+ * I/O thread takes the socket back (conn_take_back).
+ */
+int conn_route(struct rv_conn *c, uintptr_t window, uint32_t message)
+{
+    if (!conn_carries_session(c)) return 0;
+    if (!c->routed)
+    {
+        if (rv_socket_route(c->sock, window, message)) return 0;
+        c->routed = 1;
+    }
+    if (!c->host_reads)
+    {
+        c->host_reads = 1;
+        io_signal();
+    }
+    return 1;
+}
+
+rv_result conn_routed_event(struct rv_conn *c, uintptr_t socket, uintptr_t lparam)
+{
+    unsigned int events;
+
+    if (!c->routed || !conn_read_by_host(c) || (uintptr_t)c->sock != socket) return RV_S_FALSE;
+    events = rv_socket_routed_event(c->sock, lparam);
+    if ((events & RV_ROUTED_WRITABLE) && conn_wants_output(c)) io_signal();
+    if (events & RV_ROUTED_READABLE) conn_read_now(c);
+    return RV_S_OK;
+}
+
+/* I/O thread: a routed connection that no longer carries its session is polled here again. */
+static void conn_take_back(struct rv_conn *c)
+{
+    if (!c->routed || c->dead || conn_read_by_host(c)) return;
+    rv_socket_unroute(c->sock);
+    c->routed = 0;
+}
+
 static void conn_on_readable(struct rv_conn *c)
 {
     conn_read(c, 1);
@@ -1431,7 +1473,10 @@ static short conn_poll_events(struct rv_conn *c, uint64_t now)
 static unsigned int poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, struct rv_conn *c,
                              uint64_t now, uint64_t *next)
 {
-    short events = conn_poll_events(c, now);
+    short events;
+
+    conn_take_back(c);
+    events = conn_poll_events(c, now);
 
     if (c->deadline && c->deadline < *next) *next = c->deadline;
     /* WSAPoll may miss a failed connect: look again soon. */

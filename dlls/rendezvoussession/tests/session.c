@@ -1008,6 +1008,55 @@ static void test_peer_gone(void)
     release_peer(&peers[0]);
 }
 
+/* Backpressure: a sender fills the connection while its peer does not read
+ * (both sessions are on this thread, which does not pump), up to the
+ * outgoing limit; once the thread pumps, everything arrives. */
+static void test_backpressure(void)
+{
+    struct peer peers[2];
+    struct wait_data wait = { &peers[1].sink, 0 };
+    BSTR big;
+    HRESULT hr = S_OK;
+    LONG sent = 0;
+    BOOL arrived;
+
+    if (!connect_pair(peers)) goto done;
+    pump_for(50);
+    big = SysAllocStringLen(NULL, MAX_CONTEXT_DATA);
+    for (sent = 0; sent < MAX_CONTEXT_DATA; sent++) big[sent] = (WCHAR)('a' + sent % 26);
+    for (sent = 0; sent < 1000; sent++)
+    {
+        big[0] = (WCHAR)sent;
+        if ((hr = IRendezvousSession_SendContextData(peers[0].session, big)) != S_OK) break;
+    }
+    ok(hr == E_OUTOFMEMORY, "got %#lx after %ld messages\n", hr, sent);
+    wait.count = sent;
+    arrived = pump_until(has_data_events, &wait, WAIT_MS * 3);
+    ok(arrived, "%ld of %ld messages arrived\n", peers[1].sink.data_events, sent);
+    /* And the connection still carries both ways. */
+    clear_sink(&peers[0].sink);
+    clear_sink(&peers[1].sink);
+    check_delivery(&peers[0], &peers[1], L"after", 5, "after the backlog");
+    check_delivery(&peers[1], &peers[0], L"back", 4, "back after the backlog");
+
+    /* Terminate right after a backlog: the backlog goes first, then the end. */
+    clear_sink(&peers[1].sink);
+    for (sent = 0; sent < 1000; sent++)
+        if ((hr = IRendezvousSession_SendContextData(peers[0].session, big)) != S_OK) break;
+    ok(hr == E_OUTOFMEMORY, "got %#lx after %ld messages\n", hr, sent);
+    hr = IRendezvousSession_Terminate(peers[0].session, S_OK, NULL);
+    ok(hr == S_OK, "Terminate returned %#lx\n", hr);
+    wait.count = sent;
+    arrived = pump_until(has_data_events, &wait, WAIT_MS * 3);
+    ok(arrived, "%ld of %ld messages arrived before the end\n", peers[1].sink.data_events, sent);
+    ok(has_state(&peers[1].sink, RSS_CANCELLED, WAIT_MS), "the peer did not see the end, state %ld\n",
+       get_state(peers[1].session));
+    SysFreeString(big);
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
 /* Re-entrancy: a sink calls back into the session from inside each event. */
 
 enum trigger
@@ -2088,6 +2137,7 @@ START_TEST(session)
     test_wrong_secret();
     test_sinks();
     test_peer_gone();
+    test_backpressure();
     test_reentry();
     test_out_of_memory();
     test_apartments();
