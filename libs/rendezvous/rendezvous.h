@@ -412,8 +412,8 @@ rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms);
 
 /*
  * For a host that can have the system tell its own thread when the session's
- * socket is readable (a Windows STA asks for FD_READ window messages), so
- * that the data needs no second thread woken.  rv_session_get_socket gives
+ * socket is readable (its own poll; on Windows see rv_session_route_socket
+ * below), so that the data needs no second thread woken.  rv_session_get_socket gives
  * the established connection's socket (RV_S_FALSE when there is none);
  * rv_session_read_now reads what it has on the calling thread and queues the
  * events without a wake: the caller runs rv_session_dispatch next.  From its

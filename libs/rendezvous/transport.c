@@ -1299,14 +1299,18 @@ int conn_read_by_host(const struct rv_conn *c)
  * read of the I/O thread.  A destroyed session's connection goes back to the
  * I/O thread.
  */
+static void conn_take_input(struct rv_conn *c)
+{
+    if (c->host_reads) return;
+    c->host_reads = 1;
+    /* The I/O thread drops it from its poll for input. */
+    io_signal();
+}
+
 void conn_read_now(struct rv_conn *c)
 {
     if (!conn_carries_session(c)) return;
-    if (!c->host_reads)
-    {
-        c->host_reads = 1;
-        io_signal();
-    }
+    conn_take_input(c);
     conn_read(c, 0);
     /* What the frames asked for (a delivery failure to report) goes out from the I/O thread. */
     if (!c->dead && conn_wants_output(c)) io_signal();
@@ -1334,11 +1338,7 @@ int conn_route(struct rv_conn *c, uintptr_t window, uint32_t message)
         if (rv_socket_route(c->sock, window, message)) return 0;
         c->routed = 1;
     }
-    if (!c->host_reads)
-    {
-        c->host_reads = 1;
-        io_signal();
-    }
+    conn_take_input(c);
     return 1;
 }
 
