@@ -38,6 +38,7 @@
 #include <olectl.h>
 
 #include "msgsc_private.h"
+#include "wake.h"
 
 #include "wine/debug.h"
 
@@ -55,6 +56,7 @@ struct bridge
     struct connection_point events;
     IConnectionPoint *events_point;
     LONG refcount;
+    struct work_guard guard;    /* the memory, through events in flight */
 
     IMsgrSession *msgr;
     IConnectionPoint *msgr_point;
@@ -68,12 +70,13 @@ struct bridge
 };
 
 /* The DMsgrSessionEvents sink.  It holds no reference on its bridge, which
- * holds the Messenger session that holds the sink. */
+ * holds the Messenger session that holds the sink; each event it passes on is
+ * work of the bridge's guard. */
 struct bridge_sink
 {
     IDispatch IDispatch_iface;
     LONG refcount;
-    struct bridge *bridge;      /* under sink_cs; NULL once the bridge is gone */
+    struct bridge *bridge;      /* under sink_cs; NULL once the bridge is closed */
 };
 
 static CRITICAL_SECTION sink_cs;
@@ -100,27 +103,13 @@ static inline struct bridge_sink *impl_from_IDispatch(IDispatch *iface)
     return CONTAINING_RECORD(iface, struct bridge_sink, IDispatch_iface);
 }
 
-/* The sink's bridge with a new reference, or NULL once it is being destroyed. */
-static struct bridge *sink_get_bridge(struct bridge_sink *sink)
+/* The sink's bridge with its work entered, or NULL once it is closed. */
+static struct bridge *sink_enter_bridge(struct bridge_sink *sink, struct work_frame *frame)
 {
-    struct bridge *b = NULL;
+    struct bridge *b;
 
     EnterCriticalSection(&sink_cs);
-    if (sink->bridge)
-    {
-        LONG ref = sink->bridge->refcount;
-
-        while (ref > 0)
-        {
-            LONG old = InterlockedCompareExchange(&sink->bridge->refcount, ref + 1, ref);
-            if (old == ref)
-            {
-                b = sink->bridge;
-                break;
-            }
-            ref = old;
-        }
-    }
+    if ((b = sink->bridge) && !work_guard_enter(&b->guard, frame)) b = NULL;
     LeaveCriticalSection(&sink_cs);
     return b;
 }
@@ -216,6 +205,7 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
                                   DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
 {
     struct bridge_sink *sink = impl_from_IDispatch(iface);
+    struct work_frame frame;
     VARIANT args[2];
     struct bridge *b;
     UINT expected;
@@ -250,7 +240,7 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
     if (!params || !params->rgvarg) return E_INVALIDARG;
     if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
     if (params->cArgs != expected) return DISP_E_BADPARAMCOUNT;
-    if (!(b = sink_get_bridge(sink))) return S_OK;
+    if (!(b = sink_enter_bridge(sink, &frame))) return S_OK;
 
     switch (id)
     {
@@ -288,7 +278,7 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
         }
         break;
     }
-    IRendezvousSession_Release(&b->IRendezvousSession_iface);
+    work_guard_leave(&frame);
     return hr;
 }
 
@@ -335,22 +325,35 @@ static ULONG WINAPI bridge_AddRef(IRendezvousSession *iface)
     return refcount;
 }
 
-static void bridge_destroy(struct bridge *b)
+static void bridge_free(struct work_guard *guard)
+{
+    struct bridge *b = CONTAINING_RECORD(guard, struct bridge, guard);
+
+    TRACE("%p.\n", b);
+
+    connection_point_destroy(&b->events);
+    SysFreeString(b->remote_user);
+    DeleteCriticalSection(&b->cs);
+    CoTaskMemFree(b);
+    unlock_module();
+}
+
+/* The client's last Release: the Messenger session and the sinks are let go
+ * of before it returns, whatever events are in flight. */
+static void bridge_close(struct bridge *b)
 {
     HRESULT hr;
 
     EnterCriticalSection(&sink_cs);
     b->sink->bridge = NULL;
     LeaveCriticalSection(&sink_cs);
+    work_guard_close(&b->guard);
     if (FAILED(hr = IConnectionPoint_Unadvise(b->msgr_point, b->cookie))) WARN("Unadvise failed: %#lx\n", hr);
     IConnectionPoint_Release(b->msgr_point);
     IMsgrSession_Release(b->msgr);
     IDispatch_Release(&b->sink->IDispatch_iface);
-    connection_point_destroy(&b->events);
-    SysFreeString(b->remote_user);
-    DeleteCriticalSection(&b->cs);
-    CoTaskMemFree(b);
-    unlock_module();
+    connection_point_unadvise_all(&b->events);
+    work_guard_release(&b->guard);
 }
 
 static ULONG WINAPI bridge_Release(IRendezvousSession *iface)
@@ -360,7 +363,7 @@ static ULONG WINAPI bridge_Release(IRendezvousSession *iface)
 
     TRACE("%p, refcount %lu.\n", b, refcount);
 
-    if (!refcount) bridge_destroy(b);
+    if (!refcount) bridge_close(b);
     return refcount;
 }
 
@@ -549,6 +552,7 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
     b->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     b->events_point = &b->events.IConnectionPoint_iface;
     b->refcount = 1;
+    work_guard_init(&b->guard, bridge_free);
     b->msgr = msgr;
     b->msgr_point = point;
     b->sink = sink;
@@ -556,15 +560,18 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
     sink->IDispatch_iface.lpVtbl = &sink_vtbl;
     sink->refcount = 1;
     sink->bridge = b;
+    /* Ready for events before the Advise: they may come at once, on any thread. */
+    InitializeCriticalSection(&b->cs);
+    connection_point_init(&b->events, &b->IConnectionPointContainer_iface, &DIID_DRendezvousSessionEvents);
     lock_module();
     if (FAILED(hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->IDispatch_iface, &b->cookie)))
     {
         WARN("Advise failed: %#lx\n", hr);
         unlock_module();
+        connection_point_destroy(&b->events);
+        DeleteCriticalSection(&b->cs);
         goto failed;
     }
-    InitializeCriticalSection(&b->cs);
-    connection_point_init(&b->events, &b->IConnectionPointContainer_iface, &DIID_DRendezvousSessionEvents);
     lock_module();
     IConnectionPointContainer_Release(container);
     *ret = (IUnknown *)&b->IRendezvousSession_iface;

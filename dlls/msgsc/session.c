@@ -53,6 +53,7 @@ struct session
     struct connection_point events;
     IConnectionPoint *events_point;
     LONG refcount;
+    struct work_guard guard;        /* the memory, through events in flight */
 
     struct rv_session *core;
     CRITICAL_SECTION cs;            /* guards what follows */
@@ -124,16 +125,15 @@ static void session_wake(void *user)
 /* Runs the events a call on this thread queued, before the call returns. */
 static void dispatch_now(struct session *s)
 {
-    if (wake_target_is_current(&s->wake)) dispatch_session(&s->wake);
+    wake_target_dispatch_here(&s->wake);
 }
 
 /* Core handlers: they fire DMsgrSessionEvents. */
 
 static void fire(struct session *s, DISPID dispid, VARIANT *args, unsigned int count)
 {
-    IMsgrSession_AddRef(&s->IMsgrSession_iface);
+    /* The dispatch's work frame keeps s, whatever a sink releases. */
     msgr_fire(&s->events, dispid, args, count);
-    IMsgrSession_Release(&s->IMsgrSession_iface);
 }
 
 /* A BSTR event argument; without memory the event still comes, with "". */
@@ -355,13 +355,15 @@ static void wipe_string(BSTR str)
     SysFreeString(str);
 }
 
-static void session_destroy(struct session *s)
+static void session_free(struct work_guard *guard)
 {
-    wake_target_remove(&s->wake);
-    /* After this no wake and no handler runs for the session. */
+    struct session *s = CONTAINING_RECORD(guard, struct session, guard);
+
+    TRACE("%p.\n", s);
+
+    /* Only when another thread's events outlasted the last Release. */
     rv_session_destroy(s->core);
     connection_point_destroy(&s->events);
-    if (s->user) IDispatch_Release(s->user);
     SysFreeString(s->app_name);
     SysFreeString(s->app_url);
     SysFreeString(s->local_address);
@@ -373,6 +375,29 @@ static void session_destroy(struct session *s)
     unlock_module();
 }
 
+/* The client's last Release: the session ends, and the sinks and the contact
+ * are let go of before it returns, whatever events are in flight. */
+static void session_close(struct session *s)
+{
+    IDispatch *user;
+
+    wake_target_remove(&s->wake);
+    if (work_guard_close(&s->guard))
+    {
+        /* No handler runs after this (but for one of this thread that
+         * released from inside its event, which the core allows). */
+        rv_session_destroy(s->core);
+        s->core = NULL;
+    }
+    connection_point_unadvise_all(&s->events);
+    EnterCriticalSection(&s->cs);
+    user = s->user;
+    s->user = NULL;
+    LeaveCriticalSection(&s->cs);
+    if (user) IDispatch_Release(user);
+    work_guard_release(&s->guard);
+}
+
 static ULONG WINAPI session_Release(IMsgrSession *iface)
 {
     struct session *s = impl_from_IMsgrSession(iface);
@@ -380,7 +405,7 @@ static ULONG WINAPI session_Release(IMsgrSession *iface)
 
     TRACE("%p, refcount %lu.\n", s, refcount);
 
-    if (!refcount) session_destroy(s);
+    if (!refcount) session_close(s);
     return refcount;
 }
 
@@ -1192,9 +1217,9 @@ static HRESULT session_new(uint32_t role, struct session **ret)
     s->lock.outer = (IUnknown *)&s->IMsgrSession_iface;
     s->events_point = &s->events.IConnectionPoint_iface;
     s->refcount = 1;
+    work_guard_init(&s->guard, session_free);
 
-    if (FAILED(hr = wake_target_init(&s->wake, (IUnknown *)&s->IMsgrSession_iface, &s->refcount,
-                                     dispatch_session)))
+    if (FAILED(hr = wake_target_init(&s->wake, &s->guard, dispatch_session)))
     {
         CoTaskMemFree(s);
         return hr;

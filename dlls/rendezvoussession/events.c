@@ -408,15 +408,26 @@ void connection_point_init(struct connection_point *cp, IConnectionPointContaine
     InitializeCriticalSection(&cp->cs);
 }
 
-void connection_point_destroy(struct connection_point *cp)
+void connection_point_unadvise_all(struct connection_point *cp)
 {
-    unsigned int i;
+    struct sink_entry *sinks;
+    unsigned int i, size;
 
-    for (i = 0; i < cp->size; i++)
-        if (cp->sinks[i].sink) IDispatch_Release(cp->sinks[i].sink);
-    CoTaskMemFree(cp->sinks);
+    EnterCriticalSection(&cp->cs);
+    sinks = cp->sinks;
+    size = cp->size;
     cp->sinks = NULL;
     cp->size = cp->count = 0;
+    LeaveCriticalSection(&cp->cs);
+    /* Outside the lock: a sink's Release may call back. */
+    for (i = 0; i < size; i++)
+        if (sinks[i].sink) IDispatch_Release(sinks[i].sink);
+    CoTaskMemFree(sinks);
+}
+
+void connection_point_destroy(struct connection_point *cp)
+{
+    connection_point_unadvise_all(cp);
     DeleteCriticalSection(&cp->cs);
 }
 

@@ -68,6 +68,8 @@ struct connection_point
 };
 
 void connection_point_init(struct connection_point *cp, IConnectionPointContainer *container, REFIID iid);
+/* Lets go of every sink; the point stays usable (its events reach no one). */
+void connection_point_unadvise_all(struct connection_point *cp);
 void connection_point_destroy(struct connection_point *cp);
 HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPARAMS *params);
 HRESULT create_enum_connection_points(IConnectionPointContainer *container, IConnectionPoint **points,

@@ -46,6 +46,7 @@ struct session
     struct connection_point events;
     IConnectionPoint *events_point;    /* the array EnumConnectionPoints walks */
     LONG refcount;
+    struct work_guard guard;           /* the memory, through events in flight */
 
     struct rv_session *core;
     CRITICAL_SECTION cs;     /* guards remote_user */
@@ -89,7 +90,7 @@ static void session_wake(void *user)
  * see them before the call returns, as the documented sample does. */
 static void dispatch_now(struct session *s)
 {
-    if (wake_target_is_current(&s->wake)) dispatch_session(&s->wake);
+    wake_target_dispatch_here(&s->wake);
 }
 
 /* Core handlers: these fire DRendezvousSessionEvents. */
@@ -98,9 +99,8 @@ static void fire(struct session *s, DISPID dispid, VARIANT *args, unsigned int c
 {
     DISPPARAMS params = { args, NULL, count, 0 };
 
-    IRendezvousSession_AddRef(&s->IRendezvousSession_iface);
+    /* The dispatch's work frame keeps s, whatever a sink releases. */
     connection_point_fire(&s->events, dispid, &params);
-    IRendezvousSession_Release(&s->IRendezvousSession_iface);
 }
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
@@ -211,16 +211,35 @@ static ULONG WINAPI session_AddRef(IRendezvousSession *iface)
     return refcount;
 }
 
-static void session_destroy(struct session *s)
+static void session_free(struct work_guard *guard)
 {
-    wake_target_remove(&s->wake);
-    /* After this no wake and no handler runs for the session. */
+    struct session *s = CONTAINING_RECORD(guard, struct session, guard);
+
+    TRACE("%p.\n", s);
+
+    /* Only when another thread's events outlasted the last Release. */
     rv_session_destroy(s->core);
     connection_point_destroy(&s->events);
     SysFreeString(s->remote_user);
     DeleteCriticalSection(&s->cs);
     CoTaskMemFree(s);
     unlock_module();
+}
+
+/* The client's last Release: the session ends and the sinks are let go of
+ * before it returns, whatever events are in flight. */
+static void session_close(struct session *s)
+{
+    wake_target_remove(&s->wake);
+    if (work_guard_close(&s->guard))
+    {
+        /* No handler runs after this (but for one of this thread that
+         * released from inside its event, which the core allows). */
+        rv_session_destroy(s->core);
+        s->core = NULL;
+    }
+    connection_point_unadvise_all(&s->events);
+    work_guard_release(&s->guard);
 }
 
 static ULONG WINAPI session_Release(IRendezvousSession *iface)
@@ -230,7 +249,7 @@ static ULONG WINAPI session_Release(IRendezvousSession *iface)
 
     TRACE("%p, refcount %lu.\n", s, refcount);
 
-    if (!refcount) session_destroy(s);
+    if (!refcount) session_close(s);
     return refcount;
 }
 
@@ -625,9 +644,9 @@ HRESULT rendezvous_session_create(REFIID riid, void **obj)
     s->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     s->events_point = &s->events.IConnectionPoint_iface;
     s->refcount = 1;
+    work_guard_init(&s->guard, session_free);
 
-    if (FAILED(hr = wake_target_init(&s->wake, (IUnknown *)&s->IRendezvousSession_iface, &s->refcount,
-                                     dispatch_session)))
+    if (FAILED(hr = wake_target_init(&s->wake, &s->guard, dispatch_session)))
     {
         CoTaskMemFree(s);
         return hr;

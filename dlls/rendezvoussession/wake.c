@@ -42,6 +42,134 @@ static CRITICAL_SECTION_DEBUG table_cs_debug =
 };
 static CRITICAL_SECTION table_cs = { &table_cs_debug, -1, 0, 0, 0, 0 };
 
+/* Work guards */
+
+static CRITICAL_SECTION guard_cs;
+static CRITICAL_SECTION_DEBUG guard_cs_debug =
+{
+    0, 0, &guard_cs,
+    { &guard_cs_debug.ProcessLocksList, &guard_cs_debug.ProcessLocksList },
+    0, 0, 0
+};
+static CRITICAL_SECTION guard_cs = { &guard_cs_debug, -1, 0, 0, 0, 0 };
+
+/* Each thread's work frames, innermost first. */
+static DWORD frame_tls = TLS_OUT_OF_INDEXES;
+
+static BOOL CALLBACK init_frame_tls(INIT_ONCE *once, void *param, void **context)
+{
+    frame_tls = TlsAlloc();
+    return frame_tls != TLS_OUT_OF_INDEXES;
+}
+
+static BOOL frames_ready(void)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    return InitOnceExecuteOnce(&once, init_frame_tls, NULL, NULL);
+}
+
+void work_guard_init(struct work_guard *guard, void (*free)(struct work_guard *guard))
+{
+    guard->internal = 1;
+    guard->active = 0;
+    guard->closed = FALSE;
+    guard->closer_frames = 0;
+    guard->idle = NULL;
+    guard->free = free;
+}
+
+BOOL work_guard_enter(struct work_guard *guard, struct work_frame *frame)
+{
+    if (!frames_ready()) return FALSE;
+    EnterCriticalSection(&guard_cs);
+    if (guard->closed)
+    {
+        LeaveCriticalSection(&guard_cs);
+        return FALSE;
+    }
+    guard->active++;
+    InterlockedIncrement(&guard->internal);
+    LeaveCriticalSection(&guard_cs);
+    frame->guard = guard;
+    frame->next = TlsGetValue(frame_tls);
+    TlsSetValue(frame_tls, frame);
+    return TRUE;
+}
+
+void work_guard_release(struct work_guard *guard)
+{
+    if (InterlockedDecrement(&guard->internal)) return;
+    if (guard->idle) CloseHandle(guard->idle);
+    guard->free(guard);
+}
+
+void work_guard_leave(struct work_frame *frame)
+{
+    struct work_guard *guard = frame->guard;
+
+    TlsSetValue(frame_tls, frame->next);
+    EnterCriticalSection(&guard_cs);
+    guard->active--;
+    if (guard->idle && guard->active <= guard->closer_frames) SetEvent(guard->idle);
+    LeaveCriticalSection(&guard_cs);
+    work_guard_release(guard);
+}
+
+static LONG own_frames(struct work_guard *guard)
+{
+    struct work_frame *frame;
+    LONG count = 0;
+
+    for (frame = TlsGetValue(frame_tls); frame; frame = frame->next)
+        if (frame->guard == guard) count++;
+    return count;
+}
+
+/* An STA keeps serving incoming COM calls while it waits: the work it waits
+ * for may be a call into this very apartment. */
+static DWORD wait_idle(HANDLE idle, DWORD timeout)
+{
+    APTTYPEQUALIFIER qualifier;
+    APTTYPE type;
+    DWORD index;
+
+    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA))
+        return CoWaitForMultipleHandles(0, timeout, 1, &idle, &index) == S_OK ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
+    return WaitForSingleObject(idle, timeout);
+}
+
+BOOL work_guard_close(struct work_guard *guard)
+{
+    DWORD start = GetTickCount(), elapsed;
+    BOOL idle;
+
+    if (!frames_ready()) return FALSE;
+    EnterCriticalSection(&guard_cs);
+    guard->closed = TRUE;
+    guard->closer_frames = own_frames(guard);
+    while (!(idle = guard->active <= guard->closer_frames))
+    {
+        if (!guard->idle && !(guard->idle = CreateEventW(NULL, TRUE, FALSE, NULL))) break;
+        ResetEvent(guard->idle);
+        LeaveCriticalSection(&guard_cs);
+        elapsed = GetTickCount() - start;
+        if (elapsed >= WORK_GUARD_CLOSE_TIMEOUT ||
+            wait_idle(guard->idle, WORK_GUARD_CLOSE_TIMEOUT - elapsed) != WAIT_OBJECT_0)
+        {
+            EnterCriticalSection(&guard_cs);
+            idle = guard->active <= guard->closer_frames;
+            break;
+        }
+        EnterCriticalSection(&guard_cs);
+    }
+    LeaveCriticalSection(&guard_cs);
+    if (!idle) ERR("work on another thread goes on after %u ms; the object ends with it\n",
+                   WORK_GUARD_CLOSE_TIMEOUT);
+    return idle;
+}
+
+/* Wake targets */
+
 struct table_slot
 {
     struct wake_target *target;
@@ -94,43 +222,35 @@ void wake_target_remove(struct wake_target *target)
     LeaveCriticalSection(&table_cs);
 }
 
-/* table_cs held: the target in slot with a new reference on its object, or
- * NULL once the object is being destroyed. */
-static struct wake_target *table_ref(unsigned int slot)
+/* table_cs held: the target in slot, with its work entered, or NULL once
+ * the object's guard is closed. */
+static struct wake_target *table_enter(unsigned int slot, struct work_frame *frame)
 {
-    LONG *refcount = table[slot].target->refcount, ref = *refcount;
-
-    /* Only a live object may gain a reference. */
-    while (ref > 0)
-    {
-        LONG old = InterlockedCompareExchange(refcount, ref + 1, ref);
-        if (old == ref) return table[slot].target;
-        ref = old;
-    }
-    return NULL;
+    struct wake_target *target = table[slot].target;
+    return work_guard_enter(target->guard, frame) ? target : NULL;
 }
 
-static struct wake_target *table_get(unsigned int slot, unsigned int seq)
+static struct wake_target *table_get(unsigned int slot, unsigned int seq, struct work_frame *frame)
 {
     struct wake_target *target = NULL;
 
     EnterCriticalSection(&table_cs);
-    if (slot < table_size && table[slot].target && table[slot].seq == seq) target = table_ref(slot);
+    if (slot < table_size && table[slot].target && table[slot].seq == seq) target = table_enter(slot, frame);
     LeaveCriticalSection(&table_cs);
     return target;
 }
 
-/* The watcher of a socket, with a reference; a stale message (the socket
- * closed, its handle maybe reused) finds no one, or a target that reads
- * nothing. */
-static struct wake_target *table_find_socket(UINT_PTR socket)
+/* The watcher of a socket, with its work entered; a stale message (the
+ * socket closed, its handle maybe reused) finds no one, or a target that
+ * reads nothing. */
+static struct wake_target *table_find_socket(UINT_PTR socket, struct work_frame *frame)
 {
     struct wake_target *target = NULL;
     unsigned int i;
 
     EnterCriticalSection(&table_cs);
     for (i = 0; i < table_size && !target; i++)
-        if (table[i].target && table[i].target->socket == socket) target = table_ref(i);
+        if (table[i].target && table[i].target->socket == socket) target = table_enter(i, frame);
     LeaveCriticalSection(&table_cs);
     return target;
 }
@@ -138,15 +258,17 @@ static struct wake_target *table_find_socket(UINT_PTR socket)
 static void dispatch_handle(unsigned int slot, unsigned int seq)
 {
     struct wake_target *target;
+    struct work_frame frame;
 
-    if (!(target = table_get(slot, seq))) return;
+    if (!(target = table_get(slot, seq, &frame))) return;
     target->dispatch(target);
-    IUnknown_Release(target->object);
+    work_guard_leave(&frame);
 }
 
 static LRESULT CALLBACK dispatch_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
 {
     struct wake_target *target;
+    struct work_frame frame;
 
     if (msg == WM_WAKE_DISPATCH)
     {
@@ -155,12 +277,12 @@ static LRESULT CALLBACK dispatch_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPA
     }
     if (msg == WM_WAKE_INPUT)
     {
-        if ((target = table_find_socket(wparam)))
+        if ((target = table_find_socket(wparam, &frame)))
         {
             /* Read on this thread, then fire at once. */
             rv_session_socket_event(target->core, wparam, lparam);
             target->dispatch(target);
-            IUnknown_Release(target->object);
+            work_guard_leave(&frame);
         }
         return 0;
     }
@@ -242,15 +364,14 @@ void wake_unregister_class(void)
     if (window_tls != TLS_OUT_OF_INDEXES) TlsFree(window_tls);
 }
 
-HRESULT wake_target_init(struct wake_target *target, IUnknown *object, LONG *refcount,
+HRESULT wake_target_init(struct wake_target *target, struct work_guard *guard,
                          void (*dispatch)(struct wake_target *target))
 {
     APTTYPEQUALIFIER qualifier;
     APTTYPE type;
     HRESULT hr;
 
-    target->object = object;
-    target->refcount = refcount;
+    target->guard = guard;
     target->dispatch = dispatch;
     target->window = NULL;
     target->core = NULL;
@@ -263,9 +384,16 @@ HRESULT wake_target_init(struct wake_target *target, IUnknown *object, LONG *ref
     return table_add(target);
 }
 
-BOOL wake_target_is_current(const struct wake_target *target)
+void wake_target_dispatch_here(struct wake_target *target)
 {
-    return !target->window || GetWindowThreadProcessId(target->window, NULL) == GetCurrentThreadId();
+    struct work_frame frame;
+
+    if (target->window && GetWindowThreadProcessId(target->window, NULL) != GetCurrentThreadId()) return;
+    /* The client's call holds the object; the frame keeps it through a sink
+     * that lets go of the client's last reference. */
+    if (!work_guard_enter(target->guard, &frame)) return;
+    target->dispatch(target);
+    work_guard_leave(&frame);
 }
 
 static void wake_target_unwatch_socket(struct wake_target *target)

@@ -1,0 +1,447 @@
+/*
+ * RendezvousSession lifetime: the client's last Release ends everything
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/*
+ * COM's rule: an object's last Release returns 0, and what the object held
+ * of its client (here the advised sinks) is released before that call
+ * returns.  These tests end sessions in every way they can end, in an STA and
+ * in the MTA (where events come on pool threads, and may be in flight when
+ * the client lets go), and release at once: Release must return 0 and every
+ * sink must be back to the client's own reference, then and there.
+ */
+
+#define COBJMACROS
+
+#include <stdio.h>
+#include <winsock2.h>
+#include <windows.h>
+#include <ole2.h>
+#include <olectl.h>
+
+#include <initguid.h>
+#include "rendezvoussession.h"
+#include "winerendezvous.h"
+
+#include "wine/test.h"
+#include "unload.h"
+#include "malloc_spy.h"
+
+#define WAIT_MS 10000
+/* Each way of ending, in each apartment. */
+#define RUNS 200
+
+/* A sink that only counts: a reference count and the events it saw. */
+struct counting_sink
+{
+    IDispatch IDispatch_iface;
+    LONG refcount;
+    LONG events;
+    LONG terminations;
+};
+
+static inline struct counting_sink *impl_from_IDispatch(IDispatch *iface)
+{
+    return CONTAINING_RECORD(iface, struct counting_sink, IDispatch_iface);
+}
+
+static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
+        IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
+    {
+        *obj = iface;
+        IDispatch_AddRef(iface);
+        return S_OK;
+    }
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI sink_AddRef(IDispatch *iface)
+{
+    return InterlockedIncrement(&impl_from_IDispatch(iface)->refcount);
+}
+
+static ULONG WINAPI sink_Release(IDispatch *iface)
+{
+    return InterlockedDecrement(&impl_from_IDispatch(iface)->refcount);
+}
+
+static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
+{
+    *count = 0;
+    return S_OK;
+}
+
+/* No type information: events come by DISPID. */
+static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
+{
+    *info = NULL;
+    return DISP_E_BADINDEX;
+}
+
+static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                         LCID lcid, DISPID *ids)
+{
+    return DISP_E_UNKNOWNNAME;
+}
+
+static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+{
+    struct counting_sink *sink = impl_from_IDispatch(iface);
+
+    InterlockedIncrement(&sink->events);
+    if (id == DISPID_EVENT_ON_TERMINATION) InterlockedIncrement(&sink->terminations);
+    /* Give a releasing thread the chance to come while the event is in flight. */
+    if (!(sink->events % 3)) Sleep(0);
+    return S_OK;
+}
+
+static const IDispatchVtbl sink_vtbl =
+{
+    sink_QueryInterface,
+    sink_AddRef,
+    sink_Release,
+    sink_GetTypeInfoCount,
+    sink_GetTypeInfo,
+    sink_GetIDsOfNames,
+    sink_Invoke,
+};
+
+/* One session as a client holds it: the session, its host face, its point,
+ * and the sink it advised (and never unadvises: the last Release must). */
+struct side
+{
+    IRendezvousSession *session;
+    IRendezvousSessionHost *host;
+    IConnectionPoint *point;
+    struct counting_sink sink;
+};
+
+static BOOL side_create(struct side *side, LONG flags)
+{
+    IConnectionPointContainer *container;
+    DWORD cookie;
+    HRESULT hr;
+
+    memset(side, 0, sizeof(*side));
+    side->sink.IDispatch_iface.lpVtbl = &sink_vtbl;
+    side->sink.refcount = 1;
+    hr = CoCreateInstance(&CLSID_RendezvousSession, NULL, CLSCTX_INPROC_SERVER, &IID_IRendezvousSession,
+                          (void **)&side->session);
+    ok(hr == S_OK, "CoCreateInstance returned %#lx\n", hr);
+    if (FAILED(hr)) return FALSE;
+    IRendezvousSession_QueryInterface(side->session, &IID_IRendezvousSessionHost, (void **)&side->host);
+    hr = IRendezvousSessionHost_Initialize(side->host, flags);
+    ok(hr == S_OK, "Initialize returned %#lx\n", hr);
+    IRendezvousSession_QueryInterface(side->session, &IID_IConnectionPointContainer, (void **)&container);
+    IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, &side->point);
+    IConnectionPointContainer_Release(container);
+    hr = IConnectionPoint_Advise(side->point, (IUnknown *)&side->sink.IDispatch_iface, &cookie);
+    ok(hr == S_OK, "Advise returned %#lx\n", hr);
+    return hr == S_OK;
+}
+
+/* Lets go of everything the client holds, the session last. */
+static void side_release(struct side *side, const char *who)
+{
+    ULONG ref;
+
+    if (!side->session) return;
+    IConnectionPoint_Release(side->point);
+    IRendezvousSessionHost_Release(side->host);
+    ref = IRendezvousSession_Release(side->session);
+    side->session = NULL;
+    ok(!ref, "%s: the last Release returned %lu\n", who, ref);
+    /* At once, not after a wait: the sink is the client's again. */
+    ok(side->sink.refcount == 1, "%s: the sink has %ld references after the last Release\n", who,
+       side->sink.refcount);
+}
+
+static LONG side_state(struct side *side)
+{
+    RENDEZVOUS_SESSION_STATE state = RSS_UNKNOWN;
+
+    IRendezvousSession_get_State(side->session, &state);
+    return state;
+}
+
+static BOOL is_final(LONG state)
+{
+    return state == RSS_CANCELLED || state == RSS_DECLINED || state == RSS_TERMINATED;
+}
+
+/* Waits, pumping in an STA, until every side's state (the core's, which may
+ * be ahead of the events) satisfies want; the events may still be queued or
+ * in flight when it returns, which is the point. */
+static BOOL wait_states(struct side *sides, unsigned int count, BOOL (*want)(LONG state))
+{
+    DWORD start = GetTickCount();
+    unsigned int i;
+    MSG msg;
+
+    for (;;)
+    {
+        for (i = 0; i < count; i++)
+            if (sides[i].session && !want(side_state(&sides[i]))) break;
+        if (i == count) return TRUE;
+        if (GetTickCount() - start >= WAIT_MS) return FALSE;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+        MsgWaitForMultipleObjects(0, NULL, FALSE, 1, QS_ALLINPUT);
+    }
+}
+
+static BOOL is_connected(LONG state)
+{
+    return state == RSS_CONNECTED;
+}
+
+static BSTR invite(struct side *sides)
+{
+    BSTR invitation = NULL;
+    HRESULT hr;
+
+    hr = IRendezvousSessionHost_CreateInvitation(sides[0].host, NULL, &invitation);
+    ok(hr == S_OK, "CreateInvitation returned %#lx\n", hr);
+    return invitation;
+}
+
+static BOOL connect_sides(struct side *sides)
+{
+    BSTR invitation;
+    HRESULT hr;
+
+    if (!(invitation = invite(sides))) return FALSE;
+    hr = IRendezvousSessionHost_ReceiveInvitation(sides[1].host, invitation);
+    ok(hr == S_OK, "ReceiveInvitation returned %#lx\n", hr);
+    SysFreeString(invitation);
+    hr = IRendezvousSessionHost_Accept(sides[1].host);
+    ok(hr == S_OK, "Accept returned %#lx\n", hr);
+    ok(wait_states(sides, 2, is_connected), "the sessions did not connect: states %ld, %ld\n",
+       side_state(&sides[0]), side_state(&sides[1]));
+    return side_state(&sides[0]) == RSS_CONNECTED && side_state(&sides[1]) == RSS_CONNECTED;
+}
+
+enum ending
+{
+    END_TERMINATE_INVITER,
+    END_TERMINATE_INVITEE,
+    END_CANCEL,
+    END_DECLINE,
+    END_WRONG_SECRET,
+    END_PEER_GONE,
+    END_OUT_OF_MEMORY,
+    END_COUNT
+};
+
+static const char *const ending_names[] =
+{
+    "Terminate by the inviter", "Terminate by the invitee", "Cancel", "Decline", "wrong secret",
+    "peer gone", "out of memory",
+};
+
+static void terminate_side(struct side *side)
+{
+    BSTR data = SysAllocString(L"done");
+    HRESULT hr = IRendezvousSession_Terminate(side->session, S_OK, data);
+
+    ok(hr == S_OK, "Terminate returned %#lx\n", hr);
+    SysFreeString(data);
+}
+
+/* One session pair, ended one way, then released at once. */
+static void run_ending(enum ending ending)
+{
+    BOOL spy_registered = FALSE;
+    struct side sides[2];
+    BSTR invitation;
+    HRESULT hr;
+
+    if (!side_create(&sides[0], RSF_INVITER)) return;
+    if (!side_create(&sides[1], RSF_INVITEE))
+    {
+        side_release(&sides[0], "inviter");
+        return;
+    }
+
+    switch (ending)
+    {
+    case END_TERMINATE_INVITER:
+    case END_TERMINATE_INVITEE:
+        if (!connect_sides(sides)) break;
+        terminate_side(&sides[ending == END_TERMINATE_INVITER ? 0 : 1]);
+        ok(wait_states(sides, 2, is_final), "the sessions did not end: states %ld, %ld\n",
+           side_state(&sides[0]), side_state(&sides[1]));
+        break;
+    case END_CANCEL:
+        /* The inviter cancels while the invitee's handshake is under way. */
+        if (!(invitation = invite(sides))) break;
+        IRendezvousSessionHost_ReceiveInvitation(sides[1].host, invitation);
+        SysFreeString(invitation);
+        IRendezvousSessionHost_Accept(sides[1].host);
+        hr = IRendezvousSessionHost_Cancel(sides[0].host);
+        ok(hr == S_OK, "Cancel returned %#lx\n", hr);
+        ok(wait_states(sides, 2, is_final), "the sessions did not end: states %ld, %ld\n",
+           side_state(&sides[0]), side_state(&sides[1]));
+        break;
+    case END_DECLINE:
+        if (!(invitation = invite(sides))) break;
+        IRendezvousSessionHost_ReceiveInvitation(sides[1].host, invitation);
+        SysFreeString(invitation);
+        hr = IRendezvousSessionHost_Decline(sides[1].host);
+        ok(hr == S_OK, "Decline returned %#lx\n", hr);
+        ok(wait_states(sides, 2, is_final), "the sessions did not end: states %ld, %ld\n",
+           side_state(&sides[0]), side_state(&sides[1]));
+        break;
+    case END_WRONG_SECRET:
+        if (!(invitation = invite(sides))) break;
+        /* The last hex digit of the secret, changed. */
+        invitation[SysStringLen(invitation) - 1] = invitation[SysStringLen(invitation) - 1] == L'0' ? L'1' : L'0';
+        IRendezvousSessionHost_ReceiveInvitation(sides[1].host, invitation);
+        SysFreeString(invitation);
+        IRendezvousSessionHost_Accept(sides[1].host);
+        ok(wait_states(&sides[1], 1, is_final), "the invitee did not end: state %ld\n", side_state(&sides[1]));
+        ok(side_state(&sides[1]) == RSS_TERMINATED, "the invitee ended in state %ld\n", side_state(&sides[1]));
+        /* The inviter still listens: it ends with its Release. */
+        break;
+    case END_PEER_GONE:
+        if (!connect_sides(sides)) break;
+        side_release(&sides[1], "invitee");
+        ok(wait_states(sides, 1, is_final), "the inviter did not end: state %ld\n", side_state(&sides[0]));
+        ok(side_state(&sides[0]) == RSS_TERMINATED, "the inviter ended in state %ld\n", side_state(&sides[0]));
+        break;
+    case END_OUT_OF_MEMORY:
+        if (!connect_sides(sides)) break;
+        {
+            BSTR data = SysAllocString(L"lost to an allocation failure");
+
+            malloc_spy_register();
+            spy_registered = TRUE;
+            malloc_spy_fail(1);
+            hr = IRendezvousSession_SendContextData(sides[0].session, data);
+            malloc_spy_fail(0);
+            ok(hr == E_OUTOFMEMORY, "SendContextData returned %#lx\n", hr);
+            SysFreeString(data);
+        }
+        /* Both let go while connected: the Release ends them. */
+        break;
+    case END_COUNT:
+        break;
+    }
+    side_release(&sides[1], "invitee");
+    side_release(&sides[0], "inviter");
+    /* Every block allocated under the spy is free again. */
+    if (spy_registered) malloc_spy_revoke();
+}
+
+static void run_endings(const char *apartment)
+{
+    enum ending ending;
+    unsigned int i;
+
+    for (ending = 0; ending < END_COUNT; ending++)
+    {
+        winetest_push_context("%s, %s", apartment, ending_names[ending]);
+        for (i = 0; i < RUNS; i++) run_ending(ending);
+        winetest_pop_context();
+    }
+}
+
+/* Sessions whose handshake times out: the invitees connect to a listener
+ * that never answers, all at once, so that the handshake deadline (10 s)
+ * passes once for all of them. */
+#define TIMEOUT_SESSIONS RUNS
+
+static void run_timeouts(const char *apartment)
+{
+    struct side *sides = calloc(TIMEOUT_SESSIONS, sizeof(*sides));
+    struct sockaddr_in addr = { 0 };
+    WCHAR text[160];
+    int addr_len = sizeof(addr);
+    unsigned int started = 0;
+    SOCKET listener;
+    unsigned int i;
+    BSTR invitation;
+    HRESULT hr;
+
+    winetest_push_context("%s, handshake timeout", apartment);
+    listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok(!bind(listener, (struct sockaddr *)&addr, sizeof(addr)), "bind failed: %d\n", WSAGetLastError());
+    ok(!listen(listener, SOMAXCONN), "listen failed: %d\n", WSAGetLastError());
+    getsockname(listener, (struct sockaddr *)&addr, &addr_len);
+    swprintf(text, ARRAY_SIZE(text), L"rv1:127.0.0.1:%u:0123456789abcdef0123456789abcdef:"
+             L"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", ntohs(addr.sin_port));
+
+    for (i = 0; i < TIMEOUT_SESSIONS; i++)
+    {
+        if (!side_create(&sides[i], RSF_INVITEE)) break;
+        invitation = SysAllocString(text);
+        hr = IRendezvousSessionHost_ReceiveInvitation(sides[i].host, invitation);
+        SysFreeString(invitation);
+        ok(hr == S_OK, "ReceiveInvitation returned %#lx\n", hr);
+        hr = IRendezvousSessionHost_Accept(sides[i].host);
+        ok(hr == S_OK, "Accept returned %#lx\n", hr);
+        started++;
+    }
+    /* Each is released as soon as its state says it ended, its events maybe in flight. */
+    for (i = 0; i < started; i++)
+    {
+        ok(wait_states(&sides[i], 1, is_final), "session %u did not time out: state %ld\n", i,
+           side_state(&sides[i]));
+        ok(side_state(&sides[i]) == RSS_TERMINATED, "session %u ended in state %ld\n", i, side_state(&sides[i]));
+        side_release(&sides[i], "invitee");
+    }
+    closesocket(listener);
+    free(sides);
+    winetest_pop_context();
+}
+
+static DWORD WINAPI mta_thread(void *arg)
+{
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    run_endings("MTA");
+    run_timeouts("MTA");
+    CoUninitialize();
+    return 0;
+}
+
+START_TEST(lifetime)
+{
+    WSADATA wsa;
+    HANDLE thread;
+
+    WSAStartup(MAKEWORD(2, 2), &wsa);
+    CoInitialize(NULL);
+
+    run_endings("STA");
+    run_timeouts("STA");
+
+    thread = CreateThread(NULL, 0, mta_thread, NULL, 0, NULL);
+    ok(WaitForSingleObject(thread, 600000) == WAIT_OBJECT_0, "the MTA thread did not finish\n");
+    CloseHandle(thread);
+
+    /* Nothing of either apartment's sessions is left behind. */
+    check_unload("rendezvoussession.dll");
+    CoUninitialize();
+    WSACleanup();
+}
