@@ -1663,7 +1663,6 @@ static DWORD WINAPI mta_thread(void *arg)
         r = find_event(&pair.sink[0], DISPID_ONSTATECHANGED, 2);
         if (r) result->event_thread = r->thread;
     }
-    pair.pool_may_hold = TRUE;
     pair_release(&pair);
     CoUninitialize();
     return 0;

@@ -270,7 +270,6 @@ static void terminate_side(struct side *side)
 /* One session pair, ended one way, then released at once. */
 static void run_ending(enum ending ending)
 {
-    BOOL spy_registered = FALSE;
     struct side sides[2];
     BSTR invitation;
     HRESULT hr;
@@ -333,8 +332,6 @@ static void run_ending(enum ending ending)
         {
             BSTR data = SysAllocString(L"lost to an allocation failure");
 
-            malloc_spy_register();
-            spy_registered = TRUE;
             malloc_spy_fail(1);
             hr = IRendezvousSession_SendContextData(sides[0].session, data);
             malloc_spy_fail(0);
@@ -348,8 +345,6 @@ static void run_ending(enum ending ending)
     }
     side_release(&sides[1], "invitee");
     side_release(&sides[0], "inviter");
-    /* Every block allocated under the spy is free again. */
-    if (spy_registered) malloc_spy_revoke();
 }
 
 static void run_endings(const char *apartment)
@@ -433,8 +428,11 @@ START_TEST(lifetime)
     WSAStartup(MAKEWORD(2, 2), &wsa);
     CoInitialize(NULL);
 
-    run_endings("STA");
+    /* The most sessions at once come first, so that the process-wide blocks
+     * they need exist before the spy, which must see every other block go. */
     run_timeouts("STA");
+    malloc_spy_register();
+    run_endings("STA");
 
     thread = CreateThread(NULL, 0, mta_thread, NULL, 0, NULL);
     ok(WaitForSingleObject(thread, 600000) == WAIT_OBJECT_0, "the MTA thread did not finish\n");
@@ -442,6 +440,7 @@ START_TEST(lifetime)
 
     /* Nothing of either apartment's sessions is left behind. */
     check_unload("rendezvoussession.dll");
+    malloc_spy_revoke();
     CoUninitialize();
     WSACleanup();
 }

@@ -354,11 +354,10 @@ static void create_peer(struct peer *peer, LONG flags)
     }
 }
 
-/* In the MTA an event's pool thread may still hold the session and the sink
- * (see unload.h): there the holds must end, and the session ends with them. */
-#define release_peer(peer) release_peer_(peer, FALSE, __LINE__)
-#define release_mta_peer(peer) release_peer_(peer, TRUE, __LINE__)
-static void release_peer_(struct peer *peer, BOOL pool_may_hold, int line)
+/* Whatever the apartment, the last Release returns 0 and lets go of the
+ * sink at once, even with events in flight on pool threads. */
+#define release_peer(peer) release_peer_(peer, __LINE__)
+static void release_peer_(struct peer *peer, int line)
 {
     ULONG ref;
 
@@ -366,14 +365,8 @@ static void release_peer_(struct peer *peer, BOOL pool_may_hold, int line)
     IConnectionPoint_Release(peer->point);
     IRendezvousSessionHost_Release(peer->host);
     ref = IRendezvousSession_Release(peer->session);
-    if (pool_may_hold)
-        ok_(__FILE__, line)(wait_for_sole_reference(&peer->sink.refcount), "sink still has %ld references\n",
-                            peer->sink.refcount);
-    else
-    {
-        ok_(__FILE__, line)(!ref, "session still has %lu references\n", ref);
-        ok_(__FILE__, line)(peer->sink.refcount == 1, "sink still has %ld references\n", peer->sink.refcount);
-    }
+    ok_(__FILE__, line)(!ref, "session still has %lu references\n", ref);
+    ok_(__FILE__, line)(peer->sink.refcount == 1, "sink still has %ld references\n", peer->sink.refcount);
     clear_sink(&peer->sink);
 }
 
@@ -1948,8 +1941,8 @@ static DWORD WINAPI mta_thread(void *arg)
     result->connected = both_connected(peers);
     r = find_event(&peers[0].sink, DISPID_EVENT_ON_STATE_CHANGED, 2);
     if (r) result->event_thread = r->thread;
-    release_mta_peer(&peers[1]);
-    release_mta_peer(&peers[0]);
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
     CoUninitialize();
     return 0;
 }

@@ -57,23 +57,4 @@ static inline void check_unload_(const char *file, int line, const char *dll)
     FreeLibrary(module);
 }
 
-/*
- * An MTA object fires its events on pool threads, and each holds the object
- * and the sinks it calls until its dispatch returns: a moment after a sink
- * saw the event, or after the client's last Release.  The object then ends on
- * that thread.  A test waits for such holds on its sink before freeing what
- * the sink recorded, and proves the object gone with check_unload.
- */
-static inline BOOL wait_for_sole_reference(LONG *refcount)
-{
-    DWORD start = GetTickCount();
-
-    while (InterlockedCompareExchange(refcount, 0, 0) != 1)
-    {
-        if (GetTickCount() - start >= 10000) return FALSE;
-        Sleep(5);
-    }
-    return TRUE;
-}
-
 #endif /* __UNLOAD_TEST_H */
