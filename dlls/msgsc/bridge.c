@@ -52,9 +52,7 @@ struct bridge_sink;
 struct bridge
 {
     IRendezvousSession IRendezvousSession_iface;
-    IConnectionPointContainer IConnectionPointContainer_iface;
-    struct connection_point events;
-    IConnectionPoint *events_point;
+    struct event_source events;     /* the container and its one point */
     LONG refcount;
     struct work_guard guard;    /* the memory, through events in flight */
 
@@ -93,11 +91,6 @@ static inline struct bridge *impl_from_IRendezvousSession(IRendezvousSession *if
     return CONTAINING_RECORD(iface, struct bridge, IRendezvousSession_iface);
 }
 
-static inline struct bridge *impl_from_IConnectionPointContainer(IConnectionPointContainer *iface)
-{
-    return CONTAINING_RECORD(iface, struct bridge, IConnectionPointContainer_iface);
-}
-
 static inline struct bridge_sink *impl_from_IDispatch(IDispatch *iface)
 {
     return CONTAINING_RECORD(iface, struct bridge_sink, IDispatch_iface);
@@ -118,7 +111,7 @@ static void fire(struct bridge *b, DISPID dispid, VARIANT *args, unsigned int co
 {
     DISPPARAMS params = { args, NULL, count, 0 };
 
-    connection_point_fire(&b->events, dispid, &params);
+    connection_point_fire(&b->events.point, dispid, &params);
 }
 
 static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
@@ -305,7 +298,7 @@ static HRESULT WINAPI bridge_QueryInterface(IRendezvousSession *iface, REFIID ri
     if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousSession))
         *obj = &b->IRendezvousSession_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &b->IConnectionPointContainer_iface;
+        *obj = &b->events.IConnectionPointContainer_iface;
     else
     {
         WARN("no interface %s\n", debugstr_guid(riid));
@@ -331,7 +324,7 @@ static void bridge_free(struct work_guard *guard)
 
     TRACE("%p.\n", b);
 
-    connection_point_destroy(&b->events);
+    connection_point_destroy(&b->events.point);
     SysFreeString(b->remote_user);
     DeleteCriticalSection(&b->cs);
     CoTaskMemFree(b);
@@ -352,7 +345,7 @@ static void bridge_close(struct bridge *b)
     IConnectionPoint_Release(b->msgr_point);
     IMsgrSession_Release(b->msgr);
     IDispatch_Release(&b->sink->IDispatch_iface);
-    connection_point_unadvise_all(&b->events);
+    connection_point_unadvise_all(&b->events.point);
     work_guard_release(&b->guard);
 }
 
@@ -454,66 +447,6 @@ static const IRendezvousSessionVtbl bridge_vtbl =
     bridge_Terminate,
 };
 
-/* IConnectionPointContainer */
-
-static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
-{
-    struct bridge *b = impl_from_IConnectionPointContainer(iface);
-    return IRendezvousSession_QueryInterface(&b->IRendezvousSession_iface, riid, obj);
-}
-
-static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
-{
-    struct bridge *b = impl_from_IConnectionPointContainer(iface);
-    return IRendezvousSession_AddRef(&b->IRendezvousSession_iface);
-}
-
-static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
-{
-    struct bridge *b = impl_from_IConnectionPointContainer(iface);
-    return IRendezvousSession_Release(&b->IRendezvousSession_iface);
-}
-
-static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
-                                                     IEnumConnectionPoints **ret)
-{
-    struct bridge *b = impl_from_IConnectionPointContainer(iface);
-
-    TRACE("%p, %p.\n", b, ret);
-
-    if (!ret) return E_POINTER;
-    return create_enum_connection_points(iface, &b->events_point, 1, ret);
-}
-
-static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
-                                                    IConnectionPoint **point)
-{
-    struct bridge *b = impl_from_IConnectionPointContainer(iface);
-
-    TRACE("%p, %s, %p.\n", b, debugstr_guid(riid), point);
-
-    if (!riid || !point) return E_POINTER;
-    if (IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
-    {
-        *point = &b->events.IConnectionPoint_iface;
-        IConnectionPoint_AddRef(*point);
-        return S_OK;
-    }
-
-    WARN("no connection point %s\n", debugstr_guid(riid));
-    *point = NULL;
-    return CONNECT_E_NOCONNECTION;
-}
-
-static const IConnectionPointContainerVtbl container_vtbl =
-{
-    container_QueryInterface,
-    container_AddRef,
-    container_Release,
-    container_EnumConnectionPoints,
-    container_FindConnectionPoint,
-};
-
 HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
 {
     IConnectionPointContainer *container = NULL;
@@ -549,8 +482,6 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
 
     memset(b, 0, sizeof(*b));
     b->IRendezvousSession_iface.lpVtbl = &bridge_vtbl;
-    b->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
-    b->events_point = &b->events.IConnectionPoint_iface;
     b->refcount = 1;
     work_guard_init(&b->guard, bridge_free);
     b->msgr = msgr;
@@ -562,13 +493,13 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
     sink->bridge = b;
     /* Ready for events before the Advise: they may come at once, on any thread. */
     InitializeCriticalSection(&b->cs);
-    connection_point_init(&b->events, &b->IConnectionPointContainer_iface, &DIID_DRendezvousSessionEvents);
+    event_source_init(&b->events, (IUnknown *)&b->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
     lock_module();
     if (FAILED(hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->IDispatch_iface, &b->cookie)))
     {
         WARN("Advise failed: %#lx\n", hr);
         unlock_module();
-        connection_point_destroy(&b->events);
+        connection_point_destroy(&b->events.point);
         DeleteCriticalSection(&b->cs);
         goto failed;
     }

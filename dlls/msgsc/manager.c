@@ -331,10 +331,8 @@ struct manager
 {
     IMsgrSessionManager IMsgrSessionManager_iface;
     IMsgrSessionManagerHost IMsgrSessionManagerHost_iface;
-    IConnectionPointContainer IConnectionPointContainer_iface;
     struct msgr_lock lock;
-    struct connection_point events;
-    IConnectionPoint *events_point;
+    struct event_source events;     /* the container and its one point */
     LONG refcount;
 };
 
@@ -348,11 +346,6 @@ static inline struct manager *impl_from_IMsgrSessionManagerHost(IMsgrSessionMana
     return CONTAINING_RECORD(iface, struct manager, IMsgrSessionManagerHost_iface);
 }
 
-static inline struct manager *impl_from_IConnectionPointContainer(IConnectionPointContainer *iface)
-{
-    return CONTAINING_RECORD(iface, struct manager, IConnectionPointContainer_iface);
-}
-
 static void fire_guid_event(struct manager *m, DISPID dispid, const WCHAR *guid)
 {
     VARIANT arg;
@@ -364,7 +357,7 @@ static void fire_guid_event(struct manager *m, DISPID dispid, const WCHAR *guid)
         return;
     }
     IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-    msgr_fire(&m->events, dispid, &arg, 1);
+    msgr_fire(&m->events.point, dispid, &arg, 1);
     IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
     SysFreeString(V_BSTR(&arg));
 }
@@ -382,7 +375,7 @@ static HRESULT WINAPI manager_QueryInterface(IMsgrSessionManager *iface, REFIID 
     else if (IsEqualGUID(riid, &IID_IMsgrSessionManagerHost))
         *obj = &m->IMsgrSessionManagerHost_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &m->IConnectionPointContainer_iface;
+        *obj = &m->events.IConnectionPointContainer_iface;
     else if (IsEqualGUID(riid, &IID_IMsgrLock))
         *obj = &m->lock.IMsgrLock_iface;
     else
@@ -413,7 +406,7 @@ static ULONG WINAPI manager_Release(IMsgrSessionManager *iface)
 
     if (!refcount)
     {
-        connection_point_destroy(&m->events);
+        connection_point_destroy(&m->events.point);
         CoTaskMemFree(m);
         unlock_module();
     }
@@ -651,7 +644,7 @@ static HRESULT WINAPI host_ReceiveInvitation(IMsgrSessionManagerHost *iface, BST
     V_VT(&args[0]) = VT_BOOL | VT_BYREF;
     V_BOOLREF(&args[0]) = &handled;
     IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-    msgr_fire(&m->events, DISPID_ONINVITATION, args, 3);
+    msgr_fire(&m->events.point, DISPID_ONINVITATION, args, 3);
     IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
     SysFreeString(appdata);
 
@@ -684,66 +677,6 @@ static const IMsgrSessionManagerHostVtbl host_vtbl =
     host_CreateRendezvousSession,
 };
 
-/* IConnectionPointContainer */
-
-static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
-{
-    struct manager *m = impl_from_IConnectionPointContainer(iface);
-    return IMsgrSessionManager_QueryInterface(&m->IMsgrSessionManager_iface, riid, obj);
-}
-
-static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
-{
-    struct manager *m = impl_from_IConnectionPointContainer(iface);
-    return IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-}
-
-static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
-{
-    struct manager *m = impl_from_IConnectionPointContainer(iface);
-    return IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
-}
-
-static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
-                                                     IEnumConnectionPoints **ret)
-{
-    struct manager *m = impl_from_IConnectionPointContainer(iface);
-
-    TRACE("%p, %p.\n", m, ret);
-
-    if (!ret) return E_POINTER;
-    return create_enum_connection_points(iface, &m->events_point, 1, ret);
-}
-
-static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
-                                                    IConnectionPoint **point)
-{
-    struct manager *m = impl_from_IConnectionPointContainer(iface);
-
-    TRACE("%p, %s, %p.\n", m, debugstr_guid(riid), point);
-
-    if (!riid || !point) return E_POINTER;
-    if (IsEqualGUID(riid, &DIID_DMsgrSessionManagerEvents))
-    {
-        *point = &m->events.IConnectionPoint_iface;
-        IConnectionPoint_AddRef(*point);
-        return S_OK;
-    }
-
-    WARN("no connection point %s\n", debugstr_guid(riid));
-    *point = NULL;
-    return CONNECT_E_NOCONNECTION;
-}
-
-static const IConnectionPointContainerVtbl container_vtbl =
-{
-    container_QueryInterface,
-    container_AddRef,
-    container_Release,
-    container_EnumConnectionPoints,
-    container_FindConnectionPoint,
-};
-
 HRESULT msgr_manager_create(REFIID riid, void **obj)
 {
     struct manager *m;
@@ -755,12 +688,10 @@ HRESULT msgr_manager_create(REFIID riid, void **obj)
     memset(m, 0, sizeof(*m));
     m->IMsgrSessionManager_iface.lpVtbl = &manager_vtbl;
     m->IMsgrSessionManagerHost_iface.lpVtbl = &host_vtbl;
-    m->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     m->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
     m->lock.outer = (IUnknown *)&m->IMsgrSessionManager_iface;
-    m->events_point = &m->events.IConnectionPoint_iface;
     m->refcount = 1;
-    connection_point_init(&m->events, &m->IConnectionPointContainer_iface, &DIID_DMsgrSessionManagerEvents);
+    event_source_init(&m->events, (IUnknown *)&m->IMsgrSessionManager_iface, &DIID_DMsgrSessionManagerEvents);
     lock_module();
 
     hr = IMsgrSessionManager_QueryInterface(&m->IMsgrSessionManager_iface, riid, obj);

@@ -48,10 +48,8 @@ struct session
 {
     IMsgrSession IMsgrSession_iface;
     IMsgrSessionHost IMsgrSessionHost_iface;
-    IConnectionPointContainer IConnectionPointContainer_iface;
     struct msgr_lock lock;
-    struct connection_point events;
-    IConnectionPoint *events_point;
+    struct event_source events;     /* the container and its one point */
     LONG refcount;
     struct work_guard guard;        /* the memory, through events in flight */
 
@@ -84,11 +82,6 @@ static inline struct session *impl_from_IMsgrSession(IMsgrSession *iface)
 static inline struct session *impl_from_IMsgrSessionHost(IMsgrSessionHost *iface)
 {
     return CONTAINING_RECORD(iface, struct session, IMsgrSessionHost_iface);
-}
-
-static inline struct session *impl_from_IConnectionPointContainer(IConnectionPointContainer *iface)
-{
-    return CONTAINING_RECORD(iface, struct session, IConnectionPointContainer_iface);
 }
 
 static const IMsgrSessionVtbl session_vtbl;
@@ -133,7 +126,7 @@ static void dispatch_now(struct session *s)
 static void fire(struct session *s, DISPID dispid, VARIANT *args, unsigned int count)
 {
     /* The dispatch's work frame keeps s, whatever a sink releases. */
-    msgr_fire(&s->events, dispid, args, count);
+    msgr_fire(&s->events.point, dispid, args, count);
 }
 
 /* A BSTR event argument; without memory the event still comes, with "". */
@@ -327,7 +320,7 @@ static HRESULT WINAPI session_QueryInterface(IMsgrSession *iface, REFIID riid, v
     else if (IsEqualGUID(riid, &IID_IMsgrSessionHost))
         *obj = &s->IMsgrSessionHost_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &s->IConnectionPointContainer_iface;
+        *obj = &s->events.IConnectionPointContainer_iface;
     else if (IsEqualGUID(riid, &IID_IMsgrLock))
         *obj = &s->lock.IMsgrLock_iface;
     else
@@ -363,7 +356,7 @@ static void session_free(struct work_guard *guard)
 
     /* Only when another thread's events outlasted the last Release. */
     rv_session_destroy(s->core);
-    connection_point_destroy(&s->events);
+    connection_point_destroy(&s->events.point);
     SysFreeString(s->app_name);
     SysFreeString(s->app_url);
     SysFreeString(s->local_address);
@@ -389,7 +382,7 @@ static void session_close(struct session *s)
         rv_session_destroy(s->core);
         s->core = NULL;
     }
-    connection_point_unadvise_all(&s->events);
+    connection_point_unadvise_all(&s->events.point);
     EnterCriticalSection(&s->cs);
     user = s->user;
     s->user = NULL;
@@ -1142,66 +1135,6 @@ HRESULT msgr_session_get_launching(DWORD pid, IDispatch **ret)
     return FAILED(hr) ? E_FAIL : S_OK;
 }
 
-/* IConnectionPointContainer */
-
-static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-    return IMsgrSession_QueryInterface(&s->IMsgrSession_iface, riid, obj);
-}
-
-static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-    return IMsgrSession_AddRef(&s->IMsgrSession_iface);
-}
-
-static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-    return IMsgrSession_Release(&s->IMsgrSession_iface);
-}
-
-static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
-                                                     IEnumConnectionPoints **ret)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-
-    TRACE("%p, %p.\n", s, ret);
-
-    if (!ret) return E_POINTER;
-    return create_enum_connection_points(iface, &s->events_point, 1, ret);
-}
-
-static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
-                                                    IConnectionPoint **point)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-
-    TRACE("%p, %s, %p.\n", s, debugstr_guid(riid), point);
-
-    if (!riid || !point) return E_POINTER;
-    if (IsEqualGUID(riid, &DIID_DMsgrSessionEvents))
-    {
-        *point = &s->events.IConnectionPoint_iface;
-        IConnectionPoint_AddRef(*point);
-        return S_OK;
-    }
-
-    WARN("no connection point %s\n", debugstr_guid(riid));
-    *point = NULL;
-    return CONNECT_E_NOCONNECTION;
-}
-
-static const IConnectionPointContainerVtbl container_vtbl =
-{
-    container_QueryInterface,
-    container_AddRef,
-    container_Release,
-    container_EnumConnectionPoints,
-    container_FindConnectionPoint,
-};
-
 /* role: RV_FLAG_INVITER for CreateSession's sessions, RV_FLAG_INVITEE for a received invitation's. */
 static HRESULT session_new(uint32_t role, struct session **ret)
 {
@@ -1212,10 +1145,8 @@ static HRESULT session_new(uint32_t role, struct session **ret)
     memset(s, 0, sizeof(*s));
     s->IMsgrSession_iface.lpVtbl = &session_vtbl;
     s->IMsgrSessionHost_iface.lpVtbl = &host_vtbl;
-    s->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     s->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
     s->lock.outer = (IUnknown *)&s->IMsgrSession_iface;
-    s->events_point = &s->events.IConnectionPoint_iface;
     s->refcount = 1;
     work_guard_init(&s->guard, session_free);
 
@@ -1231,7 +1162,7 @@ static HRESULT session_new(uint32_t role, struct session **ret)
         return hr;
     }
     InitializeCriticalSection(&s->cs);
-    connection_point_init(&s->events, &s->IConnectionPointContainer_iface, &DIID_DMsgrSessionEvents);
+    event_source_init(&s->events, (IUnknown *)&s->IMsgrSession_iface, &DIID_DMsgrSessionEvents);
     lock_module();
     *ret = s;
     return S_OK;

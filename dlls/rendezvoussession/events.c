@@ -617,3 +617,74 @@ HRESULT create_enum_connection_points(IConnectionPointContainer *container, ICon
     *ret = &e->IEnumConnectionPoints_iface;
     return S_OK;
 }
+
+/* IConnectionPointContainer, one for every object with events */
+
+static inline struct event_source *impl_from_IConnectionPointContainer(IConnectionPointContainer *iface)
+{
+    return CONTAINING_RECORD(iface, struct event_source, IConnectionPointContainer_iface);
+}
+
+static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
+{
+    return IUnknown_QueryInterface(impl_from_IConnectionPointContainer(iface)->outer, riid, obj);
+}
+
+static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
+{
+    return IUnknown_AddRef(impl_from_IConnectionPointContainer(iface)->outer);
+}
+
+static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
+{
+    return IUnknown_Release(impl_from_IConnectionPointContainer(iface)->outer);
+}
+
+static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
+                                                     IEnumConnectionPoints **ret)
+{
+    struct event_source *source = impl_from_IConnectionPointContainer(iface);
+
+    TRACE("%p, %p.\n", source, ret);
+
+    if (!ret) return E_POINTER;
+    /* The enumerator keeps the container, and so the array it points to, alive. */
+    return create_enum_connection_points(iface, source->points, ARRAY_SIZE(source->points), ret);
+}
+
+static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
+                                                    IConnectionPoint **point)
+{
+    struct event_source *source = impl_from_IConnectionPointContainer(iface);
+
+    TRACE("%p, %s, %p.\n", source, debugstr_guid(riid), point);
+
+    if (!riid || !point) return E_POINTER;
+    if (IsEqualGUID(riid, source->point.iid))
+    {
+        *point = &source->point.IConnectionPoint_iface;
+        IConnectionPoint_AddRef(*point);
+        return S_OK;
+    }
+
+    WARN("no connection point %s\n", debugstr_guid(riid));
+    *point = NULL;
+    return CONNECT_E_NOCONNECTION;
+}
+
+static const IConnectionPointContainerVtbl container_vtbl =
+{
+    container_QueryInterface,
+    container_AddRef,
+    container_Release,
+    container_EnumConnectionPoints,
+    container_FindConnectionPoint,
+};
+
+void event_source_init(struct event_source *source, IUnknown *outer, REFIID iid)
+{
+    source->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
+    source->outer = outer;
+    connection_point_init(&source->point, &source->IConnectionPointContainer_iface, iid);
+    source->points[0] = &source->point.IConnectionPoint_iface;
+}

@@ -75,6 +75,18 @@ HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPA
 HRESULT create_enum_connection_points(IConnectionPointContainer *container, IConnectionPoint **points,
                                       unsigned int count, IEnumConnectionPoints **ret);
 
+/* What an object with events embeds: IConnectionPointContainer, answered for
+ * outer (QueryInterface, AddRef and Release go there), with one point. */
+struct event_source
+{
+    IConnectionPointContainer IConnectionPointContainer_iface;
+    IUnknown *outer;
+    struct connection_point point;
+    IConnectionPoint *points[1];        /* the array EnumConnectionPoints walks */
+};
+
+void event_source_init(struct event_source *source, IUnknown *outer, REFIID iid);
+
 HRESULT rendezvous_session_create(REFIID riid, void **obj);
 
 /* Remote Assistance (application.c): the classes Windows registers under

@@ -42,9 +42,7 @@ struct session
 {
     IRendezvousSession IRendezvousSession_iface;
     IRendezvousSessionHost IRendezvousSessionHost_iface;
-    IConnectionPointContainer IConnectionPointContainer_iface;
-    struct connection_point events;
-    IConnectionPoint *events_point;    /* the array EnumConnectionPoints walks */
+    struct event_source events;     /* the container and its one point */
     LONG refcount;
     struct work_guard guard;           /* the memory, through events in flight */
 
@@ -64,11 +62,6 @@ static inline struct session *impl_from_IRendezvousSession(IRendezvousSession *i
 static inline struct session *impl_from_IRendezvousSessionHost(IRendezvousSessionHost *iface)
 {
     return CONTAINING_RECORD(iface, struct session, IRendezvousSessionHost_iface);
-}
-
-static inline struct session *impl_from_IConnectionPointContainer(IConnectionPointContainer *iface)
-{
-    return CONTAINING_RECORD(iface, struct session, IConnectionPointContainer_iface);
 }
 
 /* Event dispatch */
@@ -100,7 +93,7 @@ static void fire(struct session *s, DISPID dispid, VARIANT *args, unsigned int c
     DISPPARAMS params = { args, NULL, count, 0 };
 
     /* The dispatch's work frame keeps s, whatever a sink releases. */
-    connection_point_fire(&s->events, dispid, &params);
+    connection_point_fire(&s->events.point, dispid, &params);
 }
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
@@ -191,7 +184,7 @@ static HRESULT WINAPI session_QueryInterface(IRendezvousSession *iface, REFIID r
     else if (IsEqualGUID(riid, &IID_IRendezvousSessionHost) || IsEqualGUID(riid, &IID_IDispatch))
         *obj = &s->IRendezvousSessionHost_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &s->IConnectionPointContainer_iface;
+        *obj = &s->events.IConnectionPointContainer_iface;
     else
     {
         WARN("no interface %s\n", debugstr_guid(riid));
@@ -219,7 +212,7 @@ static void session_free(struct work_guard *guard)
 
     /* Only when another thread's events outlasted the last Release. */
     rv_session_destroy(s->core);
-    connection_point_destroy(&s->events);
+    connection_point_destroy(&s->events.point);
     SysFreeString(s->remote_user);
     DeleteCriticalSection(&s->cs);
     CoTaskMemFree(s);
@@ -238,7 +231,7 @@ static void session_close(struct session *s)
         rv_session_destroy(s->core);
         s->core = NULL;
     }
-    connection_point_unadvise_all(&s->events);
+    connection_point_unadvise_all(&s->events.point);
     work_guard_release(&s->guard);
 }
 
@@ -569,67 +562,6 @@ static const IRendezvousSessionHostVtbl host_vtbl =
     host_get_SessionId,
 };
 
-/* IConnectionPointContainer */
-
-static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-    return IRendezvousSession_QueryInterface(&s->IRendezvousSession_iface, riid, obj);
-}
-
-static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-    return IRendezvousSession_AddRef(&s->IRendezvousSession_iface);
-}
-
-static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-    return IRendezvousSession_Release(&s->IRendezvousSession_iface);
-}
-
-static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
-                                                     IEnumConnectionPoints **ret)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-
-    TRACE("%p, %p.\n", s, ret);
-
-    if (!ret) return E_POINTER;
-    /* The enumerator keeps the container, and so the array it points to, alive. */
-    return create_enum_connection_points(iface, &s->events_point, 1, ret);
-}
-
-static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
-                                                    IConnectionPoint **point)
-{
-    struct session *s = impl_from_IConnectionPointContainer(iface);
-
-    TRACE("%p, %s, %p.\n", s, debugstr_guid(riid), point);
-
-    if (!riid || !point) return E_POINTER;
-    if (IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
-    {
-        *point = &s->events.IConnectionPoint_iface;
-        IConnectionPoint_AddRef(*point);
-        return S_OK;
-    }
-
-    WARN("no connection point %s\n", debugstr_guid(riid));
-    *point = NULL;
-    return CONNECT_E_NOCONNECTION;
-}
-
-static const IConnectionPointContainerVtbl container_vtbl =
-{
-    container_QueryInterface,
-    container_AddRef,
-    container_Release,
-    container_EnumConnectionPoints,
-    container_FindConnectionPoint,
-};
-
 HRESULT rendezvous_session_create(REFIID riid, void **obj)
 {
     struct session *s;
@@ -641,8 +573,6 @@ HRESULT rendezvous_session_create(REFIID riid, void **obj)
     memset(s, 0, sizeof(*s));
     s->IRendezvousSession_iface.lpVtbl = &session_vtbl;
     s->IRendezvousSessionHost_iface.lpVtbl = &host_vtbl;
-    s->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
-    s->events_point = &s->events.IConnectionPoint_iface;
     s->refcount = 1;
     work_guard_init(&s->guard, session_free);
 
@@ -658,7 +588,7 @@ HRESULT rendezvous_session_create(REFIID riid, void **obj)
         return hr;
     }
     InitializeCriticalSection(&s->cs);
-    connection_point_init(&s->events, &s->IConnectionPointContainer_iface, &DIID_DRendezvousSessionEvents);
+    event_source_init(&s->events, (IUnknown *)&s->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
     lock_module();
 
     hr = IRendezvousSession_QueryInterface(&s->IRendezvousSession_iface, riid, obj);
