@@ -147,6 +147,8 @@ BOOL work_guard_close(struct work_guard *guard)
     EnterCriticalSection(&guard_cs);
     guard->closed = TRUE;
     guard->closer_frames = own_frames(guard);
+    if (guard->active > guard->closer_frames)
+        TRACE("%p waits for %ld work(s) on other threads\n", guard, guard->active - guard->closer_frames);
     while (!(idle = guard->active <= guard->closer_frames))
     {
         if (!guard->idle && !(guard->idle = CreateEventW(NULL, TRUE, FALSE, NULL))) break;
