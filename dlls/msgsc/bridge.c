@@ -405,7 +405,7 @@ static HRESULT WINAPI bridge_SendContextData(IRendezvousSession *iface, BSTR dat
 {
     struct bridge *b = impl_from_IRendezvousSession(iface);
 
-    TRACE("%p, %s.\n", b, debugstr_wn(data, SysStringLen(data)));
+    TRACE("%p, %u units.\n", b, SysStringLen(data));
 
     return IMsgrSession_SendContextData(b->msgr, data);
 }
@@ -416,7 +416,7 @@ static HRESULT WINAPI bridge_Terminate(IRendezvousSession *iface, HRESULT result
     SESSION_STATE state;
     HRESULT hr;
 
-    TRACE("%p, %#lx, %s.\n", b, result, debugstr_wn(data, SysStringLen(data)));
+    TRACE("%p, %#lx, %u units.\n", b, result, SysStringLen(data));
 
     if (SysStringLen(data) > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
     if (FAILED(hr = IMsgrSession_get_State(b->msgr, &state))) return hr;

@@ -534,7 +534,7 @@ static HRESULT WINAPI session_Invite(IMsgrSession *iface, IDispatch *user, BSTR 
     UINT i, len;
     HRESULT hr;
 
-    TRACE("%p, %p, %s.\n", s, user, debugstr_wn(appdata, SysStringLen(appdata)));
+    TRACE("%p, %p, %u units.\n", s, user, SysStringLen(appdata));
 
     if (!user || invite.appdata_len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
     if ((rv_session_get_flags(s->core) & RV_FLAG_INVITEE) || rv_session_get_state(s->core) != RV_STATE_READY)
@@ -621,7 +621,7 @@ static HRESULT WINAPI session_Decline(IMsgrSession *iface, BSTR appdata)
     UINT len = SysStringLen(appdata);
     HRESULT hr;
 
-    TRACE("%p, %s.\n", s, debugstr_wn(appdata, len));
+    TRACE("%p, %u units.\n", s, len);
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
     if (!(rv_session_get_flags(s->core) & RV_FLAG_INVITEE)) return SR_NOT_INVITEE;
@@ -644,7 +644,7 @@ static HRESULT WINAPI session_Cancel(IMsgrSession *iface, LONG reason, BSTR appd
     enum rv_state state;
     HRESULT hr;
 
-    TRACE("%p, %#lx, %s.\n", s, reason, debugstr_wn(appdata, len));
+    TRACE("%p, %#lx, %u units.\n", s, reason, len);
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
     state = rv_session_get_state(s->core);
@@ -665,7 +665,7 @@ static HRESULT WINAPI session_Accept(IMsgrSession *iface, BSTR appdata)
     UINT len = SysStringLen(appdata);
     HRESULT hr;
 
-    TRACE("%p, %s.\n", s, debugstr_wn(appdata, len));
+    TRACE("%p, %u units.\n", s, len);
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
     if (!is_invitee_waiting(s)) return SR_SESSION_STATE_INVALID;
@@ -840,7 +840,7 @@ static HRESULT WINAPI session_SendContextData(IMsgrSession *iface, BSTR data)
     struct session *s = impl_from_IMsgrSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %s (%u units).\n", s, debugstr_wn(data, SysStringLen(data)), SysStringLen(data));
+    TRACE("%p, %u units.\n", s, SysStringLen(data));
 
     /* rv_profile_messenger has every rule: 300 units, five sends, the states. */
     hr = rv_session_send_context_data(s->core, data, SysStringLen(data));

@@ -450,7 +450,7 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
             return DISP_E_TYPEMISMATCH;
         }
         data = V_BSTR(&v);
-        TRACE("OnContextData(%s)\n", debugstr_wn(data, SysStringLen(data)));
+        TRACE("OnContextData(%u units)\n", SysStringLen(data));
         break;
     }
     case DISPID_EVENT_ON_TERMINATION:
@@ -533,7 +533,7 @@ static HRESULT send_text(struct application *app, const char *text)
 
     if (!(data = SysAllocStringLen(NULL, len))) return E_OUTOFMEMORY;
     for (i = 0; i < len; i++) data[i] = (unsigned char)text[i];
-    TRACE("%p sends %s\n", app, debugstr_a(text));
+    TRACE("%p sends %u characters\n", app, (unsigned int)strlen(text));
     session = app->session;
     IRendezvousSession_AddRef(session);
     hr = IRendezvousSession_SendContextData(session, data);

@@ -287,7 +287,7 @@ static HRESULT WINAPI session_SendContextData(IRendezvousSession *iface, BSTR da
     struct session *s = impl_from_IRendezvousSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %s (%u units).\n", s, debugstr_wn(data, SysStringLen(data)), SysStringLen(data));
+    TRACE("%p, %u units.\n", s, SysStringLen(data));
 
     /* The core applies every rule: NULL, length, state, allocation. */
     hr = rv_session_send_context_data(s->core, data, SysStringLen(data));
@@ -300,7 +300,7 @@ static HRESULT WINAPI session_Terminate(IRendezvousSession *iface, HRESULT resul
     struct session *s = impl_from_IRendezvousSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %#lx, %s.\n", s, result, debugstr_wn(data, SysStringLen(data)));
+    TRACE("%p, %#lx, %u units.\n", s, result, SysStringLen(data));
 
     hr = rv_session_terminate(s->core, result, data, SysStringLen(data));
     dispatch_now(s);
@@ -444,7 +444,7 @@ static HRESULT WINAPI host_ReceiveInvitation(IRendezvousSessionHost *iface, BSTR
     unsigned int i, len = SysStringLen(invitation);
     HRESULT hr;
 
-    TRACE("%p, %s.\n", s, debugstr_w(invitation));
+    TRACE("%p, %u characters.\n", s, SysStringLen(invitation));
 
     if (!len || len > RV_INVITATION_MAX_LENGTH) return E_INVALIDARG;
     for (i = 0; i < len; i++)
