@@ -34,30 +34,10 @@
 WINE_DEFAULT_DEBUG_CHANNEL(msgsc);
 
 HINSTANCE msgsc_instance;
-static LONG module_refs;
-
-/* events.c, shared with rendezvoussession.dll, counts its objects here. */
-void lock_module(void)
-{
-    InterlockedIncrement(&module_refs);
-}
-
-void unlock_module(void)
-{
-    InterlockedDecrement(&module_refs);
-}
 
 /* Type information */
 
-static ITypeLib *typelibs[2];
-static ITypeInfo *typeinfos[MSGR_LAST_tid];
-
-static const struct
-{
-    REFIID iid;
-    unsigned int resource;
-}
-tid_ids[] =
+static const struct typeinfo_id typeinfo_ids[] =
 {
     { &IID_IMsgrSessionManager, 1 },
     { &IID_IMsgrSession, 1 },
@@ -65,59 +45,12 @@ tid_ids[] =
     { &IID_IMsgrSessionManagerHost, 2 },
     { &IID_IMsgrSessionHost, 2 },
 };
-
-static HRESULT load_typelib(unsigned int resource)
-{
-    WCHAR path[MAX_PATH + 4];
-    ITypeLib *lib;
-    DWORD len;
-    HRESULT hr;
-
-    /* From the module itself, registered or not. */
-    len = GetModuleFileNameW(msgsc_instance, path, MAX_PATH);
-    if (!len || len >= MAX_PATH) return E_FAIL;
-    lstrcatW(path, resource == 1 ? L"\\1" : L"\\2");
-    if (FAILED(hr = LoadTypeLibEx(path, REGKIND_NONE, &lib)))
-    {
-        ERR("LoadTypeLibEx failed: %#lx\n", hr);
-        return hr;
-    }
-    if (InterlockedCompareExchangePointer((void **)&typelibs[resource - 1], lib, NULL))
-        ITypeLib_Release(lib);
-    return S_OK;
-}
+static ITypeInfo *typeinfos[MSGR_LAST_tid];
+static struct typeinfo_cache typeinfo_cache = { &msgsc_instance, typeinfo_ids, typeinfos };
 
 HRESULT msgr_get_typeinfo(enum msgr_tid tid, ITypeInfo **ret)
 {
-    unsigned int resource = tid_ids[tid].resource;
-    HRESULT hr;
-
-    if (!typelibs[resource - 1] && FAILED(hr = load_typelib(resource))) return hr;
-    if (!typeinfos[tid])
-    {
-        ITypeInfo *info;
-
-        if (FAILED(hr = ITypeLib_GetTypeInfoOfGuid(typelibs[resource - 1], tid_ids[tid].iid, &info)))
-        {
-            ERR("GetTypeInfoOfGuid(%s) failed: %#lx\n", debugstr_guid(tid_ids[tid].iid), hr);
-            return hr;
-        }
-        if (InterlockedCompareExchangePointer((void **)(typeinfos + tid), info, NULL))
-            ITypeInfo_Release(info);
-    }
-    *ret = typeinfos[tid];
-    ITypeInfo_AddRef(*ret);
-    return S_OK;
-}
-
-static void release_typelibs(void)
-{
-    unsigned int i;
-
-    for (i = 0; i < ARRAY_SIZE(typeinfos); i++)
-        if (typeinfos[i]) ITypeInfo_Release(typeinfos[i]);
-    for (i = 0; i < ARRAY_SIZE(typelibs); i++)
-        if (typelibs[i]) ITypeLib_Release(typelibs[i]);
+    return typeinfo_cache_get(&typeinfo_cache, tid, ret);
 }
 
 HRESULT msgr_get_type_info(enum msgr_tid tid, UINT index, ITypeInfo **info)
@@ -218,89 +151,14 @@ const IMsgrLockVtbl msgr_lock_vtbl =
 
 /* Class factories */
 
-struct class_factory
+static struct class_factory manager_factory = CLASS_FACTORY(msgr_manager_create);
+static struct class_factory session_factory = CLASS_FACTORY(msgr_session_create);
+
+static const struct class_entry classes[] =
 {
-    IClassFactory IClassFactory_iface;
-    HRESULT (*create)(REFIID riid, void **obj);
+    { &CLSID_MsgrSessionManager, &manager_factory },
+    { &CLSID_MsgrSession, &session_factory },
 };
-
-static inline struct class_factory *impl_from_IClassFactory(IClassFactory *iface)
-{
-    return CONTAINING_RECORD(iface, struct class_factory, IClassFactory_iface);
-}
-
-static HRESULT WINAPI class_factory_QueryInterface(IClassFactory *iface, REFIID riid, void **obj)
-{
-    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IClassFactory))
-    {
-        *obj = iface;
-        IClassFactory_AddRef(iface);
-        return S_OK;
-    }
-
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
-}
-
-/* The factories are static; they hold the module only through LockServer. */
-static ULONG WINAPI class_factory_AddRef(IClassFactory *iface)
-{
-    return 2;
-}
-
-static ULONG WINAPI class_factory_Release(IClassFactory *iface)
-{
-    return 1;
-}
-
-static HRESULT WINAPI class_factory_CreateInstance(IClassFactory *iface, IUnknown *outer,
-                                                   REFIID riid, void **obj)
-{
-    struct class_factory *factory = impl_from_IClassFactory(iface);
-
-    TRACE("%p, %p, %s, %p.\n", iface, outer, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    *obj = NULL;
-    if (outer) return CLASS_E_NOAGGREGATION;
-    return factory->create(riid, obj);
-}
-
-static HRESULT WINAPI class_factory_LockServer(IClassFactory *iface, BOOL lock)
-{
-    TRACE("%p, %d.\n", iface, lock);
-
-    if (lock) lock_module();
-    else unlock_module();
-    return S_OK;
-}
-
-static const IClassFactoryVtbl class_factory_vtbl =
-{
-    class_factory_QueryInterface,
-    class_factory_AddRef,
-    class_factory_Release,
-    class_factory_CreateInstance,
-    class_factory_LockServer,
-};
-
-static struct class_factory manager_factory = { { &class_factory_vtbl }, msgr_manager_create };
-static struct class_factory session_factory = { { &class_factory_vtbl }, msgr_session_create };
-
-/* The core's hook is cdecl; CoTaskMemAlloc is stdcall on i386. */
-static void *core_alloc(size_t size)
-{
-    return CoTaskMemAlloc(size);
-}
-
-static void core_free(void *ptr)
-{
-    CoTaskMemFree(ptr);
-}
 
 /***********************************************************************
  *      DllMain
@@ -314,16 +172,13 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     case DLL_PROCESS_ATTACH:
         msgsc_instance = instance;
         DisableThreadLibraryCalls(instance);
-        /* This module's copy of the core allocates through COM's task
-         * allocator, so that an IMallocSpy sees, and can fail, every
-         * allocation on the way. */
-        rv_set_allocator(core_alloc, core_free);
+        module_use_task_allocator();
         break;
     case DLL_PROCESS_DETACH:
         /* At process exit other DLLs may already be gone. */
         if (reserved) break;
         wake_unregister_class();
-        release_typelibs();
+        typeinfo_cache_release(&typeinfo_cache, ARRAY_SIZE(typeinfos));
         break;
     }
     return TRUE;
@@ -334,18 +189,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
  */
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **obj)
 {
-    TRACE("%s, %s, %p.\n", debugstr_guid(clsid), debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    *obj = NULL;
-
-    if (IsEqualGUID(clsid, &CLSID_MsgrSessionManager))
-        return IClassFactory_QueryInterface(&manager_factory.IClassFactory_iface, riid, obj);
-    if (IsEqualGUID(clsid, &CLSID_MsgrSession))
-        return IClassFactory_QueryInterface(&session_factory.IClassFactory_iface, riid, obj);
-
-    WARN("class %s not available\n", debugstr_guid(clsid));
-    return CLASS_E_CLASSNOTAVAILABLE;
+    return module_get_class_object(classes, ARRAY_SIZE(classes), clsid, riid, obj);
 }
 
 /***********************************************************************
@@ -353,9 +197,7 @@ HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **obj)
  */
 HRESULT WINAPI DllCanUnloadNow(void)
 {
-    TRACE("refs %ld.\n", module_refs);
-
-    return module_refs ? S_FALSE : S_OK;
+    return module_can_unload_now();
 }
 
 /***********************************************************************

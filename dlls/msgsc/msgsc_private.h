@@ -21,8 +21,11 @@
 #ifndef __MSGSC_PRIVATE_H
 #define __MSGSC_PRIVATE_H
 
-/* The connection points (events.c) and lock_module are rendezvoussession's. */
-#include "rendezvoussession_private.h"
+/* Shared with rendezvoussession.dll (its folder): the module helpers and the
+ * connection points. */
+#include "rendezvoussession.h"
+#include "module.h"
+#include "events.h"
 #include "msgrpriv.h"
 #include "winemsgr.h"
 #include "rendezvous.h"

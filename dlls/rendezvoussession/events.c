@@ -24,7 +24,8 @@
 #include <ole2.h>
 #include <olectl.h>
 
-#include "rendezvoussession_private.h"
+#include "module.h"
+#include "events.h"
 
 #include "wine/debug.h"
 

@@ -23,16 +23,11 @@
 
 #include "rendezvoussession.h"
 #include "winerendezvous.h"
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
+#include "module.h"
+#include "events.h"
 
 extern HINSTANCE rendezvous_instance;
 
-/* Live objects and IClassFactory::LockServer locks, for DllCanUnloadNow. */
-void lock_module(void);
-void unlock_module(void);
 
 /* Type information: our dual interfaces (WineRendezvousLib) and, for the
  * Remote Assistance sink, DRendezvousSessionEvents (RendezvousSessionLib). */
@@ -44,48 +39,7 @@ enum type_id
 };
 
 HRESULT get_typeinfo(enum type_id tid, ITypeInfo **typeinfo);
-void release_typelib(void);
 
-/* A connection point for one dispinterface, embedded in its container. */
-#define MAX_SINKS 1024
-
-struct sink_entry
-{
-    IDispatch *sink;
-    DWORD cookie;
-};
-
-struct connection_point
-{
-    IConnectionPoint IConnectionPoint_iface;
-    IConnectionPointContainer *container;
-    const IID *iid;
-    CRITICAL_SECTION cs;
-    struct sink_entry *sinks;
-    unsigned int size;
-    unsigned int count;
-    DWORD last_cookie;
-};
-
-void connection_point_init(struct connection_point *cp, IConnectionPointContainer *container, REFIID iid);
-/* Lets go of every sink; the point stays usable (its events reach no one). */
-void connection_point_unadvise_all(struct connection_point *cp);
-void connection_point_destroy(struct connection_point *cp);
-HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPARAMS *params);
-HRESULT create_enum_connection_points(IConnectionPointContainer *container, IConnectionPoint **points,
-                                      unsigned int count, IEnumConnectionPoints **ret);
-
-/* What an object with events embeds: IConnectionPointContainer, answered for
- * outer (QueryInterface, AddRef and Release go there), with one point. */
-struct event_source
-{
-    IConnectionPointContainer IConnectionPointContainer_iface;
-    IUnknown *outer;
-    struct connection_point point;
-    IConnectionPoint *points[1];        /* the array EnumConnectionPoints walks */
-};
-
-void event_source_init(struct event_source *source, IUnknown *outer, REFIID iid);
 
 HRESULT rendezvous_session_create(REFIID riid, void **obj);
 
