@@ -22,7 +22,9 @@
  * Run without a mode ("harness_test.exe harness") every check here must pass. The modes
  * "fail", "one" and "many" deliberately fail in known ways, and tools/check-harness asserts
  * their exact output and exit codes; it finds the lines to expect through the CHECK markers,
- * so keep each marker on the line of the call it names.
+ * so keep each marker on the line of the call it names.  The modes "pool-crash",
+ * "orphan-child" and "no-summary" fail in ways the exit code does not show, and
+ * check-harness asserts that the runner's verdict (tools/judge-log) sees each.
  */
 
 #include <errno.h>
@@ -71,6 +73,34 @@ static void run_child(const char *mode)
     if (!ret)
         return;
     wait_child_process(info.hProcess);
+    CloseHandle(info.hProcess);
+    CloseHandle(info.hThread);
+}
+
+/* A thread-pool callback that crashes while the main thread's checks pass. */
+static void CALLBACK crash_callback(PTP_CALLBACK_INSTANCE instance, void *context)
+{
+    *(volatile int *)context = 1;
+}
+
+static void test_pool_crash(void)
+{
+    ok(1, "the main thread passes\n");
+    ok(TrySubmitThreadpoolCallback(crash_callback, NULL, NULL), "cannot queue the callback\n");
+    Sleep(5000);
+}
+
+/* A child that fails after its parent has exited 0 without waiting for it. */
+static void test_orphan_child(void)
+{
+    PROCESS_INFORMATION info;
+    STARTUPINFOA startup = { sizeof(startup) };
+    char **argv, cmdline[MAX_PATH + 64];
+
+    winetest_get_mainargs(&argv);
+    snprintf(cmdline, sizeof(cmdline), "\"%s\" harness late-fail", argv[0]);
+    ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &info),
+       "CreateProcess failed, error %lu\n", GetLastError());
     CloseHandle(info.hProcess);
     CloseHandle(info.hThread);
 }
@@ -341,6 +371,20 @@ START_TEST(harness)
         }
         else if (!strcmp(argv[2], "fail"))
             test_expected_failures();
+        else if (!strcmp(argv[2], "pool-crash"))
+            test_pool_crash();
+        else if (!strcmp(argv[2], "orphan-child"))
+            test_orphan_child();
+        else if (!strcmp(argv[2], "late-fail"))
+        {
+            Sleep(2000);
+            ok(0, "a failure after the parent is gone\n");
+        }
+        else if (!strcmp(argv[2], "no-summary"))
+        {
+            ok(1, "passes, then leaves before the summary\n");
+            ExitProcess(0);
+        }
         else if (!strcmp(argv[2], "one"))
             ok(0, "the only failure\n"); /* CHECK: one */
         else if (!strcmp(argv[2], "many"))
