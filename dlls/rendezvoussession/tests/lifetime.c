@@ -54,6 +54,11 @@ struct counting_sink
     LONG refcount;
     LONG events;
     LONG terminations;
+    /* What ended_at_once_case reads, in an STA: the data, one after the other,
+     * and OnTermination's arguments. */
+    WCHAR received[64];
+    HRESULT end_hr;
+    WCHAR end_data[64];
 };
 
 static inline struct counting_sink *impl_from_IDispatch(IDispatch *iface)
@@ -109,7 +114,18 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
     struct counting_sink *sink = impl_from_IDispatch(iface);
 
     InterlockedIncrement(&sink->events);
-    if (id == DISPID_EVENT_ON_TERMINATION) InterlockedIncrement(&sink->terminations);
+    if (id == DISPID_EVENT_ON_CONTEXT_DATA && params->cArgs == 1 && V_VT(&params->rgvarg[0]) == VT_BSTR &&
+        wcslen(sink->received) + SysStringLen(V_BSTR(&params->rgvarg[0])) < ARRAY_SIZE(sink->received))
+        wcscat(sink->received, V_BSTR(&params->rgvarg[0]));
+    if (id == DISPID_EVENT_ON_TERMINATION)
+    {
+        InterlockedIncrement(&sink->terminations);
+        if (params->cArgs == 2 && V_VT(&params->rgvarg[1]) == VT_I4 && V_VT(&params->rgvarg[0]) == VT_BSTR)
+        {
+            sink->end_hr = V_I4(&params->rgvarg[1]);
+            lstrcpynW(sink->end_data, V_BSTR(&params->rgvarg[0]), ARRAY_SIZE(sink->end_data));
+        }
+    }
     /* Give a releasing thread the chance to come while the event is in flight. */
     if (!(sink->events % 3)) Sleep(0);
     return S_OK;
@@ -207,6 +223,14 @@ static BOOL wait_states(struct side *sides, unsigned int count, BOOL (*want)(LON
         while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
         MsgWaitForMultipleObjects(0, NULL, FALSE, 1, QS_ALLINPUT);
     }
+}
+
+/* Runs this thread's queued messages, where an STA object fires its events. */
+static void pump_events(void)
+{
+    MSG msg;
+
+    while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
 }
 
 static BOOL is_connected(LONG state)
@@ -411,6 +435,106 @@ static void run_timeouts(const char *apartment)
     winetest_pop_context();
 }
 
+/* A peer in another process that sends, terminates with data, waits for its
+ * own end, releases everything and exits at once: whatever was accepted with
+ * S_OK reaches this side, and the end is OnTermination(S_OK, data), not a
+ * connection reset.  The child works in the MTA, where its events come on
+ * pool threads. */
+#define EXIT_RUNS 100
+
+static void child_end_and_exit(const char *invitation)
+{
+    static const WCHAR *const sends[] = { L"one ", L"two ", L"three" };
+    struct side side;
+    WCHAR text[300];
+    unsigned int i;
+    BSTR str;
+    HRESULT hr;
+    DWORD start;
+
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    if (!side_create(&side, RSF_INVITEE)) ExitProcess(1);
+    MultiByteToWideChar(CP_ACP, 0, invitation, -1, text, ARRAY_SIZE(text));
+    str = SysAllocString(text);
+    hr = IRendezvousSessionHost_ReceiveInvitation(side.host, str);
+    SysFreeString(str);
+    if (hr == S_OK) hr = IRendezvousSessionHost_Accept(side.host);
+    if (hr != S_OK || !wait_states(&side, 1, is_connected)) ExitProcess(2);
+    for (i = 0; i < ARRAY_SIZE(sends); i++)
+    {
+        str = SysAllocString(sends[i]);
+        hr = IRendezvousSession_SendContextData(side.session, str);
+        SysFreeString(str);
+        if (hr != S_OK) ExitProcess(3);
+    }
+    str = SysAllocString(L"the child is done");
+    hr = IRendezvousSession_Terminate(side.session, S_OK, str);
+    SysFreeString(str);
+    if (hr != S_OK) ExitProcess(4);
+    start = GetTickCount();
+    while (side_state(&side) != RSS_CANCELLED && GetTickCount() - start < WAIT_MS) Sleep(1);
+    IConnectionPoint_Release(side.point);
+    IRendezvousSessionHost_Release(side.host);
+    /* The last Release, then out at once: no CoUninitialize, no wait. */
+    ExitProcess(IRendezvousSession_Release(side.session) ? 5 : 0);
+}
+
+static BOOL is_cancelled(LONG state)
+{
+    return state == RSS_CANCELLED;
+}
+
+static void ended_at_once_case(const char *argv0)
+{
+    PROCESS_INFORMATION pi;
+    STARTUPINFOA si = { sizeof(si) };
+    char cmdline[MAX_PATH + 400];
+    struct side side;
+    BSTR invitation;
+    DWORD code = 0, start;
+    int len;
+
+    if (!side_create(&side, RSF_INVITER)) return;
+    if (!(invitation = invite(&side)))
+    {
+        side_release(&side, "inviter");
+        return;
+    }
+    len = sprintf(cmdline, "\"%s\" lifetime exit-child ", argv0);
+    WideCharToMultiByte(CP_ACP, 0, invitation, -1, cmdline + len, sizeof(cmdline) - len, NULL, NULL);
+    SysFreeString(invitation);
+    ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
+
+    ok(wait_states(&side, 1, is_cancelled), "this side ended in state %ld\n", side_state(&side));
+    /* The events that came with the end are delivered as the thread pumps. */
+    start = GetTickCount();
+    while (!side.sink.terminations && GetTickCount() - start < WAIT_MS)
+    {
+        pump_events();
+        MsgWaitForMultipleObjects(0, NULL, FALSE, 5, QS_ALLINPUT);
+    }
+    ok(side.sink.terminations == 1, "%ld OnTermination events\n", side.sink.terminations);
+    ok(!lstrcmpW(side.sink.received, L"one two three"), "received %s\n", wine_dbgstr_w(side.sink.received));
+    ok(side.sink.end_hr == S_OK, "OnTermination(%#lx)\n", side.sink.end_hr);
+    ok(!lstrcmpW(side.sink.end_data, L"the child is done"), "OnTermination data %s\n",
+       wine_dbgstr_w(side.sink.end_data));
+    WaitForSingleObject(pi.hProcess, WAIT_MS);
+    GetExitCodeProcess(pi.hProcess, &code);
+    ok(!code, "the child exited with %lu\n", code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    side_release(&side, "inviter");
+}
+
+static void test_ended_at_once(const char *argv0)
+{
+    unsigned int i;
+
+    winetest_push_context("a peer that ends and exits at once");
+    for (i = 0; i < EXIT_RUNS; i++) ended_at_once_case(argv0);
+    winetest_pop_context();
+}
+
 static DWORD WINAPI mta_thread(void *arg)
 {
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
@@ -424,9 +548,14 @@ START_TEST(lifetime)
 {
     WSADATA wsa;
     HANDLE thread;
+    char **argv;
+    int argc;
 
+    argc = winetest_get_mainargs(&argv);
     WSAStartup(MAKEWORD(2, 2), &wsa);
+    if (argc > 3 && !strcmp(argv[2], "exit-child")) child_end_and_exit(argv[3]);
     CoInitialize(NULL);
+    test_ended_at_once(argv[0]);
 
     /* The most sessions at once come first, so that the process-wide blocks
      * they need exist before the spy, which must see every other block go. */
