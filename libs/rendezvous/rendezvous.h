@@ -400,8 +400,9 @@ rv_result rv_session_send_context_data(struct rv_session *s, const uint16_t *uni
  * For a face that could not hand received context data on (for example, out of
  * memory building its event): tells the peer, whose sender gets
  * on_send_error(hr).  RV_E_INVALID_STATE when not connected.  Called from a
- * handler or anywhere else; at most a few reports are queued at once, and
- * further ones are dropped (RV_S_FALSE).
+ * handler or anywhere else.  Never dropped: each report is one SEND_ERROR
+ * frame and one on_send_error at the sender, even when reports pile up or
+ * either side lacks memory (a few keep their own hr, the rest are counted).
  */
 rv_result rv_session_report_delivery_failure(struct rv_session *s, rv_result hr);
 

@@ -114,6 +114,8 @@ struct rv_conn
     uint8_t           *answer;      /* invitee: that data, UTF-16LE (rv_alloc) */
     uint8_t           *cancel;      /* that payload: reason + UTF-16LE (rv_alloc) */
     rv_result          errors[4];   /* SEND_ERROR frames to send */
+    uint32_t           errors_owed; /* more of them, once errors[] was full: never dropped */
+    rv_result          owed_hr;     /* their hr */
     uint64_t           deadline;    /* 0 = none */
     uint32_t           ticket;      /* orphan: the destroy that handed it over */
     struct rv_decoder  dec;
@@ -173,7 +175,7 @@ struct rv_session
     struct rv_event             answer_events[RV_MAX_ANSWER_EVENTS];
     uint8_t                     n_answers;
     uint8_t                     term_used;
-    uint8_t                     send_error_used;
+    uint8_t                     send_error_queued;  /* send_error_event is in the queue */
 };
 
 /* Process-wide state, all under core.lock. */

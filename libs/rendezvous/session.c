@@ -131,17 +131,22 @@ void session_queue_send_error(struct rv_session *s, rv_result hr)
 {
     struct rv_event *ev;
 
-    if (!s->send_error_used)
+    if (!s->send_error_queued)
     {
         /* The transport's own failure needs no allocation. */
-        s->send_error_used = 1;
+        s->send_error_queued = 1;
         ev = &s->send_error_event;
         memset(ev, 0, sizeof(*ev));
     }
+    else if (!(ev = rv_alloc(sizeof(*ev))))
+    {
+        /* No memory for a notice of its own: it comes with the queued one
+         * (count is the number of further notices), never dropped. */
+        s->send_error_event.count++;
+        return;
+    }
     else
     {
-        /* Best effort under memory exhaustion: the notice is dropped. */
-        if (!(ev = rv_alloc(sizeof(*ev)))) return;
         memset(ev, 0, sizeof(*ev));
         ev->allocated = 1;
         ev->charge = sizeof(*ev);
@@ -806,7 +811,8 @@ rv_result rv_session_send_context_data(struct rv_session *s, const uint16_t *uni
 rv_result rv_session_dispatch(struct rv_session *s)
 {
     rv_thread_id self = rv_thread_self();
-    rv_result hr = RV_S_FALSE;
+    rv_result hr = RV_S_FALSE, send_error_hr;
+    uint32_t send_errors;
     struct rv_event *ev;
     int read_due = 0;
 
@@ -839,6 +845,10 @@ rv_result rv_session_dispatch(struct rv_session *s)
         s->ev_head = ev->next;
         if (!s->ev_head) s->ev_tail = NULL;
         s->ev_bytes -= ev->charge;
+        /* What a send error's handler needs, before the shared event can be queued again. */
+        send_error_hr = ev->hr;
+        send_errors = ev->kind == EV_SEND_ERROR ? 1 + ev->count : 0;
+        if (ev == &s->send_error_event) s->send_error_queued = 0;
         if (s->throttled && s->ev_bytes < RV_MAX_INCOMING_BYTES)
         {
             /* Room again: let the reader of this session's socket go on. */
@@ -860,7 +870,8 @@ rv_result rv_session_dispatch(struct rv_session *s)
             if (cb.on_termination) cb.on_termination(user, ev->hr, ev->units, ev->count);
             break;
         case EV_SEND_ERROR:
-            if (cb.on_send_error) cb.on_send_error(user, ev->hr);
+            /* One call per undelivered message, however they were coalesced. */
+            while (send_errors-- && cb.on_send_error && !s->closing) cb.on_send_error(user, send_error_hr);
             break;
         case EV_ANSWER:
             if (cb.on_answer) cb.on_answer(user, (enum rv_answer)ev->answer, ev->hr, ev->units, ev->count);

@@ -450,7 +450,7 @@ static int conn_has_last_words(const struct rv_conn *c)
     case PHASE_CLOSING:
         return 1;
     case PHASE_ESTABLISHED:
-        return c->ctl_sent < c->ctl_len || c->out_head || c->n_errors || c->final_cancel;
+        return c->ctl_sent < c->ctl_len || c->out_head || c->n_errors || c->errors_owed || c->final_cancel;
     case PHASE_CONNECTING:
     case PHASE_WAIT_CHALLENGE:
     case PHASE_WAIT_CONFIRM:
@@ -753,6 +753,19 @@ static int conn_can_send_queue(const struct rv_conn *c)
     return c->phase == PHASE_ESTABLISHED || c->phase == PHASE_CLOSING;
 }
 
+/* One SEND_ERROR frame for each message this side could not deliver: a few
+ * with their own hr, then counted, but never dropped. */
+static void conn_owe_send_error(struct rv_conn *c, rv_result hr)
+{
+    if (c->n_errors < sizeof(c->errors) / sizeof(c->errors[0]) && !c->errors_owed)
+        c->errors[c->n_errors++] = hr;
+    else if (c->errors_owed < UINT32_MAX)
+    {
+        c->owed_hr = hr;
+        c->errors_owed++;
+    }
+}
+
 static void conn_fill_ctl(struct rv_conn *c)
 {
     uint8_t payload[4];
@@ -764,6 +777,12 @@ static void conn_fill_ctl(struct rv_conn *c)
         rv_put_u32(payload, (uint32_t)c->errors[0]);
         memmove(c->errors, c->errors + 1, (size_t)(c->n_errors - 1) * sizeof(c->errors[0]));
         c->n_errors--;
+        conn_set_ctl(c, RV_FRAME_SEND_ERROR, payload, sizeof(payload));
+    }
+    else if (c->errors_owed)
+    {
+        rv_put_u32(payload, (uint32_t)c->owed_hr);
+        c->errors_owed--;
         conn_set_ctl(c, RV_FRAME_SEND_ERROR, payload, sizeof(payload));
     }
     else if (c->final_cancel && !c->out_head)
@@ -780,7 +799,7 @@ static int conn_wants_output(struct rv_conn *c)
 {
     if (c->ctl_sent < c->ctl_len) return 1;
     if (!conn_can_send_queue(c)) return 0;
-    return c->out_head || c->n_errors || c->final_cancel;
+    return c->out_head || c->n_errors || c->errors_owed || c->final_cancel;
 }
 
 /* Writes what the socket takes.  Returns 0, or -1 when the connection was closed. */
@@ -870,7 +889,7 @@ int conn_send_now(struct rv_conn *c)
     long r;
 
     if (c->dead || c->phase != PHASE_ESTABLISHED || !o || o != c->out_tail || o->sent ||
-        c->ctl_sent < c->ctl_len || c->n_errors || c->final_cancel)
+        c->ctl_sent < c->ctl_len || c->n_errors || c->errors_owed || c->final_cancel)
         return 1;
     r = rv_socket_send(c->sock, o->bytes, o->size, &err);
     if (r <= 0) return 1;
@@ -1164,10 +1183,10 @@ static void conn_on_frame(struct rv_conn *c)
             units_from_le((uint8_t *)(ev + 1), ev->count);
             session_queue_event(s, ev);
         }
-        else if (c->rx_dropped && c->n_errors < sizeof(c->errors) / sizeof(c->errors[0]))
+        else if (c->rx_dropped)
         {
             /* Could not store it: the sender gets OnSendError. */
-            c->errors[c->n_errors++] = RV_E_OUTOFMEMORY;
+            conn_owe_send_error(c, RV_E_OUTOFMEMORY);
         }
         return;
     case RV_FRAME_SEND_ERROR:
@@ -1618,12 +1637,10 @@ rv_result rv_session_report_delivery_failure(struct rv_session *s, rv_result hr)
     c = s->active;
     if (s->closing || s->state != RV_STATE_CONNECTED || !c || c->detached || c->phase != PHASE_ESTABLISHED)
         ret = RV_E_INVALID_STATE;
-    else if (c->n_errors >= sizeof(c->errors) / sizeof(c->errors[0]))
-        ret = RV_S_FALSE;
     else
     {
         /* Sent as a SEND_ERROR frame, in order with the rest of the output. */
-        c->errors[c->n_errors++] = hr;
+        conn_owe_send_error(c, hr);
         io_signal();
     }
     rv_mutex_unlock(&core.lock);

@@ -225,6 +225,32 @@ static void test_receiver_out_of_memory(void)
     peer_destroy(&b);
 }
 
+/* Neither side drops a notice of undelivered data for want of memory: the
+ * receiver's reports beyond the few it keeps are counted, and the sender's
+ * events that cannot be allocated come with the one already queued. */
+static void test_send_errors_never_dropped(void)
+{
+    struct peer a, b;
+    int i, reported = 0;
+
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    /* Every allocation of the sender's I/O thread fails from now on. */
+    fail_allocation(1, FAIL_OTHER_THREADS, 1);
+    for (i = 0; i < 12; i++)
+        if (rv_session_report_delivery_failure(b.s, RV_E_OUTOFMEMORY) == RV_S_OK) reported++;
+    ok(reported == 12, "%d of 12 reports taken\n", reported);
+    /* Nothing on the sender's side to wait for but these. */
+    ok(peer_wait_events(&a, a.n + 12, 5000), "%d send errors\n", count_events(&a, REC_SEND_ERROR));
+    fail_allocation(0, FAIL_ONLY_THREAD, 0);
+    peer_pump(&a, 50);
+    ok(count_events(&a, REC_SEND_ERROR) == 12, "%d send errors\n", count_events(&a, REC_SEND_ERROR));
+    ok(rv_session_get_state(a.s) == RV_STATE_CONNECTED, "the sender's session ended\n");
+    peer_destroy(&a);
+    peer_destroy(&b);
+}
+
 /* The inviter's I/O thread cannot allocate for an incoming connection. */
 static void test_listener_out_of_memory(void)
 {
@@ -308,6 +334,7 @@ START_TEST(alloc)
     test_sweep_send_terminate(1);
     test_no_allocation_calls();
     test_receiver_out_of_memory();
+    test_send_errors_never_dropped();
     test_listener_out_of_memory();
     test_io_thread_chaos();
     ok(wait_live_allocations(0, 2000) == 0, "%ld allocations leaked\n", live_allocations());
