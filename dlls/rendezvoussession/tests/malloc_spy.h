@@ -34,6 +34,7 @@ static struct
     LONG fail_at;               /* 0: none fails */
     LONG allocations;
     LONG failed;
+    LONG total_failed;          /* since registration */
 } malloc_spy;
 
 static HRESULT WINAPI malloc_spy_QueryInterface(IMallocSpy *iface, REFIID riid, void **obj)
@@ -55,6 +56,7 @@ static BOOL malloc_spy_fails_now(void)
     if (!malloc_spy.fail_at || GetCurrentThreadId() != malloc_spy.thread) return FALSE;
     if (InterlockedIncrement(&malloc_spy.allocations) != malloc_spy.fail_at) return FALSE;
     InterlockedIncrement(&malloc_spy.failed);
+    InterlockedIncrement(&malloc_spy.total_failed);
     return TRUE;
 }
 
