@@ -1790,18 +1790,24 @@ static void veto_launch(struct sink *sink, DISPID dispid, DISPPARAMS *params)
         *V_BOOLREF(&params->rgvarg[0]) = VARIANT_FALSE;
 }
 
+/* The launched application: this test program run by Launch.  Only that:
+ * the first wine process of a fresh wineserver is also the parent of the
+ * services it starts. */
 static HANDLE find_child_process(void)
 {
     PROCESSENTRY32W entry = { sizeof(entry) };
     HANDLE snapshot, process = NULL;
+    WCHAR path[MAX_PATH], *name;
 
+    GetModuleFileNameW(NULL, path, ARRAY_SIZE(path));
+    name = wcsrchr(path, '\\') ? wcsrchr(path, '\\') + 1 : path;
     snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
     if (snapshot == INVALID_HANDLE_VALUE) return NULL;
     if (Process32FirstW(snapshot, &entry))
     {
         do
         {
-            if (entry.th32ParentProcessID != GetCurrentProcessId()) continue;
+            if (entry.th32ParentProcessID != GetCurrentProcessId() || wcsicmp(entry.szExeFile, name)) continue;
             process = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_INFORMATION, FALSE, entry.th32ProcessID);
             if (process) break;
         } while (Process32NextW(snapshot, &entry));
