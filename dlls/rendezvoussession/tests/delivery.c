@@ -43,6 +43,7 @@
 
 #include "wine/test.h"
 #include "malloc_spy.h"
+#include "event_sink.h"
 
 #define WAIT_MS 20000
 #define BURST 8
@@ -54,8 +55,7 @@
  * OnSendError and notes OnTermination; echo: sends each string back. */
 struct recording_sink
 {
-    IDispatch IDispatch_iface;
-    LONG refcount;
+    struct event_sink base;
     IRendezvousSession *echo;
     CRITICAL_SECTION cs;
     WCHAR tags[MAX_STRINGS * 2];
@@ -67,57 +67,9 @@ struct recording_sink
     HRESULT end_hr;
 };
 
-static inline struct recording_sink *impl_from_IDispatch(IDispatch *iface)
+static void recording_sink_event(struct event_sink *base, DISPID id, DISPPARAMS *params)
 {
-    return CONTAINING_RECORD(iface, struct recording_sink, IDispatch_iface);
-}
-
-static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
-{
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
-    {
-        *obj = iface;
-        IDispatch_AddRef(iface);
-        return S_OK;
-    }
-    *obj = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI sink_AddRef(IDispatch *iface)
-{
-    return InterlockedIncrement(&impl_from_IDispatch(iface)->refcount);
-}
-
-static ULONG WINAPI sink_Release(IDispatch *iface)
-{
-    return InterlockedDecrement(&impl_from_IDispatch(iface)->refcount);
-}
-
-static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
-{
-    *count = 0;
-    return S_OK;
-}
-
-/* No type information: events come by DISPID. */
-static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    *info = NULL;
-    return DISP_E_BADINDEX;
-}
-
-static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                         LCID lcid, DISPID *ids)
-{
-    return DISP_E_UNKNOWNNAME;
-}
-
-static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    struct recording_sink *sink = impl_from_IDispatch(iface);
+    struct recording_sink *sink = CONTAINING_RECORD(base, struct recording_sink, base);
     BSTR data;
 
     switch (id)
@@ -144,19 +96,8 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
         SetEvent(sink->ended);
         break;
     }
-    return S_OK;
 }
 
-static const IDispatchVtbl sink_vtbl =
-{
-    sink_QueryInterface,
-    sink_AddRef,
-    sink_Release,
-    sink_GetTypeInfoCount,
-    sink_GetTypeInfo,
-    sink_GetIDsOfNames,
-    sink_Invoke,
-};
 
 struct side
 {
@@ -173,8 +114,7 @@ static BOOL side_create(struct side *side, LONG flags)
     HRESULT hr;
 
     memset(side, 0, sizeof(*side));
-    side->sink.IDispatch_iface.lpVtbl = &sink_vtbl;
-    side->sink.refcount = 1;
+    event_sink_init(&side->sink.base, &DIID_DRendezvousSessionEvents, recording_sink_event);
     side->sink.end_hr = E_FAIL;
     InitializeCriticalSection(&side->sink.cs);
     side->sink.ended = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -187,7 +127,7 @@ static BOOL side_create(struct side *side, LONG flags)
     IRendezvousSession_QueryInterface(side->session, &IID_IConnectionPointContainer, (void **)&container);
     IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, &side->point);
     IConnectionPointContainer_Release(container);
-    hr = IConnectionPoint_Advise(side->point, (IUnknown *)&side->sink.IDispatch_iface, &side->cookie);
+    hr = IConnectionPoint_Advise(side->point, (IUnknown *)&side->sink.base.IDispatch_iface, &side->cookie);
     ok(hr == S_OK, "Advise returned %#lx\n", hr);
     return hr == S_OK;
 }
@@ -200,7 +140,7 @@ static void side_release(struct side *side)
     IRendezvousSessionHost_Release(side->host);
     ref = IRendezvousSession_Release(side->session);
     ok(!ref, "the last Release returned %lu\n", ref);
-    ok(side->sink.refcount == 1, "the sink has %ld references\n", side->sink.refcount);
+    ok(side->sink.base.refcount == 1, "the sink has %ld references\n", side->sink.base.refcount);
     CloseHandle(side->sink.ended);
     DeleteCriticalSection(&side->sink.cs);
 }

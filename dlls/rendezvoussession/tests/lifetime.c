@@ -42,6 +42,7 @@
 #include "wine/test.h"
 #include "unload.h"
 #include "malloc_spy.h"
+#include "event_sink.h"
 
 #define WAIT_MS 10000
 /* Each way of ending, in each apartment. */
@@ -50,8 +51,7 @@
 /* A sink that only counts: a reference count and the events it saw. */
 struct counting_sink
 {
-    IDispatch IDispatch_iface;
-    LONG refcount;
+    struct event_sink base;
     LONG events;
     LONG terminations;
     /* What ended_at_once_case reads, in an STA: the data, one after the other,
@@ -61,57 +61,9 @@ struct counting_sink
     WCHAR end_data[64];
 };
 
-static inline struct counting_sink *impl_from_IDispatch(IDispatch *iface)
+static void counting_sink_event(struct event_sink *base, DISPID id, DISPPARAMS *params)
 {
-    return CONTAINING_RECORD(iface, struct counting_sink, IDispatch_iface);
-}
-
-static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
-{
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
-    {
-        *obj = iface;
-        IDispatch_AddRef(iface);
-        return S_OK;
-    }
-    *obj = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI sink_AddRef(IDispatch *iface)
-{
-    return InterlockedIncrement(&impl_from_IDispatch(iface)->refcount);
-}
-
-static ULONG WINAPI sink_Release(IDispatch *iface)
-{
-    return InterlockedDecrement(&impl_from_IDispatch(iface)->refcount);
-}
-
-static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
-{
-    *count = 0;
-    return S_OK;
-}
-
-/* No type information: events come by DISPID. */
-static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    *info = NULL;
-    return DISP_E_BADINDEX;
-}
-
-static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                         LCID lcid, DISPID *ids)
-{
-    return DISP_E_UNKNOWNNAME;
-}
-
-static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    struct counting_sink *sink = impl_from_IDispatch(iface);
+    struct counting_sink *sink = CONTAINING_RECORD(base, struct counting_sink, base);
 
     InterlockedIncrement(&sink->events);
     if (id == DISPID_EVENT_ON_CONTEXT_DATA && params->cArgs == 1 && V_VT(&params->rgvarg[0]) == VT_BSTR &&
@@ -128,19 +80,7 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
     }
     /* Give a releasing thread the chance to come while the event is in flight. */
     if (!(sink->events % 3)) Sleep(0);
-    return S_OK;
 }
-
-static const IDispatchVtbl sink_vtbl =
-{
-    sink_QueryInterface,
-    sink_AddRef,
-    sink_Release,
-    sink_GetTypeInfoCount,
-    sink_GetTypeInfo,
-    sink_GetIDsOfNames,
-    sink_Invoke,
-};
 
 /* One session as a client holds it: the session, its host face, its point,
  * and the sink it advised (and never unadvises: the last Release must). */
@@ -159,8 +99,7 @@ static BOOL side_create(struct side *side, LONG flags)
     HRESULT hr;
 
     memset(side, 0, sizeof(*side));
-    side->sink.IDispatch_iface.lpVtbl = &sink_vtbl;
-    side->sink.refcount = 1;
+    event_sink_init(&side->sink.base, &DIID_DRendezvousSessionEvents, counting_sink_event);
     hr = CoCreateInstance(&CLSID_RendezvousSession, NULL, CLSCTX_INPROC_SERVER, &IID_IRendezvousSession,
                           (void **)&side->session);
     ok(hr == S_OK, "CoCreateInstance returned %#lx\n", hr);
@@ -171,7 +110,7 @@ static BOOL side_create(struct side *side, LONG flags)
     IRendezvousSession_QueryInterface(side->session, &IID_IConnectionPointContainer, (void **)&container);
     IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, &side->point);
     IConnectionPointContainer_Release(container);
-    hr = IConnectionPoint_Advise(side->point, (IUnknown *)&side->sink.IDispatch_iface, &cookie);
+    hr = IConnectionPoint_Advise(side->point, (IUnknown *)&side->sink.base.IDispatch_iface, &cookie);
     ok(hr == S_OK, "Advise returned %#lx\n", hr);
     return hr == S_OK;
 }
@@ -188,8 +127,8 @@ static void side_release(struct side *side, const char *who)
     side->session = NULL;
     ok(!ref, "%s: the last Release returned %lu\n", who, ref);
     /* At once, not after a wait: the sink is the client's again. */
-    ok(side->sink.refcount == 1, "%s: the sink has %ld references after the last Release\n", who,
-       side->sink.refcount);
+    ok(side->sink.base.refcount == 1, "%s: the sink has %ld references after the last Release\n", who,
+       side->sink.base.refcount);
 }
 
 static LONG side_state(struct side *side)
