@@ -175,8 +175,13 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
         module_use_task_allocator();
         break;
     case DLL_PROCESS_DETACH:
-        /* At process exit other DLLs may already be gone. */
-        if (reserved) break;
+        /* At process exit the other threads, the core's I/O thread among them, are gone:
+         * what sessions accepted still goes out, bounded, before the sockets close. */
+        if (reserved)
+        {
+            rv_process_exit(RV_EXIT_TIMEOUT_MS);
+            break;
+        }
         wake_unregister_class();
         typeinfo_cache_release(&typeinfo_cache, ARRAY_SIZE(typeinfos));
         break;

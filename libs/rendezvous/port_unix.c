@@ -77,6 +77,11 @@ void rv_mutex_lock(rv_mutex *m)
     pthread_mutex_lock(m);
 }
 
+int rv_mutex_trylock(rv_mutex *m)
+{
+    return !pthread_mutex_trylock(m);
+}
+
 void rv_mutex_unlock(rv_mutex *m)
 {
     pthread_mutex_unlock(m);
@@ -437,6 +442,11 @@ int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms)
 
     if (n < 0 && errno == EINTR) return 0;
     return n;
+}
+
+int rv_poll_sockets(rv_pollfd *fds, unsigned int count, int timeout_ms)
+{
+    return rv_poll(fds, count, timeout_ms);
 }
 
 rv_result rv_waker_open(struct rv_waker *w)

@@ -156,6 +156,11 @@ void rv_mutex_lock(rv_mutex *m)
     EnterCriticalSection(m);
 }
 
+int rv_mutex_trylock(rv_mutex *m)
+{
+    return TryEnterCriticalSection(m);
+}
+
 void rv_mutex_unlock(rv_mutex *m)
 {
     LeaveCriticalSection(m);
@@ -653,6 +658,11 @@ int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms)
         MsgWaitForMultipleObjectsEx(0, NULL, timeout_ms < 0 ? INFINITE : (DWORD)(timeout_ms - elapsed),
                                     QS_ALLINPUT, MWMO_INPUTAVAILABLE);
     }
+}
+
+int rv_poll_sockets(rv_pollfd *fds, unsigned int count, int timeout_ms)
+{
+    return wsa_poll(fds, count, timeout_ms);
 }
 
 /* A connected loopback TCP pair stands in for a pipe, since WSAPoll only takes sockets. */

@@ -189,8 +189,22 @@
  *   the outermost dispatch frees the session without waiting either.  If that
  *   was the last session, the I/O thread outlives it until the closing list is
  *   empty (at most 5 s), stops on its own and is joined by the next
- *   rv_session_create.  A process that exits, or unloads the code of this
- *   library, within that time may lose those frames.
+ *   rv_session_create.  A process that unloads the code of this library
+ *   within that time may lose those frames; one that exits does not, as
+ *   below.
+ *
+ * PROCESS EXIT
+ *
+ *   rv_process_exit, called by the exiting thread once every other thread is
+ *   gone (DLL_PROCESS_DETACH at process exit), writes what every connection
+ *   still owes (the DATA, SEND_ERROR, TERMINATE or CANCEL frames of live and
+ *   destroyed sessions), shuts each write side and reads until the peer's EOF,
+ *   for at most timeout_ms in all, so that the kernel sends no reset.  It
+ *   raises no event and frees nothing, and does nothing when a dead thread
+ *   held the core's lock (the I/O thread killed in the middle of a write: what
+ *   the kernel took of it cannot be known).  Since send, terminate and cancel
+ *   write at once from the calling thread what the socket takes, that only
+ *   matters when more was queued.  Nothing of the library may be used after it.
  */
 
 #ifndef __WINE_RENDEZVOUS_H
@@ -265,6 +279,7 @@ enum rv_state
 #define RV_MAX_AUTH_FAILURES         16                  /* bad MACs before an invitation is revoked */
 #define RV_DEFAULT_HANDSHAKE_TIMEOUT 10000               /* ms */
 #define RV_DESTROY_TIMEOUT_MS        2000                /* longest rv_session_destroy waits for the network */
+#define RV_EXIT_TIMEOUT_MS           2000                /* what a process exit may wait for the network */
 #define RV_MAX_APPDATA_UNITS         256                 /* accept, decline and cancel data (512 bytes) */
 
 /*
@@ -342,6 +357,8 @@ rv_result rv_session_create(const struct rv_profile *profile, uint32_t role_flag
 rv_result rv_session_set_role(struct rv_session *s, uint32_t role_flags);
 /* Closes everything, delivering the last frames; see DESTROY at the top.  NULL is ignored. */
 void rv_session_destroy(struct rv_session *s);
+/* At process exit, on the last thread: delivers what is owed; see PROCESS EXIT at the top. */
+void rv_process_exit(uint32_t timeout_ms);
 
 enum rv_state rv_session_get_state(struct rv_session *s);
 uint32_t rv_session_get_flags(struct rv_session *s);

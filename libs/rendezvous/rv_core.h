@@ -237,8 +237,8 @@ void conn_link(struct rv_conn *c);
 void conn_close(struct rv_conn *c);
 void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size);
 void conn_append(struct rv_conn *c, struct rv_out *out);
-/* From an API call: writes a just-queued frame at once; 1 when the I/O thread must still act. */
-int conn_send_now(struct rv_conn *c);
+/* From an API call: writes what is queued at once; 1 when the I/O thread must still act. */
+int conn_write_now(struct rv_conn *c);
 /* From an API call: reads what an established connection has now (rv_session_read_now). */
 void conn_read_now(struct rv_conn *c);
 /* Whether the owner reads the connection, not the I/O thread. */

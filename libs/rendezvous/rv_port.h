@@ -82,6 +82,8 @@ rv_result rv_port_init(void);
 
 void rv_mutex_lock(rv_mutex *m);
 void rv_mutex_unlock(rv_mutex *m);
+/* Nonzero when taken; for the exiting thread, which must not wait for a dead owner. */
+int rv_mutex_trylock(rv_mutex *m);
 void rv_cond_init(rv_cond *c);
 void rv_cond_destroy(rv_cond *c);
 /* Waits at most timeout_ms (spurious wake-ups possible). */
@@ -145,6 +147,8 @@ void rv_socket_unroute(rv_socket s);
  * must be created, sent to, received from and closed through this layer.
  */
 int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms);
+/* Sockets only, with no window or message queue behind it: for the exiting thread. */
+int rv_poll_sockets(rv_pollfd *fds, unsigned int count, int timeout_ms);
 
 /* Wake-up channel for the I/O thread: a pipe, or a loopback socket pair on Windows. */
 struct rv_waker

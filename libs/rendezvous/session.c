@@ -764,7 +764,7 @@ rv_result rv_session_terminate(struct rv_session *s, rv_result hr, const uint16_
         c->phase = PHASE_CLOSING;
         c->deadline = rv_time_ms() + RV_LINGER_MS;
         s->active = NULL;
-        io_signal();
+        if (conn_write_now(c)) io_signal();
     }
     else session_cancel_conns(s, NULL, 0);
     session_queue_termination(s, hr, copy, copy, count, (size_t)count * 2);
@@ -800,7 +800,7 @@ rv_result rv_session_send_context_data(struct rv_session *s, const uint16_t *uni
         conn_append(s->active, frame);
         s->sends_ok++;
         /* Straight to the socket when it takes the frame; else the I/O thread writes it. */
-        if (conn_send_now(s->active)) io_signal();
+        if (conn_write_now(s->active)) io_signal();
     }
     rv_mutex_unlock(&core.lock);
     return hr;

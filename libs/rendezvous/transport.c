@@ -41,6 +41,9 @@ static uint32_t last_ticket;
 static void *poll_block, *spare_block;      /* pollfd array + owner array in one allocation */
 static unsigned int poll_cap, spare_cap;
 
+/* Set by rv_process_exit: the only thread left writes what is owed and frees nothing. */
+static int process_exiting;
+
 static const char label_inviter_proof[] = "rv1 inviter proof";
 static const char label_invitee_proof[] = "rv1 invitee proof";
 static const char label_inviter_confirm[] = "rv1 inviter confirm";
@@ -608,6 +611,7 @@ static void large_trim(void)
 
 void out_free(struct rv_out *o)
 {
+    if (process_exiting) return;
     if (o->large) large_free(o);
     else rv_free(o);
 }
@@ -690,6 +694,7 @@ void session_cancel_conns(struct rv_session *s, uint8_t *block, uint32_t length)
             c->cancel = block;
             c->cancel_len = block ? (uint16_t)length : 0;
             block = NULL;
+            conn_write_now(c);
             break;
         default:
             conn_close(c);
@@ -789,7 +794,8 @@ static void conn_fill_ctl(struct rv_conn *c)
     {
         c->final_cancel = 0;
         conn_set_ctl(c, RV_FRAME_CANCEL, c->cancel, c->cancel_len);
-        rv_free(c->cancel);
+        /* At process exit a killed thread may hold the heap's lock; the block goes with the process. */
+        if (!process_exiting) rv_free(c->cancel);
         c->cancel = NULL;
         c->cancel_len = 0;
     }
@@ -802,8 +808,9 @@ static int conn_wants_output(struct rv_conn *c)
     return c->out_head || c->n_errors || c->errors_owed || c->final_cancel;
 }
 
-/* Writes what the socket takes.  Returns 0, or -1 when the connection was closed. */
-static int conn_flush(struct rv_conn *c)
+/* Writes what the socket takes of what c owes, a started frame first, then
+ * control frames.  Returns 0, or -1 with *err when the socket failed. */
+static int conn_write_owed(struct rv_conn *c, rv_result *err)
 {
     for (;;)
     {
@@ -812,7 +819,6 @@ static int conn_flush(struct rv_conn *c)
         size_t n;
         int is_ctl;
         long r;
-        rv_result err = RV_E_FAIL;
 
         if (o && o->sent && conn_can_send_queue(c))
         {
@@ -836,18 +842,12 @@ static int conn_flush(struct rv_conn *c)
                 n = o->size - o->sent;
                 is_ctl = 0;
             }
-            else break;
+            else return 0;
         }
 
-        r = rv_socket_send(c->sock, p, n, &err);
-        if (r == -1) break;
-        if (r < 0)
-        {
-            /* What the peer sent before it went away is delivered first, in order. */
-            conn_on_readable(c);
-            if (!c->dead) conn_fail(c, err);
-            return -1;
-        }
+        r = rv_socket_send(c->sock, p, n, err);
+        if (r == -1) return 0;
+        if (r < 0) return -1;
         if (is_ctl) c->ctl_sent += (uint16_t)r;
         else
         {
@@ -862,44 +862,52 @@ static int conn_flush(struct rv_conn *c)
             }
         }
     }
+}
 
-    if (c->phase == PHASE_CLOSING && !c->shut && !conn_wants_output(c))
+/* A closing connection whose frames are all out: half-close, and wait a little for the peer's EOF. */
+static void conn_shut_when_done(struct rv_conn *c)
+{
+    uint64_t drain_end;
+
+    if (c->phase != PHASE_CLOSING || c->shut || conn_wants_output(c)) return;
+    drain_end = rv_time_ms() + RV_DRAIN_MS;
+    rv_socket_shutdown_write(c->sock);
+    c->shut = 1;
+    if (!c->deadline || c->deadline > drain_end) c->deadline = drain_end;
+}
+
+/* Writes what the socket takes.  Returns 0, or -1 when the connection was closed. */
+static int conn_flush(struct rv_conn *c)
+{
+    rv_result err = RV_E_FAIL;
+
+    if (conn_write_owed(c, &err))
     {
-        uint64_t drain_end = rv_time_ms() + RV_DRAIN_MS;
-
-        /* Everything is out: half-close and wait a little for the peer's EOF. */
-        rv_socket_shutdown_write(c->sock);
-        c->shut = 1;
-        if (!c->deadline || c->deadline > drain_end) c->deadline = drain_end;
+        /* What the peer sent before it went away is delivered first, in order. */
+        conn_on_readable(c);
+        if (!c->dead) conn_fail(c, err);
+        return -1;
     }
+    conn_shut_when_done(c);
     return 0;
 }
 
 /*
- * From an API call, core.lock held: hands the DATA frame just queued on an
- * otherwise idle connection straight to the socket, so that it does not wait
- * for the I/O thread to be woken.  Returns 1 when the I/O thread still has
- * something to do: the rest of the frame, frames queued before it, a control
- * frame, or a failure, which it reports after what the peer sent before it.
+ * From an API call, core.lock held: hands what was just queued straight to the
+ * socket, so that it does not wait for the I/O thread (which a process exit
+ * may kill at any moment).  Returns 1 when the I/O thread still has something
+ * to do: the rest, a new deadline, or a failure, which it reports after what
+ * the peer sent before it.
  */
-int conn_send_now(struct rv_conn *c)
+int conn_write_now(struct rv_conn *c)
 {
-    struct rv_out *o = c->out_head;
     rv_result err = RV_E_FAIL;
-    long r;
+    unsigned int was_shut = c->shut;
 
-    if (c->dead || c->phase != PHASE_ESTABLISHED || !o || o != c->out_tail || o->sent ||
-        c->ctl_sent < c->ctl_len || c->n_errors || c->errors_owed || c->final_cancel)
-        return 1;
-    r = rv_socket_send(c->sock, o->bytes, o->size, &err);
-    if (r <= 0) return 1;
-    o->sent = (uint32_t)r;
-    if (o->sent < o->size) return 1;
-    c->out_head = c->out_tail = NULL;
-    c->out_bytes -= o->size;
-    if (o->is_data) c->out_data--;
-    out_free(o);
-    return 0;
+    if (c->dead || c->sock == RV_INVALID_SOCKET) return 0;
+    if (conn_write_owed(c, &err)) return 1;
+    conn_shut_when_done(c);
+    return conn_wants_output(c) || c->shut != was_shut;
 }
 
 /* ---- input ---- */
@@ -1624,6 +1632,91 @@ static void io_main(void *arg)
     free_poll_blocks();
     io_exited = 1;
     rv_cond_broadcast(&core.idle_cond);
+    rv_mutex_unlock(&core.lock);
+}
+
+/* ---- process exit ---- */
+
+/* What a connection still owes its peer when the process exits: its queue, a
+ * composed frame, or a linger for the peer's EOF. */
+static int conn_owes_at_exit(const struct rv_conn *c)
+{
+    if (c->dead || c->sock == RV_INVALID_SOCKET) return 0;
+    if (c->phase == PHASE_ESTABLISHED || c->phase == PHASE_CLOSING) return 1;
+    return c->phase != PHASE_LISTEN && c->phase != PHASE_CONNECTING && c->ctl_sent < c->ctl_len;
+}
+
+static void conn_close_at_exit(struct rv_conn *c)
+{
+    rv_socket_close(c->sock);
+    c->sock = RV_INVALID_SOCKET;
+}
+
+/* Writes what it can, half-closes once all is out, and asks for what is needed next. */
+static unsigned int exit_poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, unsigned int cap,
+                                  struct rv_conn *c)
+{
+    rv_result err = RV_E_FAIL;
+
+    if (!conn_owes_at_exit(c) || n >= cap) return n;
+    if (!c->shut)
+    {
+        if (conn_write_owed(c, &err))
+        {
+            conn_close_at_exit(c);
+            return n;
+        }
+        if (!conn_wants_output(c))
+        {
+            rv_socket_shutdown_write(c->sock);
+            c->shut = 1;
+        }
+    }
+    fds[n].fd = c->sock;
+    fds[n].events = c->shut ? RV_POLL_IN : RV_POLL_IN | RV_POLL_OUT;
+    fds[n].revents = 0;
+    owners[n] = c;
+    return n + 1;
+}
+
+/* Reads and drops what the peer still sends, so that closing sends no reset;
+ * the peer's EOF, or a failure, ends the connection. */
+static void conn_drain_at_exit(struct rv_conn *c)
+{
+    uint8_t buffer[4096];
+    rv_result err;
+    long r;
+
+    while ((r = rv_socket_recv(c->sock, buffer, sizeof(buffer), &err)) > 0) {}
+    if (r != -1) conn_close_at_exit(c);
+}
+
+void rv_process_exit(uint32_t timeout_ms)
+{
+    uint64_t deadline = rv_time_ms() + timeout_ms, now;
+    struct rv_conn **owners, *c;
+    struct rv_session *s;
+    unsigned int n, i, cap;
+    rv_pollfd *fds;
+
+    /* Every other thread is gone; one that died holding the lock leaves nothing to trust. */
+    if (!rv_mutex_trylock(&core.lock)) return;
+    process_exiting = 1;
+    /* The dead I/O thread's blocks are free, and one has room for every connection. */
+    fds = spare_cap > poll_cap ? spare_block : poll_block;
+    cap = spare_cap > poll_cap ? spare_cap : poll_cap;
+    owners = (struct rv_conn **)(fds + cap);
+    while (fds)
+    {
+        n = 0;
+        for (s = core.sessions; s; s = s->next)
+            for (c = s->conns; c; c = c->next) n = exit_poll_add(fds, owners, n, cap, c);
+        for (c = closing_conns; c; c = c->next) n = exit_poll_add(fds, owners, n, cap, c);
+        if (!n || (now = rv_time_ms()) >= deadline) break;
+        if (rv_poll_sockets(fds, n, (int)(deadline - now)) < 0) break;
+        for (i = 0; i < n; i++)
+            if (fds[i].revents & (RV_POLL_IN | RV_POLL_ERR)) conn_drain_at_exit(owners[i]);
+    }
     rv_mutex_unlock(&core.lock);
 }
 

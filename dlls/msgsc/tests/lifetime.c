@@ -44,8 +44,17 @@
 #include "../../rendezvoussession/tests/unload.h"
 #include "../../rendezvoussession/tests/malloc_spy.h"
 
-/* Each way of ending, in each apartment. */
+/* Each way of ending, in each apartment; LIFETIME_RUNS sets another number
+ * (the soak repeats the whole unit, and takes fewer each time). */
 #define RUNS 200
+
+static unsigned int env_runs(const char *name, unsigned int runs)
+{
+    char value[16];
+
+    if (GetEnvironmentVariableA(name, value, sizeof(value)) && atoi(value) > 0) runs = atoi(value);
+    return runs;
+}
 
 static const WCHAR test_app[] = L"{6D3A59B2-5C44-4E52-9B1E-0A7E5C6D7E11}";
 
@@ -274,13 +283,13 @@ static void run_ending(enum ending ending)
 
 static void run_endings(const char *apartment)
 {
+    unsigned int i, runs = env_runs("LIFETIME_RUNS", RUNS);
     enum ending ending;
-    unsigned int i;
 
     for (ending = 0; ending < END_COUNT; ending++)
     {
         winetest_push_context("%s, %s", apartment, ending_names[ending]);
-        for (i = 0; i < RUNS; i++) run_ending(ending);
+        for (i = 0; i < runs; i++) run_ending(ending);
         winetest_pop_context();
     }
 }

@@ -45,8 +45,17 @@
 #include "event_sink.h"
 
 #define WAIT_MS 10000
-/* Each way of ending, in each apartment. */
+/* Each way of ending, in each apartment; LIFETIME_RUNS sets another number
+ * (the soak repeats the whole unit, and takes fewer each time). */
 #define RUNS 200
+
+static unsigned int env_runs(const char *name, unsigned int runs)
+{
+    char value[16];
+
+    if (GetEnvironmentVariableA(name, value, sizeof(value)) && atoi(value) > 0) runs = atoi(value);
+    return runs;
+}
 
 /* A sink that only counts: a reference count and the events it saw. */
 struct counting_sink
@@ -57,18 +66,32 @@ struct counting_sink
     /* What ended_at_once_case reads, in an STA: the data, one after the other,
      * and OnTermination's arguments. */
     WCHAR received[64];
+    LONG64 received_units;
     HRESULT end_hr;
     WCHAR end_data[64];
 };
+
+/* Set in a child that lets go of everything from inside its own OnTermination. */
+static void (*termination_hook)(void);
 
 static void counting_sink_event(struct event_sink *base, DISPID id, DISPPARAMS *params)
 {
     struct counting_sink *sink = CONTAINING_RECORD(base, struct counting_sink, base);
 
     InterlockedIncrement(&sink->events);
-    if (id == DISPID_EVENT_ON_CONTEXT_DATA && params->cArgs == 1 && V_VT(&params->rgvarg[0]) == VT_BSTR &&
-        wcslen(sink->received) + SysStringLen(V_BSTR(&params->rgvarg[0])) < ARRAY_SIZE(sink->received))
-        wcscat(sink->received, V_BSTR(&params->rgvarg[0]));
+    if (id == DISPID_EVENT_ON_CONTEXT_DATA && params->cArgs == 1 && V_VT(&params->rgvarg[0]) == VT_BSTR)
+    {
+        sink->received_units += SysStringLen(V_BSTR(&params->rgvarg[0]));
+        if (wcslen(sink->received) + SysStringLen(V_BSTR(&params->rgvarg[0])) < ARRAY_SIZE(sink->received))
+            wcscat(sink->received, V_BSTR(&params->rgvarg[0]));
+    }
+    if (id == DISPID_EVENT_ON_TERMINATION && termination_hook)
+    {
+        void (*hook)(void) = termination_hook;
+
+        termination_hook = NULL;
+        hook();
+    }
     if (id == DISPID_EVENT_ON_TERMINATION)
     {
         InterlockedIncrement(&sink->terminations);
@@ -312,13 +335,13 @@ static void run_ending(enum ending ending)
 
 static void run_endings(const char *apartment)
 {
+    unsigned int i, runs = env_runs("LIFETIME_RUNS", RUNS);
     enum ending ending;
-    unsigned int i;
 
     for (ending = 0; ending < END_COUNT; ending++)
     {
         winetest_push_context("%s, %s", apartment, ending_names[ending]);
-        for (i = 0; i < RUNS; i++) run_ending(ending);
+        for (i = 0; i < runs; i++) run_ending(ending);
         winetest_pop_context();
     }
 }
@@ -374,14 +397,43 @@ static void run_timeouts(const char *apartment)
     winetest_pop_context();
 }
 
-/* A peer in another process that sends, terminates with data, waits for its
- * own end, releases everything and exits at once: whatever was accepted with
- * S_OK reaches this side, and the end is OnTermination(S_OK, data), not a
- * connection reset.  The child works in the MTA, where its events come on
- * pool threads. */
+/* A peer in another process that sends, terminates with data and exits at
+ * once, in one of three ways: whatever was accepted with S_OK reaches this
+ * side, and the end is OnTermination(S_OK, data), not a connection reset.
+ * The child works in the MTA, where its events come on pool threads. */
 #define EXIT_RUNS 100
+/* After its last Release, more than a socket takes at once: the Release waits
+ * until the kernel has it.  (A process that exits while its I/O thread is in
+ * the middle of a write cannot know what the kernel took: see behaviour.md.) */
+#define EXIT_BIG_SENDS 24
+#define EXIT_BIG_UNITS 65536
+#define EXIT_UNITS (4 + 4 + 5 + (LONG64)EXIT_BIG_SENDS * EXIT_BIG_UNITS)
 
-static void child_end_and_exit(const char *invitation)
+enum exit_way
+{
+    EXIT_AFTER_RELEASE,     /* waits for its own end, releases everything, exits */
+    EXIT_HOLDING,           /* ExitProcess right after Terminate, holding everything */
+    EXIT_FROM_HANDLER,      /* releases inside its own OnTermination, then exits */
+};
+
+static const char *const exit_way_names[] = { "release", "holding", "handler" };
+
+/* The child's side, released from inside its OnTermination. */
+static struct side *release_in_handler;
+static HANDLE released_event;
+
+static void release_from_handler(void)
+{
+    struct side *side = release_in_handler;
+
+    /* The last Release from inside the event, as a client that is done may do. */
+    IConnectionPoint_Release(side->point);
+    IRendezvousSessionHost_Release(side->host);
+    IRendezvousSession_Release(side->session);
+    SetEvent(released_event);
+}
+
+static void child_end_and_exit(const char *invitation, enum exit_way way)
 {
     static const WCHAR *const sends[] = { L"one ", L"two ", L"three" };
     struct side side;
@@ -406,10 +458,28 @@ static void child_end_and_exit(const char *invitation)
         SysFreeString(str);
         if (hr != S_OK) ExitProcess(3);
     }
+    if (way == EXIT_AFTER_RELEASE)
+    {
+        str = SysAllocStringLen(NULL, EXIT_BIG_UNITS);
+        for (i = 0; i < EXIT_BIG_UNITS; i++) str[i] = 'a' + i % 26;
+        for (i = 0; i < EXIT_BIG_SENDS; i++)
+            if (IRendezvousSession_SendContextData(side.session, str) != S_OK) ExitProcess(7);
+        SysFreeString(str);
+    }
+    if (way == EXIT_FROM_HANDLER)
+    {
+        released_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+        release_in_handler = &side;
+        termination_hook = release_from_handler;
+    }
     str = SysAllocString(L"the child is done");
     hr = IRendezvousSession_Terminate(side.session, S_OK, str);
     SysFreeString(str);
     if (hr != S_OK) ExitProcess(4);
+    /* Nothing released, nothing waited for: DLL_PROCESS_DETACH has to see to it. */
+    if (way == EXIT_HOLDING) ExitProcess(0);
+    if (way == EXIT_FROM_HANDLER)
+        ExitProcess(WaitForSingleObject(released_event, WAIT_MS) == WAIT_OBJECT_0 ? 0 : 6);
     start = GetTickCount();
     while (side_state(&side) != RSS_CANCELLED && GetTickCount() - start < WAIT_MS) Sleep(1);
     IConnectionPoint_Release(side.point);
@@ -423,7 +493,7 @@ static BOOL is_cancelled(LONG state)
     return state == RSS_CANCELLED;
 }
 
-static void ended_at_once_case(const char *argv0)
+static void ended_at_once_case(const char *argv0, enum exit_way way)
 {
     PROCESS_INFORMATION pi;
     STARTUPINFOA si = { sizeof(si) };
@@ -439,7 +509,7 @@ static void ended_at_once_case(const char *argv0)
         side_release(&side, "inviter");
         return;
     }
-    len = sprintf(cmdline, "\"%s\" lifetime exit-child ", argv0);
+    len = sprintf(cmdline, "\"%s\" lifetime exit-child %s ", argv0, exit_way_names[way]);
     WideCharToMultiByte(CP_ACP, 0, invitation, -1, cmdline + len, sizeof(cmdline) - len, NULL, NULL);
     SysFreeString(invitation);
     ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
@@ -454,6 +524,8 @@ static void ended_at_once_case(const char *argv0)
     }
     ok(side.sink.terminations == 1, "%ld OnTermination events\n", side.sink.terminations);
     ok(!lstrcmpW(side.sink.received, L"one two three"), "received %s\n", wine_dbgstr_w(side.sink.received));
+    ok(side.sink.received_units == (way == EXIT_AFTER_RELEASE ? EXIT_UNITS : 13), "received %I64d units\n",
+       side.sink.received_units);
     ok(side.sink.end_hr == S_OK, "OnTermination(%#lx)\n", side.sink.end_hr);
     ok(!lstrcmpW(side.sink.end_data, L"the child is done"), "OnTermination data %s\n",
        wine_dbgstr_w(side.sink.end_data));
@@ -467,11 +539,14 @@ static void ended_at_once_case(const char *argv0)
 
 static void test_ended_at_once(const char *argv0)
 {
-    unsigned int i;
-
-    winetest_push_context("a peer that ends and exits at once");
-    for (i = 0; i < EXIT_RUNS; i++) ended_at_once_case(argv0);
-    winetest_pop_context();
+    unsigned int i, runs = env_runs("LIFETIME_EXIT_RUNS", EXIT_RUNS);
+    enum exit_way way;
+    for (way = EXIT_AFTER_RELEASE; way <= EXIT_FROM_HANDLER; way++)
+    {
+        winetest_push_context("a peer that ends and exits at once (%s)", exit_way_names[way]);
+        for (i = 0; i < runs; i++) ended_at_once_case(argv0, way);
+        winetest_pop_context();
+    }
 }
 
 static DWORD WINAPI mta_thread(void *arg)
@@ -492,7 +567,13 @@ START_TEST(lifetime)
 
     argc = winetest_get_mainargs(&argv);
     WSAStartup(MAKEWORD(2, 2), &wsa);
-    if (argc > 3 && !strcmp(argv[2], "exit-child")) child_end_and_exit(argv[3]);
+    if (argc > 4 && !strcmp(argv[2], "exit-child"))
+    {
+        enum exit_way way = EXIT_AFTER_RELEASE;
+
+        while (way < EXIT_FROM_HANDLER && strcmp(argv[3], exit_way_names[way])) way++;
+        child_end_and_exit(argv[4], way);
+    }
     CoInitialize(NULL);
     test_ended_at_once(argv[0]);
 
