@@ -31,34 +31,9 @@ void rv_wipe(void *ptr, size_t size);
 /* Returns 1 when equal; time depends only on size. */
 int rv_ct_equal(const void *a, const void *b, size_t size);
 
-/* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), sha256.c */
+/* HMAC-SHA256 (libsodium's crypto_auth_hmacsha256_*) gives the MACs of the
+ * handshake (transport.c) and of the tickets (ticket.c). */
 #define RV_SHA256_SIZE 32
-#define RV_SHA256_BLOCK 64
-
-struct rv_sha256
-{
-    uint32_t h[8];
-    uint64_t total;
-    uint8_t  block[RV_SHA256_BLOCK];
-    uint32_t used;
-};
-
-void rv_sha256_init(struct rv_sha256 *ctx);
-void rv_sha256_update(struct rv_sha256 *ctx, const void *data, size_t size);
-void rv_sha256_final(struct rv_sha256 *ctx, uint8_t digest[RV_SHA256_SIZE]);
-void rv_sha256(const void *data, size_t size, uint8_t digest[RV_SHA256_SIZE]);
-
-struct rv_hmac
-{
-    struct rv_sha256 inner;
-    struct rv_sha256 outer;
-};
-
-void rv_hmac_init(struct rv_hmac *ctx, const void *key, size_t key_size);
-void rv_hmac_update(struct rv_hmac *ctx, const void *data, size_t size);
-void rv_hmac_final(struct rv_hmac *ctx, uint8_t mac[RV_SHA256_SIZE]);
-void rv_hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
-                    uint8_t mac[RV_SHA256_SIZE]);
 
 /* Wire framing (wire.c); see rendezvous.h for the format. */
 #define RV_FRAME_HEADER_SIZE 8

@@ -20,6 +20,8 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
 #include "rv_private.h"
 #include "rv_ticket.h"
 
@@ -262,25 +264,25 @@ static int ticket_valid(const struct rv_ticket *t)
 
 static void compute_kh(const struct rv_ticket *t, uint8_t kh[RV_SHA256_SIZE])
 {
-    struct rv_hmac ctx;
+    crypto_auth_hmacsha256_state ctx;
     uint8_t count = (uint8_t)t->count, bytes[19];
     uint32_t i;
 
-    rv_hmac_init(&ctx, t->secret, sizeof(t->secret));
-    rv_hmac_update(&ctx, kh_label, sizeof(kh_label));    /* with its NUL */
-    rv_hmac_update(&ctx, t->id, sizeof(t->id));
-    rv_hmac_update(&ctx, t->nonce, sizeof(t->nonce));
-    rv_hmac_update(&ctx, &count, 1);
+    crypto_auth_hmacsha256_init(&ctx, t->secret, sizeof(t->secret));
+    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)kh_label, sizeof(kh_label));    /* with its NUL */
+    crypto_auth_hmacsha256_update(&ctx, t->id, sizeof(t->id));
+    crypto_auth_hmacsha256_update(&ctx, t->nonce, sizeof(t->nonce));
+    crypto_auth_hmacsha256_update(&ctx, &count, 1);
     for (i = 0; i < t->count; i++)
     {
         bytes[0] = t->addresses[i].family;
         memcpy(bytes + 1, t->addresses[i].addr, 16);
         bytes[17] = (uint8_t)(t->addresses[i].port >> 8);
         bytes[18] = (uint8_t)t->addresses[i].port;
-        rv_hmac_update(&ctx, bytes, sizeof(bytes));
+        crypto_auth_hmacsha256_update(&ctx, bytes, sizeof(bytes));
     }
-    rv_hmac_final(&ctx, kh);
-    rv_wipe(&ctx, sizeof(ctx));
+    crypto_auth_hmacsha256_final(&ctx, kh);
+    sodium_memzero(&ctx, sizeof(ctx));
 }
 
 rv_result rv_ticket_format(const struct rv_ticket *ticket, char *buffer, size_t size)

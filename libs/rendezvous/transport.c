@@ -20,6 +20,8 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
 #include "rv_core.h"
 
 struct rv_core core = { .lock = RV_MUTEX_INIT };
@@ -729,17 +731,17 @@ static void handshake_mac(const struct rv_conn *c, const char *label, uint8_t in
 {
     const uint8_t *secret = c->orphan ? c->secret : c->session->secret;
     const uint8_t *sid = c->orphan ? c->sid : c->session->id;
-    struct rv_hmac ctx;
+    crypto_auth_hmacsha256_state ctx;
 
-    rv_hmac_init(&ctx, secret, RV_SECRET_SIZE);
-    rv_hmac_update(&ctx, label, strlen(label) + 1);
-    rv_hmac_update(&ctx, sid, RV_SESSION_ID_SIZE);
-    rv_hmac_update(&ctx, c->nonce_i, sizeof(c->nonce_i));
-    rv_hmac_update(&ctx, c->nonce_r, sizeof(c->nonce_r));
-    rv_hmac_update(&ctx, &intent, 1);
-    if (extra_len) rv_hmac_update(&ctx, extra, extra_len);
-    rv_hmac_final(&ctx, mac);
-    rv_wipe(&ctx, sizeof(ctx));
+    crypto_auth_hmacsha256_init(&ctx, secret, RV_SECRET_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)label, strlen(label) + 1);
+    crypto_auth_hmacsha256_update(&ctx, sid, RV_SESSION_ID_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, c->nonce_i, sizeof(c->nonce_i));
+    crypto_auth_hmacsha256_update(&ctx, c->nonce_r, sizeof(c->nonce_r));
+    crypto_auth_hmacsha256_update(&ctx, &intent, 1);
+    if (extra_len) crypto_auth_hmacsha256_update(&ctx, extra, extra_len);
+    crypto_auth_hmacsha256_final(&ctx, mac);
+    sodium_memzero(&ctx, sizeof(ctx));
 }
 
 static void note_remote(struct rv_conn *c)

@@ -274,7 +274,7 @@ static int raw_response(rv_socket s, const struct rv_invitation *inv, uint8_t in
 {
     uint8_t hello[RV_HELLO_SIZE], challenge[RV_CHALLENGE_SIZE], response[RV_SMALL_PAYLOAD_MAX];
     uint8_t ni[RV_NONCE_SIZE], mac[RV_SHA256_SIZE];
-    struct rv_hmac ctx;
+    crypto_auth_hmacsha256_state ctx;
     uint32_t len = 0;
 
     rv_random(ni, sizeof(ni));
@@ -285,15 +285,15 @@ static int raw_response(rv_socket s, const struct rv_invitation *inv, uint8_t in
     if (!raw_send_frame(s, RV_FRAME_HELLO, hello, sizeof(hello))) return 0;
     if (raw_recv_frame(s, challenge, sizeof(challenge), &len, 5000) != RV_FRAME_CHALLENGE) return 0;
 
-    rv_hmac_init(&ctx, inv->secret, RV_SECRET_SIZE);
-    rv_hmac_update(&ctx, "rv1 invitee proof", sizeof("rv1 invitee proof"));
-    rv_hmac_update(&ctx, inv->session_id, RV_SESSION_ID_SIZE);
-    rv_hmac_update(&ctx, ni, RV_NONCE_SIZE);
-    rv_hmac_update(&ctx, challenge, RV_NONCE_SIZE);
-    rv_hmac_update(&ctx, &intent, 1);
+    crypto_auth_hmacsha256_init(&ctx, inv->secret, RV_SECRET_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)"rv1 invitee proof", sizeof("rv1 invitee proof"));
+    crypto_auth_hmacsha256_update(&ctx, inv->session_id, RV_SESSION_ID_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, ni, RV_NONCE_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, challenge, RV_NONCE_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, &intent, 1);
     /* tamper: the MAC leaves out the data that is sent. */
-    if (!tamper && size) rv_hmac_update(&ctx, data, size);
-    rv_hmac_final(&ctx, mac);
+    if (!tamper && size) crypto_auth_hmacsha256_update(&ctx, data, size);
+    crypto_auth_hmacsha256_final(&ctx, mac);
     response[0] = intent;
     response[1] = response[2] = response[3] = 0;
     memcpy(response + 4, mac, sizeof(mac));

@@ -1,5 +1,6 @@
 /*
- * Unit tests: SHA-256 and HMAC-SHA256 test vectors, constant-time compare
+ * Unit tests: SHA-256 and HMAC-SHA256 test vectors (libsodium, which the core
+ * uses for its MACs), constant-time compare
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -19,6 +20,8 @@
  */
 
 #include <string.h>
+
+#include <sodium.h>
 
 #include "rv_private.h"
 #include "rvtest.h"
@@ -41,7 +44,7 @@ static void check_sha256(const char *message, size_t size, const char *expect)
     uint8_t digest[RV_SHA256_SIZE];
     char hex[2 * RV_SHA256_SIZE + 1];
 
-    rv_sha256(message, size, digest);
+    crypto_hash_sha256(digest, (const unsigned char *)message, size);
     to_hex(digest, sizeof(digest), hex);
     ok(!strcmp(hex, expect), "sha256 of %u bytes: got %s, expected %s\n", (unsigned)size, hex, expect);
 }
@@ -51,7 +54,7 @@ static void test_sha256_vectors(void)
     static const char two_blocks[] =
         "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqr"
         "lmnopqrsmnopqrstnopqrstu";
-    struct rv_sha256 ctx;
+    crypto_hash_sha256_state ctx;
     uint8_t digest[RV_SHA256_SIZE];
     char hex[2 * RV_SHA256_SIZE + 1], block[1001];
     int i;
@@ -66,9 +69,10 @@ static void test_sha256_vectors(void)
 
     /* One million 'a', fed in uneven pieces. */
     memset(block, 'a', sizeof(block));
-    rv_sha256_init(&ctx);
-    for (i = 0; i < 1000; i++) rv_sha256_update(&ctx, block, i % 2 ? 999 : 1001);
-    rv_sha256_final(&ctx, digest);
+    crypto_hash_sha256_init(&ctx);
+    for (i = 0; i < 1000; i++)
+        crypto_hash_sha256_update(&ctx, (const unsigned char *)block, i % 2 ? 999 : 1001);
+    crypto_hash_sha256_final(&ctx, digest);
     to_hex(digest, sizeof(digest), hex);
     ok(!strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
        "million a: got %s\n", hex);
@@ -77,7 +81,7 @@ static void test_sha256_vectors(void)
 static void test_sha256_incremental(void)
 {
     uint8_t message[300], whole[RV_SHA256_SIZE], split[RV_SHA256_SIZE];
-    struct rv_sha256 ctx;
+    crypto_hash_sha256_state ctx;
     size_t size, cut;
     int mismatches = 0;
 
@@ -85,17 +89,28 @@ static void test_sha256_incremental(void)
     /* Every length around the padding boundaries, split at every point. */
     for (size = 0; size <= 130; size++)
     {
-        rv_sha256(message, size, whole);
+        crypto_hash_sha256(whole, (const unsigned char *)message, size);
         for (cut = 0; cut <= size; cut++)
         {
-            rv_sha256_init(&ctx);
-            rv_sha256_update(&ctx, message, cut);
-            rv_sha256_update(&ctx, message + cut, size - cut);
-            rv_sha256_final(&ctx, split);
+            crypto_hash_sha256_init(&ctx);
+            crypto_hash_sha256_update(&ctx, message, cut);
+            crypto_hash_sha256_update(&ctx, message + cut, size - cut);
+            crypto_hash_sha256_final(&ctx, split);
             if (memcmp(whole, split, sizeof(whole))) mismatches++;
         }
     }
     ok(!mismatches, "%d incremental mismatches\n", mismatches);
+}
+
+/* The one-shot HMAC-SHA256 of any key size, as the core computes its MACs. */
+static void hmac_sha256(const uint8_t *key, size_t key_size, const void *data, size_t size,
+                        uint8_t mac[RV_SHA256_SIZE])
+{
+    crypto_auth_hmacsha256_state ctx;
+
+    crypto_auth_hmacsha256_init(&ctx, key, key_size);
+    crypto_auth_hmacsha256_update(&ctx, data, size);
+    crypto_auth_hmacsha256_final(&ctx, mac);
 }
 
 static void check_hmac(const uint8_t *key, size_t key_size, const void *data, size_t size,
@@ -104,7 +119,7 @@ static void check_hmac(const uint8_t *key, size_t key_size, const void *data, si
     uint8_t mac[RV_SHA256_SIZE];
     char hex[2 * RV_SHA256_SIZE + 1];
 
-    rv_hmac_sha256(key, key_size, data, size, mac);
+    hmac_sha256(key, key_size, data, size, mac);
     to_hex(mac, expect_bytes, hex);
     ok(!strcmp(hex, expect), "RFC 4231 test case %d: got %s, expected %s\n", tc, hex, expect);
 }
@@ -112,7 +127,7 @@ static void check_hmac(const uint8_t *key, size_t key_size, const void *data, si
 static void test_hmac_vectors(void)
 {
     uint8_t key[131], data[50];
-    struct rv_hmac ctx;
+    crypto_auth_hmacsha256_state ctx;
     uint8_t mac[RV_SHA256_SIZE], mac2[RV_SHA256_SIZE];
     int i;
 
@@ -140,15 +155,17 @@ static void test_hmac_vectors(void)
                "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2", 32, 7);
 
     /* Multi-part input gives the same MAC as one piece. */
-    rv_hmac_init(&ctx, key, 131);
-    rv_hmac_update(&ctx, "This is a test using a larger than block-size key and a larger", 62);
-    rv_hmac_update(&ctx, " than block-size data. The key needs to be hashed before being used by"
-                   " the HMAC algorithm.", 90);
-    rv_hmac_final(&ctx, mac);
-    rv_hmac_sha256(key, 131,
-                   "This is a test using a larger than block-size key and a larger than block-size "
-                   "data. The key needs to be hashed before being used by the HMAC algorithm.", 152,
-                   mac2);
+    crypto_auth_hmacsha256_init(&ctx, key, 131);
+    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)
+                                  "This is a test using a larger than block-size key and a larger", 62);
+    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)
+                                  " than block-size data. The key needs to be hashed before being"
+                                  " used by the HMAC algorithm.", 90);
+    crypto_auth_hmacsha256_final(&ctx, mac);
+    hmac_sha256(key, 131,
+                "This is a test using a larger than block-size key and a larger than block-size "
+                "data. The key needs to be hashed before being used by the HMAC algorithm.", 152,
+                mac2);
     ok(!memcmp(mac, mac2, sizeof(mac)), "multi-part HMAC differs\n");
 }
 

@@ -24,6 +24,8 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
 #include "rv_private.h"
 #include "rv_port.h"
 #include "rvtest.h"
@@ -585,15 +587,15 @@ static inline int raw_recv_frame(rv_socket s, void *payload, uint32_t size, uint
 static inline void test_mac(const uint8_t *secret, const char *label, const uint8_t *sid,
                             const uint8_t *ni, const uint8_t *nr, uint8_t intent, uint8_t *mac)
 {
-    struct rv_hmac ctx;
+    crypto_auth_hmacsha256_state ctx;
 
-    rv_hmac_init(&ctx, secret, RV_SECRET_SIZE);
-    rv_hmac_update(&ctx, label, strlen(label) + 1);
-    rv_hmac_update(&ctx, sid, RV_SESSION_ID_SIZE);
-    rv_hmac_update(&ctx, ni, RV_NONCE_SIZE);
-    rv_hmac_update(&ctx, nr, RV_NONCE_SIZE);
-    rv_hmac_update(&ctx, &intent, 1);
-    rv_hmac_final(&ctx, mac);
+    crypto_auth_hmacsha256_init(&ctx, secret, RV_SECRET_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)label, strlen(label) + 1);
+    crypto_auth_hmacsha256_update(&ctx, sid, RV_SESSION_ID_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, ni, RV_NONCE_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, nr, RV_NONCE_SIZE);
+    crypto_auth_hmacsha256_update(&ctx, &intent, 1);
+    crypto_auth_hmacsha256_final(&ctx, mac);
 }
 
 /*
