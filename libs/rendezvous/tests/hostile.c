@@ -20,6 +20,7 @@
  */
 
 #include "testutil.h"
+#include "rv_core.h"
 
 /* Inviter in INVITATION with a short handshake timeout; returns its parsed invitation. */
 static void start_inviter(struct peer *a, const struct rv_profile *profile, char *text,
@@ -65,6 +66,11 @@ static void test_wrong_secret(void)
     ok(peer_wait_state(&b, RV_STATE_TERMINATED, 5000), "wrong secret not TERMINATED (%d)\n", b.last_state);
     k = find_event(&b, REC_TERMINATION, 0);
     ok(k >= 0 && b.ev[k].hr == RV_E_ACCESS_DENIED, "hr %#x\n", k >= 0 ? (unsigned)b.ev[k].hr : 0);
+    {
+        char code[7] = "x";
+
+        ok(rv_session_get_security_code(b.s, code) == RV_E_INVALID_STATE && !code[0], "code without a channel\n");
+    }
     peer_destroy(&b);
 
     peer_pump(&a, 300);
@@ -476,6 +482,184 @@ static void violation(const void *bytes, size_t size, const char *what)
     peer_destroy(&a);
 }
 
+/* Both peers show the same code, which the raw peer's handshake hash gives too. */
+static void test_security_code(void)
+{
+    char code_a[7], code_b[7], code_raw[7];
+    struct rv_invitation inv;
+    struct peer a, b;
+    rv_socket s;
+    int i;
+
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(rv_session_get_security_code(a.s, code_a) == RV_E_INVALID_STATE, "code before the handshake\n");
+    ok(rv_session_get_security_code(NULL, code_a) == RV_E_POINTER, "NULL session\n");
+    ok(rv_session_get_security_code(a.s, NULL) == RV_E_POINTER, "NULL code\n");
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    ok(!rv_session_get_security_code(a.s, code_a), "inviter's code\n");
+    ok(!rv_session_get_security_code(b.s, code_b), "invitee's code\n");
+    ok(strlen(code_a) == 6 && !strcmp(code_a, code_b), "codes differ: %s %s\n", code_a, code_b);
+    for (i = 0; i < 6; i++) ok(code_a[i] >= '0' && code_a[i] <= '9', "not a digit: %s\n", code_a);
+    /* Kept once the session ends. */
+    ok(!rv_session_cancel(a.s), "cancel\n");
+    ok(peer_wait_state(&b, RV_STATE_DECLINED, 5000), "invitee not DECLINED\n");
+    ok(!rv_session_get_security_code(b.s, code_b) && !strcmp(code_a, code_b), "code after the end\n");
+    peer_destroy(&a);
+    peer_destroy(&b);
+
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    ok(raw_channel(s) && !rv_security_code(raw_channel(s)->hash, code_raw), "raw code\n");
+    ok(!rv_session_get_security_code(a.s, code_a) && !strcmp(code_a, code_raw), "raw peer's code differs\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+/*
+ * what: 0 a byte of the payload changed, 1 a tag changed, 2 a frame replayed,
+ * 3 two frames swapped, 4 a frame left out, 5 a frame in clear, 6 the header
+ * (associated data) changed, 7 a frame cut short.  The session ends with
+ * RV_E_PROTOCOL, and nothing of the bad frame or those after it arrives.
+ */
+static void tampered(int what, const char *name)
+{
+    static const uint8_t first[] = { 'o', 0, 'k', 0 }, second[] = { 'b', 0, 'a', 0, 'd', 0 };
+    uint8_t *f1, *f2, *f3;
+    size_t n1, n2, n3;
+    struct rv_invitation inv;
+    struct peer a;
+    rv_socket s;
+    int k;
+
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    a.keep_data = 1;
+    n1 = raw_frame_bytes(s, RV_FRAME_DATA, first, sizeof(first), &f1);
+    n2 = raw_frame_bytes(s, RV_FRAME_DATA, second, sizeof(second), &f2);
+    n3 = raw_frame_bytes(s, RV_FRAME_DATA, second, sizeof(second), &f3);
+    raw_send(s, f1, n1, 2000);
+    switch (what)
+    {
+    case 0: f2[RV_FRAME_HEADER_SIZE] ^= 0x20; raw_send(s, f2, n2, 2000); break;
+    case 1: f2[n2 - 1] ^= 0x01; raw_send(s, f2, n2, 2000); break;
+    case 2: raw_send(s, f1, n1, 2000); break;
+    case 3: raw_send(s, f3, n3, 2000); raw_send(s, f2, n2, 2000); break;
+    case 4: raw_send(s, f3, n3, 2000); break;
+    case 5: raw_send(s, "\x05\0\0\0\x06\0\0\0bad\0\0\0" "0123456789abcdef", 30, 2000); break;
+    case 6:
+        /* Still a valid header: a DATA frame of 4 bytes instead of 6, its tag shifted. */
+        f2[4] = 4;
+        raw_send(s, f2, n2 - 2, 2000);
+        break;
+    case 7: raw_send(s, f2, n2 - 3, 2000); rv_socket_shutdown_write(s); break;
+    }
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "%s: not TERMINATED (%d)\n", name, a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == (what == 7 ? RV_E_CONNECTION_RESET : RV_E_PROTOCOL), "%s: hr %#x\n", name,
+       k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(a.data_events == 1 && a.data_units == 2, "%s: %ld frames, %lu units delivered\n", name, a.data_events,
+       (unsigned long)a.data_units);
+    ok(raw_wait_closed(s, 2000), "%s: connection kept\n", name);
+    free(f1);
+    free(f2);
+    free(f3);
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+static void test_tampering(void)
+{
+    tampered(0, "changed payload");
+    tampered(1, "changed tag");
+    tampered(2, "replayed frame");
+    tampered(3, "swapped frames");
+    tampered(4, "dropped frame");
+    tampered(5, "frame in clear");
+    tampered(6, "changed header");
+    tampered(7, "truncated frame");
+}
+
+/* A direction ends the session well before its nonces run out. */
+static void test_nonce_exhaustion(void)
+{
+    static const uint16_t units[] = { 'n', 'o' };
+    uint8_t payload[8];
+    struct rv_invitation inv;
+    struct peer a;
+    uint32_t len;
+    rv_socket s;
+    int k;
+
+    /* Sending: the last nonce below the bound goes out, the next frame ends the session. */
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    rv_mutex_lock(&core.lock);
+    rv_noise_cipher_set_nonce(&a.s->active->tx, RV_CHANNEL_MAX_NONCES - 1);
+    rv_mutex_unlock(&core.lock);
+    raw_channel(s)->rx.n = RV_CHANNEL_MAX_NONCES - 1;
+    ok(!rv_session_send_context_data(a.s, units, 2), "send\n");
+    ok(raw_recv_frame(s, payload, sizeof(payload), &len, 2000) == RV_FRAME_DATA && len == 4, "last frame\n");
+    rv_session_send_context_data(a.s, units, 2);
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n", a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(raw_wait_closed(s, 2000), "connection kept\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+
+    /* Receiving: a frame beyond the bound is not opened. */
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    rv_mutex_lock(&core.lock);
+    rv_noise_cipher_set_nonce(&a.s->active->rx, RV_CHANNEL_MAX_NONCES);
+    rv_mutex_unlock(&core.lock);
+    raw_channel(s)->tx.n = RV_CHANNEL_MAX_NONCES;
+    raw_send_frame(s, RV_FRAME_DATA, "n\0o\0", 4);
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n", a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(!a.data_events, "data delivered\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+/* Frames of several chunks, the largest the profile allows, both ways. */
+static void test_large_sealed_frames(void)
+{
+    static const uint32_t counts[] = { 32759, 32760, 65519, 65536, 100000 };
+    struct rv_profile profile = rv_profile_rendezvous;
+    struct peer a, b;
+    unsigned int i;
+
+    profile.max_context_units = 100000;
+    profile.max_successful_sends = 0;
+    peer_create(&a, "inviter", &profile, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &profile, RV_FLAG_INVITEE);
+    a.keep_data = b.keep_data = 1;
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+    {
+        uint16_t *units = make_units(counts[i], i);
+        int k;
+
+        ok(!rv_session_send_context_data(a.s, units, counts[i]), "send %u\n", counts[i]);
+        ok(!rv_session_send_context_data(b.s, units, counts[i]), "send back %u\n", counts[i]);
+        ok(peer_wait_data_units(&b, counts[i], 5000) && peer_wait_data_units(&a, counts[i], 5000),
+           "%u units not delivered\n", counts[i]);
+        k = find_event(&b, REC_DATA, 0);
+        ok(k >= 0 && b.ev[k].count == counts[i] && !memcmp(b.ev[k].units, units, 2 * counts[i]),
+           "%u units differ\n", counts[i]);
+        k = find_event(&a, REC_DATA, 0);
+        ok(k >= 0 && a.ev[k].count == counts[i] && !memcmp(a.ev[k].units, units, 2 * counts[i]),
+           "%u units differ at the inviter\n", counts[i]);
+        peer_reset_log(&a);
+        peer_reset_log(&b);
+        a.data_units = b.data_units = 0;
+        free(units);
+    }
+    ok(rv_session_get_state(a.s) == RV_STATE_CONNECTED && rv_session_get_state(b.s) == RV_STATE_CONNECTED,
+       "session ended\n");
+    peer_destroy(&a);
+    peer_destroy(&b);
+}
+
 static void test_violations(void)
 {
     violation("\x05\x01\0\0\x02\0\0\0ab", 10, "reserved bit");
@@ -659,6 +843,10 @@ START_TEST(hostile)
     test_invitee_hostile_inviter();
     test_vanish_mid_frame();
     test_slow_peer();
+    test_security_code();
+    test_tampering();
+    test_nonce_exhaustion();
+    test_large_sealed_frames();
     test_violations();
     test_remote_frames();
     test_send_fails_at_socket();
