@@ -112,7 +112,7 @@ rv_result channel_on_challenge(struct rv_conn *c)
     return channel_split(c);
 }
 
-rv_result channel_seal(struct rv_conn *c, uint8_t *frame)
+static rv_result channel_seal(struct rv_conn *c, uint8_t *frame)
 {
     uint32_t length = rv_get_u32(frame + 4), chunks = rv_seal_chunks(length), i;
     uint8_t *payload = frame + RV_FRAME_HEADER_SIZE;
@@ -136,7 +136,7 @@ rv_result channel_seal(struct rv_conn *c, uint8_t *frame)
     return RV_S_OK;
 }
 
-rv_result channel_open(struct rv_conn *c, uint8_t *payload)
+static rv_result channel_open(struct rv_conn *c, uint8_t *payload)
 {
     uint32_t length = c->dec.length, chunks = rv_seal_chunks(length), i;
     uint8_t header[RV_FRAME_HEADER_SIZE];
@@ -157,11 +157,42 @@ rv_result channel_open(struct rv_conn *c, uint8_t *payload)
     return RV_S_OK;
 }
 
-rv_result channel_skip(struct rv_conn *c)
+void channel_seal_ctl(struct rv_conn *c)
 {
+    uint32_t length = rv_get_u32(c->ctl + 4);
+
+    if (channel_seal(c, c->ctl))
+    {
+        c->ctl_len = 0;
+        c->seal_failed = 1;
+        return;
+    }
+    c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + rv_sealed_size(length));
+}
+
+rv_result channel_seal_out(struct rv_conn *c, struct rv_out *o)
+{
+    rv_result hr;
+
+    if (o->sealed) return RV_S_OK;
+    if ((hr = channel_seal(c, o->bytes))) return hr;
+    o->sealed = 1;
+    return RV_S_OK;
+}
+
+rv_result channel_open_frame(struct rv_conn *c)
+{
+    uint8_t *buffer = c->rx_buf;
     uint32_t chunks = rv_seal_chunks(c->dec.length);
 
-    if (!c->sealed || !nonces_left(&c->rx, chunks)) return RV_E_PROTOCOL;
+    c->rx_buf = NULL;
+    /* Frames in clear, and those nobody acts on. */
+    if (!c->dec.sealed || c->phase == PHASE_CLOSING || (c->phase == PHASE_ESTABLISHED && c->detached))
+        return RV_S_OK;
+    if (buffer) return channel_open(c, buffer);
+    /* Without the memory to store it, a big DATA frame is passed over unopened: SEND_ERROR follows. */
+    if (c->dec.type != RV_FRAME_DATA) return RV_E_OUTOFMEMORY;
+    if (!nonces_left(&c->rx, chunks)) return RV_E_PROTOCOL;
     rv_noise_cipher_set_nonce(&c->rx, c->rx.n + chunks);
     return RV_S_OK;
 }

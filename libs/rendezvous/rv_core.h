@@ -283,12 +283,16 @@ rv_result channel_start(struct rv_conn *c, const uint8_t *secret, const uint8_t 
 rv_result channel_on_hello(struct rv_conn *c, const uint8_t *secret, const uint8_t *sid);
 /* Invitee: reads CHALLENGE from c->small; then sealed. */
 rv_result channel_on_challenge(struct rv_conn *c);
-/* Seals in place a frame (header + plaintext payload, room for the tags) with the next nonces. */
-rv_result channel_seal(struct rv_conn *c, uint8_t *frame);
-/* Opens in place the payload of the frame the decoder just read; the plaintext is moved to its start. */
-rv_result channel_open(struct rv_conn *c, uint8_t *payload);
-/* Steps over the nonces of a frame that could not be stored. */
-rv_result channel_skip(struct rv_conn *c);
+/* Seals c->ctl in place; on failure seal_failed makes the next write fail the connection. */
+void channel_seal_ctl(struct rv_conn *c);
+/* Seals a queued frame in place once, when it starts going out. */
+rv_result channel_seal_out(struct rv_conn *c, struct rv_out *o);
+/*
+ * Opens in place the frame the decoder just read into c->rx_buf (the
+ * plaintext is moved to its start), when it is sealed and acted on.  An
+ * error ends the connection: RV_E_PROTOCOL when it does not open.
+ */
+rv_result channel_open_frame(struct rv_conn *c);
 /* The connection carries its session: the session keeps the handshake hash. */
 void channel_established(struct rv_conn *c);
 /* Wipes the handshake and the ciphers. */

@@ -532,14 +532,7 @@ void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint3
     if (size) memcpy(c->ctl + RV_FRAME_HEADER_SIZE, payload, size);
     c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + size);
     c->ctl_sent = 0;
-    if (!c->sealed) return;
-    if (channel_seal(c, c->ctl))
-    {
-        c->ctl_len = 0;
-        c->seal_failed = 1;
-        return;
-    }
-    c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + rv_sealed_size(size));
+    if (c->sealed) channel_seal_ctl(c);
 }
 
 /*
@@ -812,11 +805,6 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
         else
         {
             conn_fill_ctl(c);
-            if (c->seal_failed)
-            {
-                *err = RV_E_PROTOCOL;
-                return -1;
-            }
             if (c->ctl_sent < c->ctl_len)
             {
                 p = c->ctl + c->ctl_sent;
@@ -831,15 +819,11 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
             }
             else return 0;
         }
-        if (!is_ctl && !o->sealed)
+        /* Sealed as it starts: the nonces follow the order on the wire. */
+        if (c->seal_failed || (!is_ctl && channel_seal_out(c, o)))
         {
-            /* Sealed as it starts: the nonces follow the order on the wire. */
-            if (channel_seal(c, o->bytes))
-            {
-                *err = RV_E_PROTOCOL;
-                return -1;
-            }
-            o->sealed = 1;
+            *err = RV_E_PROTOCOL;
+            return -1;
         }
 
         r = rv_socket_send(c->sock, p, n, err);
@@ -925,7 +909,7 @@ static int frame_expected(const struct rv_conn *c, uint8_t type)
     }
 }
 
-/* Reads the payload into buffer; a sealed one is opened only when it comes whole. */
+/* A sealed payload is opened only when it comes whole. */
 static void conn_read_into(struct rv_conn *c, uint8_t *buffer, uint32_t capacity)
 {
     c->rx_buf = buffer && capacity >= c->dec.wire ? buffer : NULL;
@@ -1008,18 +992,19 @@ static void units_from_le(uint8_t *bytes, uint32_t count)
     }
 }
 
-static void inviter_on_hello(struct rv_conn *c)
+/* Another secret, session or version, or a replayed HELLO: no event, keep listening, bounded. */
+static void inviter_reject(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
 
-    if (channel_on_hello(c, s->secret, s->id))
-    {
-        /* Another secret, session or version: no event, keep listening, bounded. */
-        conn_close(c);
-        if (++s->auth_failures >= RV_MAX_AUTH_FAILURES) session_fail(s, RV_E_ACCESS_DENIED);
-        return;
-    }
-    c->phase = PHASE_WAIT_RESPONSE;
+    conn_close(c);
+    if (++s->auth_failures >= RV_MAX_AUTH_FAILURES) session_fail(s, RV_E_ACCESS_DENIED);
+}
+
+static void inviter_on_hello(struct rv_conn *c)
+{
+    if (channel_on_hello(c, c->session->secret, c->session->id)) inviter_reject(c);
+    else c->phase = PHASE_WAIT_RESPONSE;
 }
 
 static void inviter_on_response(struct rv_conn *c)
@@ -1122,45 +1107,19 @@ static void queue_cancel_answer(struct rv_conn *c)
                               c->small + RV_CANCEL_HEADER_SIZE, length - RV_CANCEL_HEADER_SIZE);
 }
 
-/*
- * Opens a sealed frame that is acted on.  Returns 0 to go on, -1 when the
- * connection was closed: a frame that does not open ends it.
- */
-static int conn_open_frame(struct rv_conn *c)
-{
-    uint8_t *buffer = c->rx_buf;
-
-    c->rx_buf = NULL;
-    if (!c->dec.sealed || c->phase == PHASE_CLOSING || (c->phase == PHASE_ESTABLISHED && c->detached))
-        return 0;
-    if (!buffer)
-    {
-        /* Too big to store without the memory that was missing: its nonces are passed over. */
-        if (c->dec.type == RV_FRAME_DATA && !channel_skip(c)) return 0;
-        conn_fail(c, c->dec.type == RV_FRAME_DATA ? RV_E_PROTOCOL : RV_E_OUTOFMEMORY);
-        return -1;
-    }
-    if (!channel_open(c, buffer)) return 0;
-    if (c->phase == PHASE_WAIT_RESPONSE)
-    {
-        struct rv_session *s = c->session;
-
-        /* Not from the peer that sent HELLO (a replayed HELLO): dropped as a wrong secret. */
-        conn_close(c);
-        if (++s->auth_failures >= RV_MAX_AUTH_FAILURES) session_fail(s, RV_E_ACCESS_DENIED);
-        return -1;
-    }
-    conn_fail(c, RV_E_PROTOCOL);
-    return -1;
-}
-
 static void conn_on_frame(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
     uint8_t type = c->dec.type;
     uint32_t length = c->dec.length;
+    rv_result hr;
 
-    if (conn_open_frame(c)) return;
+    if ((hr = channel_open_frame(c)))
+    {
+        if (c->phase == PHASE_WAIT_RESPONSE) inviter_reject(c);
+        else conn_fail(c, hr);
+        return;
+    }
     switch (c->phase)
     {
     case PHASE_WAIT_HELLO:
