@@ -168,8 +168,11 @@
  *   Context data sent before a cancel or terminate is delivered before the
  *   peer's final state change.  When the receiver cannot store a DATA frame
  *   (allocation failure) it answers SEND_ERROR(E_OUTOFMEMORY) and the sender
- *   gets on_send_error.  When a connection fails while DATA frames are still
- *   queued locally, on_send_error(hr) comes before on_termination(hr).  Data
+ *   gets on_send_error (a frame too big for the connection's own buffer is
+ *   then passed over unopened, its nonces skipped; a TERMINATE that cannot be
+ *   stored ends the session with RV_E_OUTOFMEMORY).  When a connection fails
+ *   while DATA frames are still queued locally, on_send_error(hr) comes
+ *   before on_termination(hr).  Data
  *   that crosses the peer's own cancel on the wire is dropped silently: the
  *   sender learns of the end from its state change.  Frames that arrive
  *   before the peer's EOF or reset are delivered, in order, before the EOF is

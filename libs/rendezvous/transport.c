@@ -795,6 +795,12 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
         int is_ctl;
         long r;
 
+        if (c->seal_failed)
+        {
+            /* A control frame could not be sealed: nonces used up. */
+            *err = RV_E_PROTOCOL;
+            return -1;
+        }
         if (o && o->sent && conn_can_send_queue(c))
         {
             /* A frame already started goes out whole before anything else. */
@@ -817,10 +823,11 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
                 n = o->size - o->sent;
                 is_ctl = 0;
             }
+            else if (c->seal_failed) continue;
             else return 0;
         }
         /* Sealed as it starts: the nonces follow the order on the wire. */
-        if (c->seal_failed || (!is_ctl && channel_seal_out(c, o)))
+        if (!is_ctl && channel_seal_out(c, o))
         {
             *err = RV_E_PROTOCOL;
             return -1;

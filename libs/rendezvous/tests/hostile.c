@@ -605,6 +605,19 @@ static void test_nonce_exhaustion(void)
     rv_socket_close(s);
     peer_destroy(&a);
 
+    /* A control frame (SEND_ERROR) beyond the bound. */
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    rv_mutex_lock(&core.lock);
+    rv_noise_cipher_set_nonce(&a.s->active->tx, RV_CHANNEL_MAX_NONCES);
+    rv_mutex_unlock(&core.lock);
+    ok(!rv_session_report_delivery_failure(a.s, RV_E_OUTOFMEMORY), "report\n");
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n", a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(raw_wait_closed(s, 2000), "connection kept\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+
     /* Receiving: a frame beyond the bound is not opened. */
     s = raw_connected(&a, &rv_profile_rendezvous, &inv);
     rv_mutex_lock(&core.lock);
