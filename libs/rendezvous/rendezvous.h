@@ -72,7 +72,7 @@
  *   PORT       decimal 1..65535, no sign, no leading zeros
  *   SESSIONID  32 hex digits (16 bytes) chosen at random by the inviter
  *   SECRET     64 hex digits (32 bytes) from the OS CSPRNG; never sent on the
- *              wire, only used as the HMAC-SHA256 key of the handshake
+ *              wire, only used as the pre-shared key of the handshake
  *   The inviter writes lower-case hex and RFC 5952 IPv6 text.
  *
  * WIRE FORMAT
@@ -80,42 +80,53 @@
  *   Every frame is an 8-byte header followed by the payload:
  *     u8 type, u8 reserved[3] (must be zero), u32 payload length (little endian)
  *   Types and exact payload bounds (checked before anything is allocated):
- *     1 HELLO       52   u8 version (1), u8 reserved[3], session id[16], nonce_i[32]
- *     2 CHALLENGE   64   nonce_r[32], mac_r[32]
- *     3 RESPONSE    36..36+2*RV_MAX_APPDATA_UNITS, even: u8 intent (1 accept,
- *                        2 decline), u8 reserved[3], mac_i[32], then the
- *                        invitee's application data, UTF-16LE (may be empty)
- *     4 CONFIRM     32   mac_c[32]
+ *     1 HELLO       48   Noise message 1 (in clear)
+ *     2 CHALLENGE   48   Noise message 2 (in clear)
+ *     3 RESPONSE    4..4+2*RV_MAX_APPDATA_UNITS, even: u8 intent (1 accept,
+ *                        2 decline), u8 reserved[3], then the invitee's
+ *                        application data, UTF-16LE (may be empty)
+ *     4 CONFIRM     0
  *     5 DATA        2..2*max_context_units, even: UTF-16LE context data
  *     6 SEND_ERROR  4    u32 hr: the receiver could not deliver a DATA frame
  *     7 TERMINATE   4..4+2*max_context_units, (length-4) even: u32 hr + UTF-16LE
  *     8 CANCEL      0, or 4..4+2*RV_MAX_APPDATA_UNITS, even: u32 reason + the
  *                        canceller's application data, UTF-16LE (may be empty)
+ *   Every frame after CHALLENGE, in each direction, is sealed: the header stays
+ *   in clear and gives the length L of the plaintext payload (the bounds above
+ *   apply to L), then come the payload's chunks of at most 65519 plaintext
+ *   bytes, each encrypted with ChaChaPoly under the next nonce of that
+ *   direction, the header as associated data, and followed by its 16-byte
+ *   tag; an empty payload is one chunk of just a tag.  So L + 16 *
+ *   max(1, ceil(L / 65519)) bytes follow the header.
  *   Any violation (unknown type, non-zero reserved bytes, bad length, a frame
  *   that is not expected in the current phase) is a protocol error: the
  *   connection is closed and an authenticated session ends TERMINATED with
- *   RV_E_PROTOCOL.
+ *   RV_E_PROTOCOL.  So is a sealed frame that does not open (changed,
+ *   replayed, reordered, truncated, forged, or one before it lost): no event
+ *   comes of it.  A direction that has used 2^62 nonces ends the session the
+ *   same way.
  *
  * HANDSHAKE (i = invitee, r = inviter, K = secret, sid = session id)
  *
- *   i -> r  HELLO(1, sid, nonce_i)                    32 fresh random bytes
- *   r -> i  CHALLENGE(nonce_r, mac_r)                 32 fresh random bytes
- *           mac_r = HMAC(K, "rv1 inviter proof\0" | sid | nonce_i | nonce_r | 0)
- *   i -> r  RESPONSE(intent, mac_i, appdata)          i checked mac_r first
- *           mac_i = HMAC(K, "rv1 invitee proof\0" | sid | nonce_i | nonce_r | intent
- *                       | appdata), appdata as on the wire (nothing when empty)
- *   r -> i  CONFIRM(mac_c)
- *           mac_c = HMAC(K, "rv1 inviter confirm\0" | sid | nonce_i | nonce_r | intent)
- *   All MACs are compared in constant time; mac_i also covers the application
- *   data, so the inviter only reports data the invitee sent.  A wrong or
- *   replayed RESPONSE (or one whose data was changed) makes
- *   the inviter close that connection with no event and keep listening (at most
+ *   Noise_NNpsk0_25519_ChaChaPoly_BLAKE2b, i the initiator, r the responder,
+ *   K the pre-shared key, prologue "wine-rendezvous peer channel 2" | sid:
+ *   i -> r  HELLO(-> psk, e)                          empty payload
+ *   r -> i  CHALLENGE(<- e, ee)                       empty payload
+ *   i -> r  RESPONSE(intent, appdata)                 sealed; i checked CHALLENGE
+ *   r -> i  CONFIRM()                                 sealed
+ *   Each direction then has its own key; the handshake hash, the same on
+ *   both sides, gives rv_session_get_security_code.  A HELLO that does not
+ *   authenticate (another secret, session or protocol version), or a
+ *   RESPONSE that does not open (a replayed HELLO), makes the inviter close
+ *   that connection with no event and keep listening (at most
  *   RV_MAX_PENDING_CONNECTIONS handshakes at once; after RV_MAX_AUTH_FAILURES
- *   bad MACs the invitation is revoked: TERMINATED with RV_E_ACCESS_DENIED).
- *   An invitee that cannot verify mac_r or mac_c ends TERMINATED with
- *   RV_E_ACCESS_DENIED.  After a successful RESPONSE the listener is closed:
- *   one invitee per invitation.  The transport authenticates the peers; it does
- *   not encrypt or MAC the frames that follow.
+ *   such failures the invitation is revoked: TERMINATED with
+ *   RV_E_ACCESS_DENIED).  An invitee whose connection closes before CHALLENGE,
+ *   or whose CHALLENGE does not authenticate, ends TERMINATED with
+ *   RV_E_ACCESS_DENIED; one whose CONFIRM does not open ends TERMINATED with
+ *   RV_E_PROTOCOL.  After a successful RESPONSE the listener is closed: one
+ *   invitee per invitation.  Only the two peers can read or change the frames
+ *   that follow.
  *
  * STATE MACHINE (every change is queued as on_state_changed(new, prev))
  *
@@ -145,7 +156,7 @@
  *   A CANCEL without payload (rv_session_cancel) gives reason RV_S_OK and no
  *   data.  Data goes to an authenticated peer only: an inviter that cancels
  *   while handshakes are unanswered sends them CANCEL without payload, and an
- *   invitee's RESPONSE goes out once mac_r checked.  An invitee that cancels
+ *   invitee's RESPONSE goes out once CHALLENGE authenticated.  An invitee that cancels
  *   before its RESPONSE is sent declines instead: the inviter gets
  *   on_answer(DECLINED) with the cancel's data.  When the receiver cannot
  *   allocate a copy of the data, the answer comes without it.  The answer
@@ -157,8 +168,11 @@
  *   Context data sent before a cancel or terminate is delivered before the
  *   peer's final state change.  When the receiver cannot store a DATA frame
  *   (allocation failure) it answers SEND_ERROR(E_OUTOFMEMORY) and the sender
- *   gets on_send_error.  When a connection fails while DATA frames are still
- *   queued locally, on_send_error(hr) comes before on_termination(hr).  Data
+ *   gets on_send_error (a frame too big for the connection's own buffer is
+ *   then passed over unopened, its nonces skipped; a TERMINATE that cannot be
+ *   stored ends the session with RV_E_OUTOFMEMORY).  When a connection fails
+ *   while DATA frames are still queued locally, on_send_error(hr) comes
+ *   before on_termination(hr).  Data
  *   that crosses the peer's own cancel on the wire is dropped silently: the
  *   sender learns of the end from its state change.  Frames that arrive
  *   before the peer's EOF or reset are delivered, in order, before the EOF is
@@ -366,6 +380,13 @@ uint32_t rv_session_get_flags(struct rv_session *s);
 rv_result rv_session_get_id(struct rv_session *s, uint8_t id[RV_SESSION_ID_SIZE]);
 /* Numeric address of the peer ("127.0.0.1", "::1") once connected, else RV_S_FALSE. */
 rv_result rv_session_get_peer_address(struct rv_session *s, char *buffer, size_t size);
+/*
+ * Six decimal digits and a NUL from the handshake hash of the connection that
+ * carries the session, the same on both peers: users who compare them detect
+ * a man in the middle.  Kept once that connection is established, also after
+ * the session ends; RV_E_INVALID_STATE before (code gets "").
+ */
+rv_result rv_session_get_security_code(struct rv_session *s, char code[7]);
 /* Handshake deadline for later handshakes, 1..600000 ms (default 10 s). */
 rv_result rv_session_set_handshake_timeout(struct rv_session *s, uint32_t timeout_ms);
 

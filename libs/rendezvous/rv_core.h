@@ -23,6 +23,7 @@
 
 #include "rv_private.h"
 #include "rv_port.h"
+#include "rv_noise.h"
 
 /* Listener plus concurrent handshakes: the most sockets one session ever has. */
 #define RV_CONNS_PER_SESSION (1 + RV_MAX_PENDING_CONNECTIONS)
@@ -75,7 +76,8 @@ struct rv_out
     uint32_t       sent;
     uint8_t        is_data;
     uint8_t        large;         /* from large_alloc */
-    uint8_t        bytes[];
+    uint8_t        sealed;        /* sealed when its first byte went out */
+    uint8_t        bytes[];       /* header + payload, with room for the tags */
 };
 
 enum conn_phase
@@ -107,6 +109,8 @@ struct rv_conn
     uint8_t            rx_dropped;  /* the DATA frame being read could not be stored */
     uint8_t            orphan;      /* its session is destroyed: in the closing list */
     uint8_t            n_errors;
+    uint8_t            sealed;      /* the handshake is done: frames are sealed both ways */
+    uint8_t            seal_failed; /* a control frame could not be sealed: the connection fails */
     uint16_t           ctl_len;
     uint16_t           ctl_sent;
     uint16_t           answer_len;  /* invitee: bytes of application data for RESPONSE */
@@ -122,17 +126,18 @@ struct rv_conn
     struct rv_event   *rx_event;    /* DATA being read into its event */
     struct rv_slab    *slab;        /* where its small DATA events are carved */
     uint8_t           *rx_block;    /* TERMINATE payload being read */
+    uint8_t           *rx_buf;      /* where the frame being read goes whole; NULL: dropped */
     struct rv_out     *out_head;
     struct rv_out     *out_tail;
     size_t             out_bytes;
     uint32_t           out_data;    /* DATA frames not completely written */
-    uint8_t            small[RV_SMALL_PAYLOAD_MAX];
-    uint8_t            nonce_i[RV_NONCE_SIZE];
-    uint8_t            nonce_r[RV_NONCE_SIZE];
-    uint8_t            ctl[RV_FRAME_HEADER_SIZE + RV_SMALL_PAYLOAD_MAX];
-    /* An orphan still in the handshake keeps the keys its session had. */
-    uint8_t            secret[RV_SECRET_SIZE];
-    uint8_t            sid[RV_SESSION_ID_SIZE];
+    uint8_t            small[RV_SMALL_PAYLOAD_MAX + RV_SEAL_TAG];
+    uint8_t            ctl[RV_FRAME_HEADER_SIZE + RV_SMALL_PAYLOAD_MAX + RV_SEAL_TAG];
+    /* The handshake (an orphan still in it keeps its own PSK there), then the ciphers. */
+    struct rv_noise        noise;
+    struct rv_noise_cipher tx;
+    struct rv_noise_cipher rx;
+    uint8_t            hash[RV_NOISE_HASH_SIZE];    /* handshake hash */
 };
 
 struct rv_session
@@ -150,6 +155,8 @@ struct rv_session
     uint32_t                    auth_failures;
     uint8_t                     id[RV_SESSION_ID_SIZE];
     uint8_t                     secret[RV_SECRET_SIZE];
+    uint8_t                     hash[RV_NOISE_HASH_SIZE];   /* of the established channel */
+    uint8_t                     hash_known;
     struct rv_addr              peer;         /* invitee: the inviter's address */
     struct rv_addr              remote;       /* peer address once connected */
     uint8_t                     remote_known;
@@ -268,5 +275,27 @@ void session_close_conns(struct rv_session *s, int keep_detached);
 uint32_t session_hand_over_conns(struct rv_session *s);
 /* Waits, releasing core.lock, until the ticket's frames are written or deadline passes. */
 void io_wait_handover(uint32_t ticket, uint64_t deadline);
+
+/* channel.c: the Noise handshake and the sealing of frames (core.lock held) */
+/* Invitee: starts the handshake and composes HELLO. */
+rv_result channel_start(struct rv_conn *c, const uint8_t *secret, const uint8_t *sid);
+/* Inviter: reads HELLO from c->small, composes CHALLENGE; then sealed. */
+rv_result channel_on_hello(struct rv_conn *c, const uint8_t *secret, const uint8_t *sid);
+/* Invitee: reads CHALLENGE from c->small; then sealed. */
+rv_result channel_on_challenge(struct rv_conn *c);
+/* Seals c->ctl in place; on failure seal_failed makes the next write fail the connection. */
+void channel_seal_ctl(struct rv_conn *c);
+/* Seals a queued frame in place once, when it starts going out. */
+rv_result channel_seal_out(struct rv_conn *c, struct rv_out *o);
+/*
+ * Opens in place the frame the decoder just read into c->rx_buf (the
+ * plaintext is moved to its start), when it is sealed and acted on.  An
+ * error ends the connection: RV_E_PROTOCOL when it does not open.
+ */
+rv_result channel_open_frame(struct rv_conn *c);
+/* The connection carries its session: the session keeps the handshake hash. */
+void channel_established(struct rv_conn *c);
+/* Wipes the handshake and the ciphers. */
+void channel_clear(struct rv_conn *c);
 
 #endif /* __WINE_RV_CORE_H */

@@ -32,7 +32,7 @@ void rv_wipe(void *ptr, size_t size);
 int rv_ct_equal(const void *a, const void *b, size_t size);
 
 /* HMAC-SHA256 (libsodium's crypto_auth_hmacsha256_*) gives the MACs of the
- * handshake (transport.c) and of the tickets (ticket.c). */
+ * tickets (ticket.c). */
 #define RV_SHA256_SIZE 32
 
 /* Wire framing (wire.c); see rendezvous.h for the format. */
@@ -50,13 +50,11 @@ enum rv_frame_type
     RV_FRAME_CANCEL     = 8,
 };
 
-#define RV_HELLO_SIZE      52
-#define RV_CHALLENGE_SIZE  64
-#define RV_RESPONSE_SIZE   36        /* without application data */
-#define RV_CONFIRM_SIZE    32
+#define RV_HELLO_SIZE      48        /* Noise message 1: e, tag of the empty payload */
+#define RV_CHALLENGE_SIZE  48        /* Noise message 2: e, tag of the empty payload */
+#define RV_RESPONSE_SIZE   4         /* without application data */
+#define RV_CONFIRM_SIZE    0
 #define RV_SEND_ERROR_SIZE 4
-#define RV_NONCE_SIZE      32
-#define RV_PROTOCOL_VERSION 1
 #define RV_INTENT_ACCEPT   1
 #define RV_INTENT_DECLINE  2
 
@@ -66,6 +64,28 @@ enum rv_frame_type
 /* Largest payload of every frame but DATA and TERMINATE (a RESPONSE with the
  * most application data); those frames are read into a buffer of this size. */
 #define RV_SMALL_PAYLOAD_MAX (RV_RESPONSE_SIZE + RV_APPDATA_BYTES)
+
+/*
+ * After the handshake every payload is sealed: chunks of at most RV_SEAL_CHUNK
+ * plaintext bytes, each followed by its RV_SEAL_TAG-byte tag, one chunk of just
+ * a tag for an empty payload (rendezvous.h).  The header keeps the plaintext
+ * length, so its bounds stay those of the protocol.
+ */
+#define RV_SEAL_CHUNK 65519u
+#define RV_SEAL_TAG   16u
+/* A session ends before either direction uses this many chunks. */
+#define RV_CHANNEL_MAX_NONCES (UINT64_C(1) << 62)
+
+static inline uint32_t rv_seal_chunks(uint32_t length)
+{
+    return length ? (uint32_t)(((uint64_t)length + RV_SEAL_CHUNK - 1) / RV_SEAL_CHUNK) : 1;
+}
+
+/* The bytes a sealed payload of `length` plaintext bytes takes on the wire. */
+static inline uint32_t rv_sealed_size(uint32_t length)
+{
+    return length + RV_SEAL_TAG * rv_seal_chunks(length);
+}
 
 /*
  * Validates a complete header against the per-type bounds (max_context_units
@@ -95,7 +115,9 @@ struct rv_decoder
     uint32_t header_got;
     uint8_t  state;
     uint8_t  type;
-    uint32_t length;
+    uint32_t length;     /* of the plaintext payload, as in the header */
+    uint32_t wire;       /* bytes of payload on the wire: length, or sealed */
+    uint8_t  sealed;
     uint32_t got;
     uint8_t *buffer;
     uint32_t capacity;
@@ -105,6 +127,8 @@ void rv_decoder_init(struct rv_decoder *d, uint32_t max_context_units);
 size_t rv_decoder_feed(struct rv_decoder *d, const uint8_t *data, size_t size,
                        enum rv_decode_status *status);
 void rv_decoder_set_buffer(struct rv_decoder *d, uint8_t *buffer, uint32_t capacity);
+/* From the next header on, payloads are sealed: `wire` bytes are read. */
+void rv_decoder_set_sealed(struct rv_decoder *d, int sealed);
 
 /* Little-endian helpers */
 static inline void rv_put_u32(uint8_t *p, uint32_t v)

@@ -295,6 +295,7 @@ static uint32_t session_close_locked(struct rv_session *s)
     s->ev_tail = NULL;
     s->ev_bytes = 0;
     rv_wipe(s->secret, sizeof(s->secret));
+    rv_wipe(s->hash, sizeof(s->hash));
     return ticket;
 }
 
@@ -573,7 +574,6 @@ static rv_result check_appdata(const uint16_t *units, uint32_t count)
 static rv_result invitee_connect(struct rv_session *s, uint8_t intent, const uint16_t *units,
                                  uint32_t count)
 {
-    uint8_t hello[RV_HELLO_SIZE];
     struct rv_conn *c;
     rv_socket sock = RV_INVALID_SOCKET;
     rv_result hr, connect_hr;
@@ -602,7 +602,7 @@ static rv_result invitee_connect(struct rv_session *s, uint8_t intent, const uin
         put_units(c->answer, units, count);
         c->answer_len = (uint16_t)(2 * count);
     }
-    if ((hr = rv_random(c->nonce_i, sizeof(c->nonce_i))))
+    if ((hr = channel_start(c, s->secret, s->id)))
     {
         conn_discard(c);
         goto done;
@@ -620,11 +620,6 @@ static rv_result invitee_connect(struct rv_session *s, uint8_t intent, const uin
     c->sock = sock;
     c->intent = intent;
     c->deadline = rv_time_ms() + s->hs_timeout;
-    hello[0] = RV_PROTOCOL_VERSION;
-    hello[1] = hello[2] = hello[3] = 0;
-    memcpy(hello + 4, s->id, RV_SESSION_ID_SIZE);
-    memcpy(hello + 4 + RV_SESSION_ID_SIZE, c->nonce_i, RV_NONCE_SIZE);
-    conn_set_ctl(c, RV_FRAME_HELLO, hello, sizeof(hello));
     c->phase = connect_hr == RV_S_OK ? PHASE_WAIT_CHALLENGE : PHASE_CONNECTING;
     conn_link(c);
 

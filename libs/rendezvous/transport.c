@@ -1,5 +1,5 @@
 /*
- * Rendezvous core: I/O thread, peer connections and the authenticated handshake
+ * Rendezvous core: I/O thread, peer connections and the handshake's states
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -19,8 +19,6 @@
  */
 
 #include <string.h>
-
-#include <sodium.h>
 
 #include "rv_core.h"
 
@@ -45,10 +43,6 @@ static unsigned int poll_cap, spare_cap;
 
 /* Set by rv_process_exit: the only thread left writes what is owed and frees nothing. */
 static int process_exiting;
-
-static const char label_inviter_proof[] = "rv1 inviter proof";
-static const char label_invitee_proof[] = "rv1 invitee proof";
-static const char label_inviter_confirm[] = "rv1 inviter confirm";
 
 /* ---- I/O thread lifetime ---- */
 
@@ -247,6 +241,7 @@ struct rv_conn *conn_new(struct rv_session *s)
 
 void conn_discard(struct rv_conn *c)
 {
+    channel_clear(c);
     rv_socket_close(c->sock);
     rv_free(c->answer);
     rv_free(c->cancel);
@@ -425,9 +420,7 @@ void conn_close(struct rv_conn *c)
     c->pending = 0;
     c->dead = 1;
     c->session = NULL;
-    rv_wipe(c->nonce_i, sizeof(c->nonce_i));
-    rv_wipe(c->nonce_r, sizeof(c->nonce_r));
-    rv_wipe(c->secret, sizeof(c->secret));
+    channel_clear(c);
     conn_free_buffers(c);
     conn_close_socket(c);
     c->next = graveyard;
@@ -493,11 +486,6 @@ uint32_t session_hand_over_conns(struct rv_session *s)
         c->detached = 1;
         /* Queued frames go out, then the write side is shut as after terminate. */
         if (c->phase == PHASE_ESTABLISHED) c->phase = PHASE_CLOSING;
-        if (c->phase != PHASE_CLOSING)
-        {
-            memcpy(c->secret, s->secret, sizeof(c->secret));
-            memcpy(c->sid, s->id, sizeof(c->sid));
-        }
         if (!c->deadline || c->deadline > now + RV_LINGER_MS) c->deadline = now + RV_LINGER_MS;
         /* From here on nothing may reach the session: it is about to be freed. */
         c->session = NULL;
@@ -537,12 +525,14 @@ void io_wait_handover(uint32_t ticket, uint64_t deadline)
     handover_waiters--;
 }
 
+/* A control frame goes out next, so it takes the next nonces now. */
 void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size)
 {
     rv_frame_write_header(c->ctl, type, size);
     if (size) memcpy(c->ctl + RV_FRAME_HEADER_SIZE, payload, size);
     c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + size);
     c->ctl_sent = 0;
+    if (c->sealed) channel_seal_ctl(c);
 }
 
 /*
@@ -618,18 +608,20 @@ void out_free(struct rv_out *o)
     else rv_free(o);
 }
 
+/* Queued frames only go on sealed connections: room for the tags. */
 struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data)
 {
-    size_t size = sizeof(struct rv_out) + RV_FRAME_HEADER_SIZE + (size_t)payload_size;
+    size_t size = sizeof(struct rv_out) + RV_FRAME_HEADER_SIZE + (size_t)rv_sealed_size(payload_size);
     int large = is_data && size >= RV_LARGE_MIN;
     struct rv_out *o;
 
     if (!(o = large ? large_alloc(size) : rv_alloc(size))) return NULL;
     o->next = NULL;
-    o->size = RV_FRAME_HEADER_SIZE + payload_size;
+    o->size = RV_FRAME_HEADER_SIZE + rv_sealed_size(payload_size);
     o->sent = 0;
     o->is_data = is_data ? 1 : 0;
     o->large = large;
+    o->sealed = 0;
     rv_frame_write_header(o->bytes, type, payload_size);
     return o;
 }
@@ -725,25 +717,6 @@ static void conn_fail(struct rv_conn *c, rv_result hr)
     conn_close(c);
 }
 
-/* extra: the RESPONSE's application data as on the wire (mac_i only). */
-static void handshake_mac(const struct rv_conn *c, const char *label, uint8_t intent,
-                          const uint8_t *extra, uint32_t extra_len, uint8_t mac[RV_SHA256_SIZE])
-{
-    const uint8_t *secret = c->orphan ? c->secret : c->session->secret;
-    const uint8_t *sid = c->orphan ? c->sid : c->session->id;
-    crypto_auth_hmacsha256_state ctx;
-
-    crypto_auth_hmacsha256_init(&ctx, secret, RV_SECRET_SIZE);
-    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)label, strlen(label) + 1);
-    crypto_auth_hmacsha256_update(&ctx, sid, RV_SESSION_ID_SIZE);
-    crypto_auth_hmacsha256_update(&ctx, c->nonce_i, sizeof(c->nonce_i));
-    crypto_auth_hmacsha256_update(&ctx, c->nonce_r, sizeof(c->nonce_r));
-    crypto_auth_hmacsha256_update(&ctx, &intent, 1);
-    if (extra_len) crypto_auth_hmacsha256_update(&ctx, extra, extra_len);
-    crypto_auth_hmacsha256_final(&ctx, mac);
-    sodium_memzero(&ctx, sizeof(ctx));
-}
-
 static void note_remote(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
@@ -805,7 +778,7 @@ static void conn_fill_ctl(struct rv_conn *c)
 
 static int conn_wants_output(struct rv_conn *c)
 {
-    if (c->ctl_sent < c->ctl_len) return 1;
+    if (c->ctl_sent < c->ctl_len || c->seal_failed) return 1;
     if (!conn_can_send_queue(c)) return 0;
     return c->out_head || c->n_errors || c->errors_owed || c->final_cancel;
 }
@@ -822,6 +795,12 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
         int is_ctl;
         long r;
 
+        if (c->seal_failed)
+        {
+            /* A control frame could not be sealed: nonces used up. */
+            *err = RV_E_PROTOCOL;
+            return -1;
+        }
         if (o && o->sent && conn_can_send_queue(c))
         {
             /* A frame already started goes out whole before anything else. */
@@ -844,7 +823,14 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
                 n = o->size - o->sent;
                 is_ctl = 0;
             }
+            else if (c->seal_failed) continue;
             else return 0;
+        }
+        /* Sealed as it starts: the nonces follow the order on the wire. */
+        if (!is_ctl && channel_seal_out(c, o))
+        {
+            *err = RV_E_PROTOCOL;
+            return -1;
         }
 
         r = rv_socket_send(c->sock, p, n, err);
@@ -930,10 +916,17 @@ static int frame_expected(const struct rv_conn *c, uint8_t type)
     }
 }
 
+/* A sealed payload is opened only when it comes whole. */
+static void conn_read_into(struct rv_conn *c, uint8_t *buffer, uint32_t capacity)
+{
+    c->rx_buf = buffer && capacity >= c->dec.wire ? buffer : NULL;
+    rv_decoder_set_buffer(&c->dec, buffer, capacity);
+}
+
 /* Chooses where the payload goes; the length is already validated. */
 static void conn_on_header(struct rv_conn *c)
 {
-    uint32_t length = c->dec.length;
+    uint32_t length = c->dec.length, wire = c->dec.wire;
     int wanted = !c->detached && c->phase == PHASE_ESTABLISHED;
 
     c->rx_dropped = 0;
@@ -942,7 +935,7 @@ static void conn_on_header(struct rv_conn *c)
     case RV_FRAME_DATA:
         if (wanted)
         {
-            size_t size = sizeof(struct rv_event) + length;
+            size_t size = sizeof(struct rv_event) + wire;
             int large = size >= RV_LARGE_MIN;
             struct rv_slab *slab = NULL;
             struct rv_event *ev;
@@ -959,26 +952,33 @@ static void conn_on_header(struct rv_conn *c)
                 ev->large = large;
                 ev->count = length / 2;
                 ev->units = (const uint16_t *)(ev + 1);
-                ev->charge = sizeof(*ev) + length;
+                ev->charge = sizeof(*ev) + wire;
                 c->rx_event = ev;
-                rv_decoder_set_buffer(&c->dec, (uint8_t *)(ev + 1), length);
+                conn_read_into(c, (uint8_t *)(ev + 1), wire);
                 return;
             }
+            /* Still opened when small, so that a forged frame ends the session. */
             c->rx_dropped = 1;
+            if (wire <= sizeof(c->small))
+            {
+                conn_read_into(c, c->small, wire);
+                return;
+            }
         }
-        rv_decoder_set_buffer(&c->dec, NULL, 0);
+        conn_read_into(c, NULL, 0);
         return;
     case RV_FRAME_TERMINATE:
-        if (wanted && (c->rx_block = rv_alloc(length)))
+        if (wanted && (c->rx_block = rv_alloc(wire)))
         {
-            rv_decoder_set_buffer(&c->dec, c->rx_block, length);
+            conn_read_into(c, c->rx_block, wire);
             return;
         }
-        /* Without memory the data is dropped; the hr still arrives. */
-        rv_decoder_set_buffer(&c->dec, c->small, 4);
+        /* Without memory the data is dropped; the hr still arrives when the frame fits. */
+        if (wire <= sizeof(c->small)) conn_read_into(c, c->small, wire);
+        else conn_read_into(c, NULL, 0);
         return;
     default:
-        rv_decoder_set_buffer(&c->dec, c->small, length <= sizeof(c->small) ? length : 0);
+        conn_read_into(c, c->small, wire <= sizeof(c->small) ? wire : 0);
         return;
     }
 }
@@ -999,49 +999,34 @@ static void units_from_le(uint8_t *bytes, uint32_t count)
     }
 }
 
-static void inviter_on_hello(struct rv_conn *c)
+/* Another secret, session or version, or a replayed HELLO: no event, keep listening, bounded. */
+static void inviter_reject(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
-    uint8_t payload[RV_CHALLENGE_SIZE];
 
-    if (c->small[0] != RV_PROTOCOL_VERSION || c->small[1] || c->small[2] || c->small[3] ||
-        !rv_ct_equal(c->small + 4, s->id, RV_SESSION_ID_SIZE) ||
-        rv_random(c->nonce_r, sizeof(c->nonce_r)))
-    {
-        /* Not for this invitation: no event, keep listening. */
-        conn_close(c);
-        return;
-    }
-    memcpy(c->nonce_i, c->small + 4 + RV_SESSION_ID_SIZE, RV_NONCE_SIZE);
-    memcpy(payload, c->nonce_r, RV_NONCE_SIZE);
-    handshake_mac(c, label_inviter_proof, 0, NULL, 0, payload + RV_NONCE_SIZE);
-    conn_set_ctl(c, RV_FRAME_CHALLENGE, payload, sizeof(payload));
-    c->phase = PHASE_WAIT_RESPONSE;
+    conn_close(c);
+    if (++s->auth_failures >= RV_MAX_AUTH_FAILURES) session_fail(s, RV_E_ACCESS_DENIED);
+}
+
+static void inviter_on_hello(struct rv_conn *c)
+{
+    if (channel_on_hello(c, c->session->secret, c->session->id)) inviter_reject(c);
+    else c->phase = PHASE_WAIT_RESPONSE;
 }
 
 static void inviter_on_response(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
-    uint8_t intent = c->small[0], expect[RV_SHA256_SIZE];
+    uint8_t intent = c->small[0];
     const uint8_t *appdata = c->small + RV_RESPONSE_SIZE;
     uint32_t appdata_len = c->dec.length - RV_RESPONSE_SIZE;
     struct rv_conn *other, *next;
-    int good;
 
+    /* It opened, so the invitee sent it. */
     if ((intent != RV_INTENT_ACCEPT && intent != RV_INTENT_DECLINE) ||
         c->small[1] || c->small[2] || c->small[3])
     {
         conn_close(c);
-        return;
-    }
-    handshake_mac(c, label_invitee_proof, intent, appdata, appdata_len, expect);
-    good = rv_ct_equal(expect, c->small + 4, RV_SHA256_SIZE);
-    rv_wipe(expect, sizeof(expect));
-    if (!good)
-    {
-        /* Wrong secret or replayed bytes: silently drop, bounded. */
-        conn_close(c);
-        if (++s->auth_failures >= RV_MAX_AUTH_FAILURES) session_fail(s, RV_E_ACCESS_DENIED);
         return;
     }
 
@@ -1053,9 +1038,7 @@ static void inviter_on_response(struct rv_conn *c)
         next = other->next;
         if (other != c) conn_close(other);
     }
-    handshake_mac(c, label_inviter_confirm, intent, NULL, 0, expect);
-    conn_set_ctl(c, RV_FRAME_CONFIRM, expect, sizeof(expect));
-    rv_wipe(expect, sizeof(expect));
+    conn_set_ctl(c, RV_FRAME_CONFIRM, NULL, 0);
     session_queue_answer(s, intent == RV_INTENT_ACCEPT ? RV_ANSWER_ACCEPTED : RV_ANSWER_DECLINED, RV_S_OK,
                          appdata, appdata_len);
     if (intent == RV_INTENT_ACCEPT)
@@ -1063,6 +1046,7 @@ static void inviter_on_response(struct rv_conn *c)
         c->phase = PHASE_ESTABLISHED;
         c->deadline = 0;
         s->active = c;
+        channel_established(c);
         note_remote(c);
         session_set_state(s, RV_STATE_ACCEPTED);
         session_set_state(s, RV_STATE_CONNECTED);
@@ -1078,21 +1062,15 @@ static void inviter_on_response(struct rv_conn *c)
 
 static void invitee_on_challenge(struct rv_conn *c)
 {
-    uint8_t expect[RV_SHA256_SIZE], payload[RV_RESPONSE_SIZE + RV_APPDATA_BYTES];
-    int good;
+    uint8_t payload[RV_RESPONSE_SIZE + RV_APPDATA_BYTES];
 
-    memcpy(c->nonce_r, c->small, RV_NONCE_SIZE);
-    handshake_mac(c, label_inviter_proof, 0, NULL, 0, expect);
-    good = rv_ct_equal(expect, c->small + RV_NONCE_SIZE, RV_SHA256_SIZE);
-    rv_wipe(expect, sizeof(expect));
-    if (!good)
+    if (channel_on_challenge(c))
     {
         conn_fail(c, RV_E_ACCESS_DENIED);
         return;
     }
     payload[0] = c->intent;
     payload[1] = payload[2] = payload[3] = 0;
-    handshake_mac(c, label_invitee_proof, c->intent, c->answer, c->answer_len, payload + 4);
     if (c->answer_len) memcpy(payload + RV_RESPONSE_SIZE, c->answer, c->answer_len);
     conn_set_ctl(c, RV_FRAME_RESPONSE, payload, RV_RESPONSE_SIZE + c->answer_len);
     rv_free(c->answer);
@@ -1104,17 +1082,7 @@ static void invitee_on_challenge(struct rv_conn *c)
 static void invitee_on_confirm(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
-    uint8_t expect[RV_SHA256_SIZE];
-    int good;
 
-    handshake_mac(c, label_inviter_confirm, c->intent, NULL, 0, expect);
-    good = rv_ct_equal(expect, c->small, RV_SHA256_SIZE);
-    rv_wipe(expect, sizeof(expect));
-    if (!good)
-    {
-        conn_fail(c, RV_E_ACCESS_DENIED);
-        return;
-    }
     if (c->intent == RV_INTENT_DECLINE)
     {
         conn_close(c);
@@ -1131,6 +1099,7 @@ static void invitee_on_confirm(struct rv_conn *c)
     }
     c->deadline = 0;
     c->phase = PHASE_ESTABLISHED;
+    channel_established(c);
     note_remote(c);
     session_set_state(s, RV_STATE_CONNECTED);
 }
@@ -1150,7 +1119,14 @@ static void conn_on_frame(struct rv_conn *c)
     struct rv_session *s = c->session;
     uint8_t type = c->dec.type;
     uint32_t length = c->dec.length;
+    rv_result hr;
 
+    if ((hr = channel_open_frame(c)))
+    {
+        if (c->phase == PHASE_WAIT_RESPONSE) inviter_reject(c);
+        else conn_fail(c, hr);
+        return;
+    }
     switch (c->phase)
     {
     case PHASE_WAIT_HELLO:
@@ -1294,6 +1270,12 @@ static void conn_read(struct rv_conn *c, int until_empty)
         if (conn_throttled(c)) return;
         n = rv_socket_recv(c->sock, read_buffer, sizeof(read_buffer), &err);
         if (n == -1) return;
+        /* An inviter closes on a HELLO that does not authenticate: another secret. */
+        if (n <= 0 && c->phase == PHASE_WAIT_CHALLENGE)
+        {
+            conn_on_eof(c, RV_E_ACCESS_DENIED);
+            return;
+        }
         if (n == 0)
         {
             conn_on_eof(c, RV_E_CONNECTION_RESET);

@@ -101,6 +101,11 @@ void rv_decoder_set_buffer(struct rv_decoder *d, uint8_t *buffer, uint32_t capac
     d->state = DEC_PAYLOAD;
 }
 
+void rv_decoder_set_sealed(struct rv_decoder *d, int sealed)
+{
+    d->sealed = sealed ? 1 : 0;
+}
+
 size_t rv_decoder_feed(struct rv_decoder *d, const uint8_t *data, size_t size,
                        enum rv_decode_status *status)
 {
@@ -124,6 +129,7 @@ size_t rv_decoder_feed(struct rv_decoder *d, const uint8_t *data, size_t size,
             *status = RV_DECODE_ERROR;
             return n;
         }
+        d->wire = d->sealed ? rv_sealed_size(d->length) : d->length;
         d->state = DEC_WANT_BUFFER;
         *status = RV_DECODE_HEADER;
         return n;
@@ -133,7 +139,7 @@ size_t rv_decoder_feed(struct rv_decoder *d, const uint8_t *data, size_t size,
         return 0;
 
     case DEC_PAYLOAD:
-        n = d->length - d->got;
+        n = d->wire - d->got;
         if (n > size) n = size;
         if (d->got < d->capacity)
         {
@@ -143,7 +149,7 @@ size_t rv_decoder_feed(struct rv_decoder *d, const uint8_t *data, size_t size,
             if (keep) memcpy(d->buffer + d->got, data, keep);
         }
         d->got += (uint32_t)n;
-        if (d->got < d->length)
+        if (d->got < d->wire)
         {
             *status = RV_DECODE_MORE;
             return n;

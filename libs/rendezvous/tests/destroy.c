@@ -50,7 +50,7 @@ static rv_socket raw_invitee(struct peer *a)
     ok(!rv_invitation_parse(text, &inv), "parse\n");
     s = raw_connect(&inv, 2000);
     ok(s != RV_INVALID_SOCKET, "raw connect\n");
-    ok(raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, NULL, 0), "raw handshake\n");
+    ok(raw_handshake(s, &inv, RV_INTENT_ACCEPT, 0), "raw handshake\n");
     ok(peer_wait_state(a, RV_STATE_CONNECTED, 5000), "inviter not connected\n");
     return s;
 }

@@ -152,8 +152,8 @@ static void feed_all(struct rv_decoder *d, const uint8_t *data, size_t size, siz
         if (status == RV_DECODE_HEADER)
         {
             col->headers++;
-            current = malloc(d->length ? d->length : 1);
-            rv_decoder_set_buffer(d, current, d->length);
+            current = malloc(d->wire ? d->wire : 1);
+            rv_decoder_set_buffer(d, current, d->wire);
             continue;
         }
         if (status == RV_DECODE_FRAME)
@@ -234,6 +234,42 @@ static void test_decoder_stream(void)
         free_collected(&col);
     }
     ok(!bad, "%d truncations misbehaved\n", bad);
+}
+
+/* Sealed payloads: the header's plaintext length, then the chunks and their tags. */
+static void test_decoder_sealed(void)
+{
+    /* A byte short of a chunk, two full chunks, one byte more...; DATA lengths are even. */
+    static const uint32_t lengths[] = { 0, 4, 65518, 65520, 131038, 131040, 2 * 100000 };
+    static const uint32_t wires[] = { 16, 20, 65534, 65552, 131070, 131088, 200000 + 4 * 16 };
+    uint8_t *stream = malloc(RV_FRAME_HEADER_SIZE * 7 + 200064 + 6 * 131088);
+    struct rv_decoder d;
+    struct collected col;
+    size_t size = 0, step;
+    unsigned int i;
+    int bad = 0;
+
+    for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++)
+    {
+        ok(rv_sealed_size(lengths[i]) == wires[i], "sealed size of %u: %u\n", lengths[i], rv_sealed_size(lengths[i]));
+        rv_frame_write_header(stream + size, i ? RV_FRAME_DATA : RV_FRAME_CANCEL, lengths[i]);
+        size += RV_FRAME_HEADER_SIZE;
+        memset(stream + size, (int)i, wires[i]);
+        size += wires[i];
+    }
+    for (step = 997; step <= size; step *= 8)
+    {
+        rv_decoder_init(&d, 100000);
+        rv_decoder_set_sealed(&d, 1);
+        memset(&col, 0, sizeof(col));
+        feed_all(&d, stream, size, step, &col);
+        if (col.errors || col.frames != 7) bad++;
+        for (i = 0; !bad && i < 7; i++)
+            if (col.lengths[i] != lengths[i] || col.payloads[i][wires[i] - 1] != (uint8_t)i) bad++;
+        free_collected(&col);
+    }
+    ok(!bad, "sealed stream decoded wrongly\n");
+    free(stream);
 }
 
 static void test_decoder_errors(void)
@@ -365,6 +401,7 @@ START_TEST(frame)
 {
     test_header_bounds();
     test_decoder_stream();
+    test_decoder_sealed();
     test_decoder_errors();
     test_decoder_random();
 }

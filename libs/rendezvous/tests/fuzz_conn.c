@@ -33,6 +33,8 @@
  *   bit 3      Messenger profile (300 units, 5 sends) instead of Rendezvous
  *   bit 4      the session asks for on_answer events
  *   bit 5      an inviter session sees the harness decline (stages 2 and 3)
+ *   bit 6      after the handshake the input goes as it is, not sealed frame
+ *              by frame (see send_input)
  *
  * The rest is written to the session's socket, then the harness half-closes
  * and waits for the session to close its end.  Then every event is dispatched
@@ -90,47 +92,52 @@ static rv_socket accept_one(rv_socket listener)
 /* The harness as the inviter, up to `stage`; 1 when the session is where it should be. */
 static int fake_inviter_steps(rv_socket s, const struct rv_invitation *inv, int stage)
 {
-    uint8_t hello[RV_HELLO_SIZE], challenge[RV_CHALLENGE_SIZE], response[RV_SMALL_PAYLOAD_MAX];
-    uint8_t mac[RV_SHA256_SIZE];
+    uint8_t hello[RV_HELLO_SIZE], response[RV_SMALL_PAYLOAD_MAX];
     uint32_t len;
 
+    raw_forget(s);
     if (stage == STAGE_RAW) return 1;
-    if (raw_recv_frame(s, hello, sizeof(hello), &len, 5000) != RV_FRAME_HELLO || len != RV_HELLO_SIZE)
-        return 0;
-    if (hello[0] != RV_PROTOCOL_VERSION || memcmp(hello + 4, inv->session_id, RV_SESSION_ID_SIZE))
-        return 0;
-    if (stage == STAGE_FIRST) return 1;
-    rv_random(challenge, RV_NONCE_SIZE);
-    test_mac(inv->secret, "rv1 inviter proof", inv->session_id, hello + 4 + RV_SESSION_ID_SIZE, challenge, 0,
-             challenge + RV_NONCE_SIZE);
-    if (!raw_send_frame(s, RV_FRAME_CHALLENGE, challenge, sizeof(challenge))) return 0;
+    if (stage == STAGE_FIRST)
+        return raw_recv_frame(s, hello, sizeof(hello), &len, 5000) == RV_FRAME_HELLO && len == RV_HELLO_SIZE;
+    if (!raw_answer_hello(s, inv)) return 0;
     if (raw_recv_frame(s, response, sizeof(response), &len, 5000) != RV_FRAME_RESPONSE ||
         len != RV_RESPONSE_SIZE || response[0] != RV_INTENT_ACCEPT)
         return 0;
-    test_mac(inv->secret, "rv1 invitee proof", inv->session_id, hello + 4 + RV_SESSION_ID_SIZE, challenge,
-             RV_INTENT_ACCEPT, mac);
-    if (memcmp(mac, response + 4, sizeof(mac))) return 0;
-    test_mac(inv->secret, "rv1 inviter confirm", inv->session_id, hello + 4 + RV_SESSION_ID_SIZE, challenge,
-             RV_INTENT_ACCEPT, mac);
-    return raw_send_frame(s, RV_FRAME_CONFIRM, mac, sizeof(mac));
+    return raw_send_frame(s, RV_FRAME_CONFIRM, NULL, 0);
 }
 
 /* The harness as the invitee, up to `stage`. */
 static int fake_invitee_steps(rv_socket s, const struct rv_invitation *inv, int stage, uint8_t intent)
 {
-    uint8_t hello[RV_HELLO_SIZE], challenge[RV_CHALLENGE_SIZE];
-
     if (stage == STAGE_RAW) return 1;
-    if (stage == STAGE_FIRST)
+    /* The first step: HELLO sent, CHALLENGE checked. */
+    return raw_handshake(s, inv, intent, stage == STAGE_FIRST);
+}
+
+/*
+ * After the handshake the input is frames: each well-formed header goes with
+ * its payload sealed, so that the input reaches what only the authenticated
+ * peer can do; the rest (and all of it with bit 6) goes as it is, which is
+ * what a stranger on the path can do.
+ */
+static void send_input(rv_socket s, const uint8_t *data, size_t size, int seal)
+{
+    while (seal && raw_channel(s) && size >= RV_FRAME_HEADER_SIZE)
     {
-        hello[0] = RV_PROTOCOL_VERSION;
-        hello[1] = hello[2] = hello[3] = 0;
-        memcpy(hello + 4, inv->session_id, RV_SESSION_ID_SIZE);
-        rv_random(hello + 4 + RV_SESSION_ID_SIZE, RV_NONCE_SIZE);
-        return raw_send_frame(s, RV_FRAME_HELLO, hello, sizeof(hello)) &&
-               raw_recv_frame(s, challenge, sizeof(challenge), NULL, 5000) == RV_FRAME_CHALLENGE;
+        uint32_t len = rv_get_u32(data + 4);
+        uint8_t *frame;
+        size_t wire;
+        int sent;
+
+        if (data[1] || data[2] || data[3] || len > size - RV_FRAME_HEADER_SIZE) break;
+        wire = raw_frame_bytes(s, data[0], data + RV_FRAME_HEADER_SIZE, len, &frame);
+        sent = raw_send(s, frame, wire, 2000);
+        free(frame);
+        if (!sent) return;
+        data += RV_FRAME_HEADER_SIZE + len;
+        size -= RV_FRAME_HEADER_SIZE + len;
     }
-    return raw_handshake(s, inv, intent, NULL, NULL, NULL, 0);
+    if (size) raw_send(s, data, size, 2000);
 }
 
 static int is_final(enum rv_state state)
@@ -272,6 +279,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(!rv_session_receive_invitation(p.s, text));
         CHECK(!rv_session_accept(p.s));
         CHECK((s = accept_one(listener)) != RV_INVALID_SOCKET);
+        raw_forget(s);
         ready = fake_inviter_steps(s, &inv, stage);
     }
     /* The honest part of the handshake is the harness's own: it must work. */
@@ -286,7 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* The session may close at any point: a failed write is part of the game. */
-    if (size) raw_send(s, data, size, 2000);
+    send_input(s, data, size, stage >= STAGE_AUTH && !(control & 0x40));
     rv_socket_shutdown_write(s);
     /* No hang: whatever it got, the session lets go of the connection promptly. */
     CHECK(raw_wait_closed(s, 5000));

@@ -54,6 +54,8 @@ static void fuzz_decoder(const uint8_t *data, size_t size)
     rv_decoder_init(&d, 1 + data[0] * 3u);
     step = 1 + data[1] % 64;
     shrink = data[2] & 1;
+    /* Sealed payloads: the decoder reads the tags too. */
+    rv_decoder_set_sealed(&d, data[2] & 2);
     data += 3;
     size -= 3;
     while (pos <= size)
@@ -68,7 +70,8 @@ static void fuzz_decoder(const uint8_t *data, size_t size)
         if (status == RV_DECODE_HEADER)
         {
             if (d.length > 2 * (1 + 255 * 3u) + 64) abort(); /* bounds were not applied */
-            capacity = shrink ? d.length / 2 : d.length;
+            if (d.wire != (d.sealed ? rv_sealed_size(d.length) : d.length)) abort();
+            capacity = shrink ? d.wire / 2 : d.wire;
             free(payload);
             payload = malloc(capacity ? capacity : 1);
             rv_decoder_set_buffer(&d, payload, capacity);

@@ -20,6 +20,7 @@
  */
 
 #include "testutil.h"
+#include "rv_core.h"
 
 /* Inviter in INVITATION with a short handshake timeout; returns its parsed invitation. */
 static void start_inviter(struct peer *a, const struct rv_profile *profile, char *text,
@@ -65,6 +66,11 @@ static void test_wrong_secret(void)
     ok(peer_wait_state(&b, RV_STATE_TERMINATED, 5000), "wrong secret not TERMINATED (%d)\n", b.last_state);
     k = find_event(&b, REC_TERMINATION, 0);
     ok(k >= 0 && b.ev[k].hr == RV_E_ACCESS_DENIED, "hr %#x\n", k >= 0 ? (unsigned)b.ev[k].hr : 0);
+    {
+        char code[7] = "x";
+
+        ok(rv_session_get_security_code(b.s, code) == RV_E_INVALID_STATE && !code[0], "code without a channel\n");
+    }
     peer_destroy(&b);
 
     peer_pump(&a, 300);
@@ -77,68 +83,75 @@ static void test_bad_response(void)
 {
     char text[RV_INVITATION_BUFFER_SIZE];
     struct rv_invitation inv;
-    uint8_t bogus[RV_SHA256_SIZE];
+    uint8_t bogus[RV_RESPONSE_SIZE + RV_SEAL_TAG];
+    struct raw_hs opt;
     struct peer a;
     rv_socket s;
 
     start_inviter(&a, &rv_profile_rendezvous, text, &inv, 2000);
 
-    /* Knows the session id, not the secret: the inviter's proof fails at our end. */
+    /* Knows the session id, not the secret: HELLO does not authenticate, no CHALLENGE. */
     s = raw_connect(&inv, 2000);
     inv.secret[0] ^= 1;
-    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, NULL, 1),
+    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, 1),
        "forged secret verified the inviter\n");
     inv.secret[0] ^= 1;
     rv_socket_close(s);
 
-    /* Sends a wrong MAC in RESPONSE: connection closed, no event. */
+    /* Sends a forged RESPONSE: connection closed, no event. */
     s = raw_connect(&inv, 2000);
+    memset(&opt, 0, sizeof(opt));
     memset(bogus, 0x42, sizeof(bogus));
-    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, bogus, 0), "bogus MAC accepted\n");
+    opt.response = bogus;
+    opt.response_len = sizeof(bogus);
+    ok(!raw_handshake_ex(s, &inv, RV_INTENT_ACCEPT, &opt), "forged RESPONSE accepted\n");
     ok(raw_wait_closed(s, 2000), "connection not closed\n");
     rv_socket_close(s);
 
-    /* Right MAC for the other intent. */
+    /* The sealed RESPONSE with its intent changed on the way. */
+    s = raw_connect(&inv, 2000);
+    memset(&opt, 0, sizeof(opt));
+    opt.stop_after_challenge = 1;
+    ok(raw_handshake_ex(s, &inv, RV_INTENT_ACCEPT, &opt), "challenge\n");
     {
-        uint8_t ni[RV_NONCE_SIZE], nr[RV_NONCE_SIZE], mac[RV_SHA256_SIZE];
+        uint8_t response[RV_RESPONSE_SIZE] = { RV_INTENT_ACCEPT }, *frame;
+        size_t len = raw_frame_bytes(s, RV_FRAME_RESPONSE, response, sizeof(response), &frame);
 
-        rv_random(ni, sizeof(ni));
-        s = raw_connect(&inv, 2000);
-        ok(raw_handshake(s, &inv, RV_INTENT_ACCEPT, ni, nr, NULL, 1), "challenge\n");
-        test_mac(inv.secret, "rv1 invitee proof", inv.session_id, ni, nr, RV_INTENT_DECLINE, mac);
-        {
-            uint8_t response[RV_RESPONSE_SIZE] = { RV_INTENT_ACCEPT };
-
-            memcpy(response + 4, mac, sizeof(mac));
-            raw_send_frame(s, RV_FRAME_RESPONSE, response, sizeof(response));
-        }
-        ok(raw_wait_closed(s, 2000), "intent swap not rejected\n");
-        rv_socket_close(s);
+        frame[RV_FRAME_HEADER_SIZE] ^= RV_INTENT_ACCEPT ^ RV_INTENT_DECLINE;
+        raw_send(s, frame, len, 2000);
+        free(frame);
     }
+    ok(raw_wait_closed(s, 2000), "intent swap not rejected\n");
+    rv_socket_close(s);
 
-    /* Wrong session id in HELLO */
+    /* Wrong session id in the prologue */
     s = raw_connect(&inv, 2000);
     inv.session_id[3] ^= 0x80;
-    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, NULL, 1), "wrong session id answered\n");
+    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, 1), "wrong session id answered\n");
     inv.session_id[3] ^= 0x80;
     rv_socket_close(s);
 
-    /* Bad version, bad reserved bytes */
+    /* A HELLO of the old protocol, and a real one with a byte changed */
     {
-        uint8_t hello[RV_HELLO_SIZE];
+        uint8_t hello[RV_HELLO_SIZE], prologue[30 + RV_SESSION_ID_SIZE];
+        struct rv_noise hs;
+        size_t len;
 
         memset(hello, 0, sizeof(hello));
-        hello[0] = 2;
+        hello[0] = 1;
         memcpy(hello + 4, inv.session_id, 16);
         s = raw_connect(&inv, 2000);
         raw_send_frame(s, RV_FRAME_HELLO, hello, sizeof(hello));
-        ok(raw_wait_closed(s, 2000), "version 2 accepted\n");
+        ok(raw_wait_closed(s, 2000), "version 1 accepted\n");
         rv_socket_close(s);
-        hello[0] = 1;
-        hello[2] = 1;
+        raw_prologue(inv.session_id, prologue);
+        rv_noise_init(&hs, 1, prologue, sizeof(prologue), inv.secret, NULL);
+        rv_noise_write_message(&hs, NULL, 0, hello, sizeof(hello), &len);
+        rv_noise_clear(&hs);
+        hello[40] ^= 1;
         s = raw_connect(&inv, 2000);
         raw_send_frame(s, RV_FRAME_HELLO, hello, sizeof(hello));
-        ok(raw_wait_closed(s, 2000), "reserved byte accepted\n");
+        ok(raw_wait_closed(s, 2000), "changed HELLO accepted\n");
         rv_socket_close(s);
     }
 
@@ -169,38 +182,53 @@ static void test_bad_response(void)
 static void test_replay(void)
 {
     char text[RV_INVITATION_BUFFER_SIZE];
-    uint8_t ni[RV_NONCE_SIZE], nr1[RV_NONCE_SIZE], nr2[RV_NONCE_SIZE], mac1[RV_SHA256_SIZE];
     struct rv_invitation inv;
+    struct raw_hs first, replay;
     struct peer a;
     rv_socket s;
 
     start_inviter(&a, &rv_profile_rendezvous, text, &inv, 2000);
-    rv_random(ni, sizeof(ni));
 
-    /* First run: record what a valid RESPONSE would be, never send it. */
+    /* First run: record HELLO and what a valid RESPONSE was, never send it. */
     s = raw_connect(&inv, 2000);
-    ok(raw_handshake(s, &inv, RV_INTENT_ACCEPT, ni, nr1, NULL, 1), "first challenge\n");
-    test_mac(inv.secret, "rv1 invitee proof", inv.session_id, ni, nr1, RV_INTENT_ACCEPT, mac1);
+    memset(&first, 0, sizeof(first));
+    first.stop_after_challenge = 1;
+    ok(raw_handshake_ex(s, &inv, RV_INTENT_ACCEPT, &first), "first challenge\n");
+    {
+        uint8_t response[RV_RESPONSE_SIZE] = { RV_INTENT_ACCEPT }, *frame;
+
+        raw_frame_bytes(s, RV_FRAME_RESPONSE, response, sizeof(response), &frame);
+        memcpy(first.sealed_response, frame + RV_FRAME_HEADER_SIZE, sizeof(first.sealed_response));
+        free(frame);
+    }
     rv_socket_close(s);
 
-    /* Replay the same HELLO and the recorded RESPONSE: a fresh nonce makes it fail. */
+    /* Replay the same HELLO and the recorded RESPONSE: the inviter's fresh key makes it fail. */
     s = raw_connect(&inv, 2000);
-    ok(!raw_handshake(s, &inv, RV_INTENT_ACCEPT, ni, nr2, mac1, 0), "replayed handshake accepted\n");
-    ok(memcmp(nr1, nr2, sizeof(nr1)), "inviter reused its nonce\n");
+    memset(&replay, 0, sizeof(replay));
+    replay.replay_hello = first.hello;
+    replay.response = first.sealed_response;
+    replay.response_len = sizeof(first.sealed_response);
+    ok(!raw_handshake_ex(s, &inv, RV_INTENT_ACCEPT, &replay), "replayed handshake accepted\n");
     ok(raw_wait_closed(s, 2000), "replay not closed\n");
     rv_socket_close(s);
 
     peer_pump(&a, 200);
     ok(a.n == 1, "inviter saw %d events\n", a.n);
 
-    /* A complete valid handshake, then the same bytes again: the listener is gone. */
+    /* A complete valid handshake, then its bytes again: the listener is gone. */
     s = raw_connect(&inv, 2000);
-    ok(raw_handshake(s, &inv, RV_INTENT_ACCEPT, ni, NULL, NULL, 0), "valid raw handshake\n");
+    memset(&first, 0, sizeof(first));
+    ok(raw_handshake_ex(s, &inv, RV_INTENT_ACCEPT, &first), "valid raw handshake\n");
     ok(peer_wait_state(&a, RV_STATE_CONNECTED, 5000), "inviter not connected\n");
     {
         rv_socket again = raw_connect(&inv, 1000);
 
-        ok(again == RV_INVALID_SOCKET || !raw_handshake(again, &inv, RV_INTENT_ACCEPT, ni, NULL, NULL, 0),
+        memset(&replay, 0, sizeof(replay));
+        replay.replay_hello = first.hello;
+        replay.response = first.sealed_response;
+        replay.response_len = sizeof(first.sealed_response);
+        ok(again == RV_INVALID_SOCKET || !raw_handshake_ex(again, &inv, RV_INTENT_ACCEPT, &replay),
            "second invitee accepted\n");
         rv_socket_close(again);
     }
@@ -213,7 +241,8 @@ static void test_auth_failure_limit(void)
 {
     char text[RV_INVITATION_BUFFER_SIZE];
     struct rv_invitation inv;
-    uint8_t bogus[RV_SHA256_SIZE];
+    uint8_t bogus[RV_RESPONSE_SIZE + RV_SEAL_TAG];
+    struct raw_hs opt;
     struct peer a;
     int i, k;
 
@@ -224,7 +253,13 @@ static void test_auth_failure_limit(void)
         rv_socket s = raw_connect(&inv, 2000);
 
         if (s == RV_INVALID_SOCKET) break;
-        raw_handshake(s, &inv, RV_INTENT_ACCEPT, NULL, NULL, bogus, 0);
+        /* Forged RESPONSEs and HELLOs with another secret count alike. */
+        memset(&opt, 0, sizeof(opt));
+        opt.response = bogus;
+        opt.response_len = sizeof(bogus);
+        inv.secret[5] ^= i & 1;
+        raw_handshake_ex(s, &inv, RV_INTENT_ACCEPT, &opt);
+        inv.secret[5] ^= i & 1;
         raw_wait_closed(s, 2000);
         rv_socket_close(s);
         if (i == RV_MAX_AUTH_FAILURES - 2)
@@ -297,10 +332,38 @@ static void fake_inviter(uint32_t hs_timeout, int script, rv_result expect)
     for (i = 0; i < 200 && s == RV_INVALID_SOCKET; i++)
     {
         raw_wait(listener, RV_POLL_IN, 20);
-        if (rv_socket_accept(listener, &s, NULL) != RV_S_OK) s = RV_INVALID_SOCKET;
+        s = raw_accept(listener);
     }
     ok(s != RV_INVALID_SOCKET, "invitee did not connect\n");
-    if (script)
+    if (script >= 4)
+    {
+        /* A fake inviter with another secret closes on HELLO. */
+        if (script == 4) inv.secret[0] ^= 1;
+        ok(raw_answer_hello(s, &inv) == (script != 4), "script %d: HELLO\n", script);
+        if (script == 4)
+        {
+            rv_socket_close(s);
+            s = RV_INVALID_SOCKET;
+        }
+        else if (script == 5)
+        {
+            /* A CONFIRM changed on the way. */
+            uint8_t *frame;
+            size_t len = raw_frame_bytes(s, RV_FRAME_CONFIRM, NULL, 0, &frame);
+
+            frame[len - 1] ^= 0x10;
+            raw_send(s, frame, len, 1000);
+            free(frame);
+        }
+        else
+        {
+            /* A CONFIRM in clear, with bytes where the tag goes. */
+            static const uint8_t clear_confirm[RV_FRAME_HEADER_SIZE + RV_SEAL_TAG] = { RV_FRAME_CONFIRM };
+
+            raw_send(s, clear_confirm, sizeof(clear_confirm), 1000);
+        }
+    }
+    else if (script)
     {
         uint8_t hello[RV_HELLO_SIZE], challenge[RV_CHALLENGE_SIZE];
 
@@ -328,6 +391,9 @@ static void test_invitee_hostile_inviter(void)
     fake_inviter(5000, 1, RV_E_ACCESS_DENIED);       /* wrong proof */
     fake_inviter(5000, 2, RV_E_PROTOCOL);            /* DATA during the handshake */
     fake_inviter(5000, 3, RV_E_PROTOCOL);            /* CANCEL from an unauthenticated inviter */
+    fake_inviter(5000, 4, RV_E_ACCESS_DENIED);       /* closes on our HELLO: another secret */
+    fake_inviter(5000, 5, RV_E_PROTOCOL);            /* CONFIRM that does not open */
+    fake_inviter(5000, 6, RV_E_PROTOCOL);            /* CONFIRM in clear */
 }
 
 /* An authenticated raw invitee connected to a real inviter. */
@@ -338,7 +404,7 @@ static rv_socket raw_connected(struct peer *a, const struct rv_profile *profile,
 
     start_inviter(a, profile, text, inv, 5000);
     s = raw_connect(inv, 2000);
-    ok(raw_handshake(s, inv, RV_INTENT_ACCEPT, NULL, NULL, NULL, 0), "raw handshake\n");
+    ok(raw_handshake(s, inv, RV_INTENT_ACCEPT, 0), "raw handshake\n");
     ok(peer_wait_state(a, RV_STATE_CONNECTED, 5000), "inviter not connected\n");
     return s;
 }
@@ -368,17 +434,16 @@ static void test_vanish_mid_frame(void)
 
 static void test_slow_peer(void)
 {
-    uint8_t frame[RV_FRAME_HEADER_SIZE + 10];
+    uint8_t *frame;
     struct rv_invitation inv;
     struct peer a;
     rv_socket s;
-    size_t i;
+    size_t i, size;
 
     s = raw_connected(&a, &rv_profile_rendezvous, &inv);
     a.keep_data = 1;
-    rv_frame_write_header(frame, RV_FRAME_DATA, 10);
-    memcpy(frame + RV_FRAME_HEADER_SIZE, "s\0l\0o\0w\0\0\xd8", 10);
-    for (i = 0; i < sizeof(frame); i++)
+    size = raw_frame_bytes(s, RV_FRAME_DATA, "s\0l\0o\0w\0\0\xd8", 10, &frame);
+    for (i = 0; i < size; i++)
     {
         raw_send(s, frame + i, 1, 1000);
         rv_sleep_ms(3);
@@ -391,6 +456,7 @@ static void test_slow_peer(void)
         ok(k >= 0 && a.ev[k].count == 5 && a.ev[k].units[0] == 's' && a.ev[k].units[4] == 0xd800,
            "slow frame content\n");
     }
+    free(frame);
     rv_socket_close(s);
     peer_destroy(&a);
 }
@@ -416,6 +482,197 @@ static void violation(const void *bytes, size_t size, const char *what)
     peer_destroy(&a);
 }
 
+/* Both peers show the same code, which the raw peer's handshake hash gives too. */
+static void test_security_code(void)
+{
+    char code_a[7], code_b[7], code_raw[7];
+    struct rv_invitation inv;
+    struct peer a, b;
+    rv_socket s;
+    int i;
+
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(rv_session_get_security_code(a.s, code_a) == RV_E_INVALID_STATE, "code before the handshake\n");
+    ok(rv_session_get_security_code(NULL, code_a) == RV_E_POINTER, "NULL session\n");
+    ok(rv_session_get_security_code(a.s, NULL) == RV_E_POINTER, "NULL code\n");
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    ok(!rv_session_get_security_code(a.s, code_a), "inviter's code\n");
+    ok(!rv_session_get_security_code(b.s, code_b), "invitee's code\n");
+    ok(strlen(code_a) == 6 && !strcmp(code_a, code_b), "codes differ: %s %s\n", code_a, code_b);
+    for (i = 0; i < 6; i++) ok(code_a[i] >= '0' && code_a[i] <= '9', "not a digit: %s\n", code_a);
+    /* Kept once the session ends. */
+    ok(!rv_session_cancel(a.s), "cancel\n");
+    ok(peer_wait_state(&b, RV_STATE_DECLINED, 5000), "invitee not DECLINED\n");
+    ok(!rv_session_get_security_code(b.s, code_b) && !strcmp(code_a, code_b), "code after the end\n");
+    peer_destroy(&a);
+    peer_destroy(&b);
+
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    ok(raw_channel(s) && !rv_security_code(raw_channel(s)->hash, code_raw), "raw code\n");
+    ok(!rv_session_get_security_code(a.s, code_a) && !strcmp(code_a, code_raw), "raw peer's code differs\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+/*
+ * what: 0 a byte of the payload changed, 1 a tag changed, 2 a frame replayed,
+ * 3 two frames swapped, 4 a frame left out, 5 a frame in clear, 6 the header
+ * (associated data) changed, 7 a frame cut short.  The session ends with
+ * RV_E_PROTOCOL, and nothing of the bad frame or those after it arrives.
+ */
+static void tampered(int what, const char *name)
+{
+    static const uint8_t first[] = { 'o', 0, 'k', 0 }, second[] = { 'b', 0, 'a', 0, 'd', 0 };
+    uint8_t *f1, *f2, *f3;
+    size_t n1, n2, n3;
+    struct rv_invitation inv;
+    struct peer a;
+    rv_socket s;
+    int k;
+
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    a.keep_data = 1;
+    n1 = raw_frame_bytes(s, RV_FRAME_DATA, first, sizeof(first), &f1);
+    n2 = raw_frame_bytes(s, RV_FRAME_DATA, second, sizeof(second), &f2);
+    n3 = raw_frame_bytes(s, RV_FRAME_DATA, second, sizeof(second), &f3);
+    raw_send(s, f1, n1, 2000);
+    switch (what)
+    {
+    case 0: f2[RV_FRAME_HEADER_SIZE] ^= 0x20; raw_send(s, f2, n2, 2000); break;
+    case 1: f2[n2 - 1] ^= 0x01; raw_send(s, f2, n2, 2000); break;
+    case 2: raw_send(s, f1, n1, 2000); break;
+    case 3: raw_send(s, f3, n3, 2000); raw_send(s, f2, n2, 2000); break;
+    case 4: raw_send(s, f3, n3, 2000); break;
+    case 5: raw_send(s, "\x05\0\0\0\x06\0\0\0bad\0\0\0" "0123456789abcdef", 30, 2000); break;
+    case 6:
+        /* Still a valid header: a DATA frame of 4 bytes instead of 6, its tag shifted. */
+        f2[4] = 4;
+        raw_send(s, f2, n2 - 2, 2000);
+        break;
+    case 7: raw_send(s, f2, n2 - 3, 2000); rv_socket_shutdown_write(s); break;
+    }
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "%s: not TERMINATED (%d)\n", name, a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == (what == 7 ? RV_E_CONNECTION_RESET : RV_E_PROTOCOL), "%s: hr %#x\n", name,
+       k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(a.data_events == 1 && a.data_units == 2, "%s: %ld frames, %lu units delivered\n", name, a.data_events,
+       (unsigned long)a.data_units);
+    ok(raw_wait_closed(s, 2000), "%s: connection kept\n", name);
+    free(f1);
+    free(f2);
+    free(f3);
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+static void test_tampering(void)
+{
+    tampered(0, "changed payload");
+    tampered(1, "changed tag");
+    tampered(2, "replayed frame");
+    tampered(3, "swapped frames");
+    tampered(4, "dropped frame");
+    tampered(5, "frame in clear");
+    tampered(6, "changed header");
+    tampered(7, "truncated frame");
+}
+
+/* A direction ends the session well before its nonces run out. */
+static void test_nonce_exhaustion(void)
+{
+    static const uint16_t units[] = { 'n', 'o' };
+    uint8_t payload[8];
+    struct rv_invitation inv;
+    struct peer a;
+    uint32_t len;
+    rv_socket s;
+    int k;
+
+    /* Sending: the last nonce below the bound goes out, the next frame ends the session. */
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    rv_mutex_lock(&core.lock);
+    rv_noise_cipher_set_nonce(&a.s->active->tx, RV_CHANNEL_MAX_NONCES - 1);
+    rv_mutex_unlock(&core.lock);
+    raw_channel(s)->rx.n = RV_CHANNEL_MAX_NONCES - 1;
+    ok(!rv_session_send_context_data(a.s, units, 2), "send\n");
+    ok(raw_recv_frame(s, payload, sizeof(payload), &len, 2000) == RV_FRAME_DATA && len == 4, "last frame\n");
+    rv_session_send_context_data(a.s, units, 2);
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n", a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(raw_wait_closed(s, 2000), "connection kept\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+
+    /* A control frame (SEND_ERROR) beyond the bound. */
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    rv_mutex_lock(&core.lock);
+    rv_noise_cipher_set_nonce(&a.s->active->tx, RV_CHANNEL_MAX_NONCES);
+    rv_mutex_unlock(&core.lock);
+    ok(!rv_session_report_delivery_failure(a.s, RV_E_OUTOFMEMORY), "report\n");
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n", a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(raw_wait_closed(s, 2000), "connection kept\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+
+    /* Receiving: a frame beyond the bound is not opened. */
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    rv_mutex_lock(&core.lock);
+    rv_noise_cipher_set_nonce(&a.s->active->rx, RV_CHANNEL_MAX_NONCES);
+    rv_mutex_unlock(&core.lock);
+    raw_channel(s)->tx.n = RV_CHANNEL_MAX_NONCES;
+    raw_send_frame(s, RV_FRAME_DATA, "n\0o\0", 4);
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n", a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(!a.data_events, "data delivered\n");
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+/* Frames of several chunks, the largest the profile allows, both ways. */
+static void test_large_sealed_frames(void)
+{
+    static const uint32_t counts[] = { 32759, 32760, 65519, 65536, 100000 };
+    struct rv_profile profile = rv_profile_rendezvous;
+    struct peer a, b;
+    unsigned int i;
+
+    profile.max_context_units = 100000;
+    profile.max_successful_sends = 0;
+    peer_create(&a, "inviter", &profile, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &profile, RV_FLAG_INVITEE);
+    a.keep_data = b.keep_data = 1;
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+    {
+        uint16_t *units = make_units(counts[i], i);
+        int k;
+
+        ok(!rv_session_send_context_data(a.s, units, counts[i]), "send %u\n", counts[i]);
+        ok(!rv_session_send_context_data(b.s, units, counts[i]), "send back %u\n", counts[i]);
+        ok(peer_wait_data_units(&b, counts[i], 5000) && peer_wait_data_units(&a, counts[i], 5000),
+           "%u units not delivered\n", counts[i]);
+        k = find_event(&b, REC_DATA, 0);
+        ok(k >= 0 && b.ev[k].count == counts[i] && !memcmp(b.ev[k].units, units, 2 * counts[i]),
+           "%u units differ\n", counts[i]);
+        k = find_event(&a, REC_DATA, 0);
+        ok(k >= 0 && a.ev[k].count == counts[i] && !memcmp(a.ev[k].units, units, 2 * counts[i]),
+           "%u units differ at the inviter\n", counts[i]);
+        peer_reset_log(&a);
+        peer_reset_log(&b);
+        a.data_units = b.data_units = 0;
+        free(units);
+    }
+    ok(rv_session_get_state(a.s) == RV_STATE_CONNECTED && rv_session_get_state(b.s) == RV_STATE_CONNECTED,
+       "session ended\n");
+    peer_destroy(&a);
+    peer_destroy(&b);
+}
+
 static void test_violations(void)
 {
     violation("\x05\x01\0\0\x02\0\0\0ab", 10, "reserved bit");
@@ -424,8 +681,8 @@ static void test_violations(void)
     violation("\x05\0\0\0\xff\xff\xff\x7f", 8, "2 GiB length");
     violation("\x05\0\0\0\0\0\0\0", 8, "empty data");
     violation("\x09\0\0\0\0\0\0\0", 8, "unknown type");
-    violation("\x01\0\0\0\x34\0\0\0", 8, "HELLO after the handshake");
-    violation("\x04\0\0\0\x20\0\0\0", 8, "CONFIRM to the inviter");
+    violation("\x01\0\0\0\x30\0\0\0", 8, "HELLO after the handshake");
+    violation("\x04\0\0\0\0\0\0\0", 8, "CONFIRM to the inviter");
     violation("\x06\0\0\0\x05\0\0\0", 8, "long SEND_ERROR");
     violation("\x07\0\0\0\x02\0\0\0", 8, "short TERMINATE");
 }
@@ -516,7 +773,8 @@ static void test_flood(uint32_t units_per_frame)
     struct rv_invitation inv;
     struct peer a;
     uint8_t *chunk;
-    size_t frame_size = RV_FRAME_HEADER_SIZE + 2 * (size_t)units_per_frame, chunk_size, peak, off = 0;
+    size_t frame_size = RV_FRAME_HEADER_SIZE + rv_sealed_size(2 * units_per_frame), chunk_size, peak, off = 0;
+    uint8_t *payload = malloc(2 * (size_t)units_per_frame);
     uint64_t deadline, frames = 0, total = 0;
     uint32_t i, per_chunk, k;
     int blocked = 0;
@@ -526,13 +784,7 @@ static void test_flood(uint32_t units_per_frame)
     per_chunk = frame_size >= 65536 ? 1 : (uint32_t)(65536 / frame_size);
     chunk_size = per_chunk * frame_size;
     chunk = malloc(chunk_size);
-    for (k = 0; k < per_chunk; k++)
-    {
-        uint8_t *frame = chunk + k * frame_size;
-
-        rv_frame_write_header(frame, RV_FRAME_DATA, 2 * units_per_frame);
-        for (i = 0; i < 2 * units_per_frame; i++) frame[RV_FRAME_HEADER_SIZE + i] = (uint8_t)i;
-    }
+    for (i = 0; i < 2 * units_per_frame; i++) payload[i] = (uint8_t)i;
     s = raw_connected(&a, &rv_profile_rendezvous, &inv);
     reset_peak_bytes();
 
@@ -540,6 +792,15 @@ static void test_flood(uint32_t units_per_frame)
     deadline = rv_time_ms() + 20000;
     while (!blocked && total < (48u << 20) && rv_time_ms() < deadline)
     {
+        /* Each frame sealed anew: its own nonce. */
+        for (k = 0; k < per_chunk; k++)
+        {
+            uint8_t *frame;
+
+            raw_frame_bytes(s, RV_FRAME_DATA, payload, 2 * units_per_frame, &frame);
+            memcpy(chunk + k * frame_size, frame, frame_size);
+            free(frame);
+        }
         off = 0;
         while (off < chunk_size)
         {
@@ -579,6 +840,7 @@ static void test_flood(uint32_t units_per_frame)
        "%ld of %lu frames delivered\n", a.data_events, (unsigned long)frames);
     ok(a.data_units == frames * units_per_frame, "units %lu\n", (unsigned long)a.data_units);
     free(chunk);
+    free(payload);
     rv_socket_close(s);
     peer_destroy(&a);
 }
@@ -594,6 +856,10 @@ START_TEST(hostile)
     test_invitee_hostile_inviter();
     test_vanish_mid_frame();
     test_slow_peer();
+    test_security_code();
+    test_tampering();
+    test_nonce_exhaustion();
+    test_large_sealed_frames();
     test_violations();
     test_remote_frames();
     test_send_fails_at_socket();

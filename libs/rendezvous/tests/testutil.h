@@ -28,6 +28,7 @@
 
 #include "rv_private.h"
 #include "rv_port.h"
+#include "rv_noise.h"
 #include "rvtest.h"
 
 /* ---- counting allocator with fault injection ---- */
@@ -464,6 +465,8 @@ static inline int raw_wait(rv_socket s, short events, uint32_t timeout_ms)
     return rv_poll(&pfd, 1, (int)timeout_ms) > 0;
 }
 
+static inline void raw_forget(rv_socket s);
+
 static inline rv_socket raw_connect(const struct rv_invitation *inv, uint32_t timeout_ms)
 {
     struct rv_addr addr;
@@ -491,6 +494,7 @@ static inline rv_socket raw_connect(const struct rv_invitation *inv, uint32_t ti
         rv_socket_close(s);
         return RV_INVALID_SOCKET;
     }
+    raw_forget(s);
     return s;
 }
 
@@ -561,78 +565,252 @@ static inline int raw_wait_closed(rv_socket s, uint32_t timeout_ms)
     }
 }
 
-static inline int raw_send_frame(rv_socket s, uint8_t type, const void *payload, uint32_t size)
+/*
+ * The raw peer's channel: the ciphers of each socket whose handshake went
+ * through, after which raw_send_frame and raw_recv_frame seal and open.
+ */
+struct raw_channel
 {
-    uint8_t header[RV_FRAME_HEADER_SIZE];
+    rv_socket              s;
+    int                    used;
+    struct rv_noise_cipher tx, rx;
+    uint8_t                hash[RV_NOISE_HASH_SIZE];
+};
 
-    rv_frame_write_header(header, type, size);
-    return raw_send(s, header, sizeof(header), 5000) && (!size || raw_send(s, payload, size, 5000));
+static struct raw_channel raw_channels[64];
+
+static inline struct raw_channel *raw_channel(rv_socket s)
+{
+    unsigned int i;
+
+    for (i = 0; i < sizeof(raw_channels) / sizeof(raw_channels[0]); i++)
+        if (raw_channels[i].used && raw_channels[i].s == s) return &raw_channels[i];
+    return NULL;
 }
 
-/* Reads one frame with a payload of at most `size` bytes; returns its type or -1. */
+/* A new connection on s: what a closed one had is gone. */
+static inline void raw_forget(rv_socket s)
+{
+    struct raw_channel *ch;
+
+    while ((ch = raw_channel(s))) memset(ch, 0, sizeof(*ch));
+}
+
+static inline struct raw_channel *raw_channel_new(rv_socket s)
+{
+    unsigned int i;
+
+    raw_forget(s);
+    for (i = 0; i < sizeof(raw_channels) / sizeof(raw_channels[0]); i++)
+    {
+        if (raw_channels[i].used) continue;
+        raw_channels[i].used = 1;
+        raw_channels[i].s = s;
+        return &raw_channels[i];
+    }
+    return NULL;
+}
+
+static inline rv_socket raw_accept(rv_socket listener)
+{
+    rv_socket s;
+
+    if (rv_socket_accept(listener, &s, NULL) != RV_S_OK) return RV_INVALID_SOCKET;
+    raw_forget(s);
+    return s;
+}
+
+/* The wire form of a frame: sealed when s has a channel.  Returns its size; *out is malloc'd. */
+static inline size_t raw_frame_bytes(rv_socket s, uint8_t type, const void *payload, uint32_t size,
+                                     uint8_t **out)
+{
+    static const uint8_t empty[1];
+    struct raw_channel *ch = raw_channel(s);
+    uint32_t wire = ch ? rv_sealed_size(size) : size, i, chunks = rv_seal_chunks(size);
+    uint8_t *frame = malloc(RV_FRAME_HEADER_SIZE + wire);
+
+    if (!payload) payload = empty;
+    rv_frame_write_header(frame, type, size);
+    if (!ch)
+    {
+        if (size) memcpy(frame + RV_FRAME_HEADER_SIZE, payload, size);
+    }
+    else for (i = 0; i < chunks; i++)
+    {
+        uint32_t n = size - i * RV_SEAL_CHUNK < RV_SEAL_CHUNK ? size - i * RV_SEAL_CHUNK : RV_SEAL_CHUNK;
+        size_t len;
+
+        rv_noise_encrypt(&ch->tx, frame, RV_FRAME_HEADER_SIZE, (const uint8_t *)payload + i * RV_SEAL_CHUNK, n,
+                         frame + RV_FRAME_HEADER_SIZE + i * (RV_SEAL_CHUNK + RV_SEAL_TAG), n + RV_SEAL_TAG, &len);
+    }
+    *out = frame;
+    return RV_FRAME_HEADER_SIZE + wire;
+}
+
+static inline int raw_send_frame(rv_socket s, uint8_t type, const void *payload, uint32_t size)
+{
+    uint8_t *frame;
+    size_t len = raw_frame_bytes(s, type, payload, size, &frame);
+    int ret = raw_send(s, frame, len, 5000);
+
+    free(frame);
+    return ret;
+}
+
+/* Reads one frame with a payload of at most `size` bytes, opened when s has a
+ * channel; returns its type or -1 (also for a frame that does not open). */
 static inline int raw_recv_frame(rv_socket s, void *payload, uint32_t size, uint32_t *length,
                                  uint32_t timeout_ms)
 {
-    uint8_t header[RV_FRAME_HEADER_SIZE];
-    uint32_t len;
+    struct raw_channel *ch = raw_channel(s);
+    uint8_t header[RV_FRAME_HEADER_SIZE], *wire;
+    uint32_t len, i;
+    int ret;
 
     if (!raw_recv(s, header, sizeof(header), timeout_ms)) return -1;
     len = rv_get_u32(header + 4);
     if (len > size) return -1;
-    if (len && !raw_recv(s, payload, len, timeout_ms)) return -1;
-    if (length) *length = len;
-    return header[0];
+    if (!ch)
+    {
+        if (len && !raw_recv(s, payload, len, timeout_ms)) return -1;
+        if (length) *length = len;
+        return header[0];
+    }
+    wire = malloc(rv_sealed_size(len));
+    ret = raw_recv(s, wire, rv_sealed_size(len), timeout_ms) ? header[0] : -1;
+    for (i = 0; ret >= 0 && i < rv_seal_chunks(len); i++)
+    {
+        uint32_t n = len - i * RV_SEAL_CHUNK < RV_SEAL_CHUNK ? len - i * RV_SEAL_CHUNK : RV_SEAL_CHUNK;
+        size_t out;
+
+        if (rv_noise_decrypt(&ch->rx, header, sizeof(header), wire + i * (RV_SEAL_CHUNK + RV_SEAL_TAG),
+                             n + RV_SEAL_TAG, (uint8_t *)payload + i * RV_SEAL_CHUNK, n, &out))
+            ret = -1;
+    }
+    free(wire);
+    if (ret >= 0 && length) *length = len;
+    return ret;
 }
 
-static inline void test_mac(const uint8_t *secret, const char *label, const uint8_t *sid,
-                            const uint8_t *ni, const uint8_t *nr, uint8_t intent, uint8_t *mac)
+static inline void raw_prologue(const uint8_t *sid, uint8_t prologue[30 + RV_SESSION_ID_SIZE])
 {
-    crypto_auth_hmacsha256_state ctx;
+    memcpy(prologue, "wine-rendezvous peer channel 2", 30);
+    memcpy(prologue + 30, sid, RV_SESSION_ID_SIZE);
+}
 
-    crypto_auth_hmacsha256_init(&ctx, secret, RV_SECRET_SIZE);
-    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)label, strlen(label) + 1);
-    crypto_auth_hmacsha256_update(&ctx, sid, RV_SESSION_ID_SIZE);
-    crypto_auth_hmacsha256_update(&ctx, ni, RV_NONCE_SIZE);
-    crypto_auth_hmacsha256_update(&ctx, nr, RV_NONCE_SIZE);
-    crypto_auth_hmacsha256_update(&ctx, &intent, 1);
-    crypto_auth_hmacsha256_final(&ctx, mac);
+static inline int raw_split(rv_socket s, struct rv_noise *hs)
+{
+    struct raw_channel *ch = raw_channel_new(s);
+    int ret;
+
+    if (!ch) return 0;
+    ret = !rv_noise_handshake_hash(hs, ch->hash) && !rv_noise_split(hs, &ch->tx, &ch->rx);
+    rv_noise_clear(hs);
+    return ret;
+}
+
+/* Options of raw_handshake_ex. */
+struct raw_hs
+{
+    const uint8_t *replay_hello;    /* send these HELLO bytes: no keys, so only a recorded RESPONSE follows */
+    const uint8_t *response;        /* RESPONSE payload on the wire instead of the sealed one */
+    uint32_t       response_len;
+    int            stop_after_challenge;
+    uint8_t        hello[RV_HELLO_SIZE];                          /* out: the HELLO sent */
+    uint8_t        sealed_response[RV_RESPONSE_SIZE + RV_SEAL_TAG]; /* out: the RESPONSE payload sent */
+};
+
+/*
+ * Handshake by hand as the invitee, with inv's secret and session id.
+ * Returns 1 when CONFIRM opened (or CHALLENGE authenticated, when stopping there).
+ */
+static inline int raw_handshake_ex(rv_socket s, const struct rv_invitation *inv, uint8_t intent,
+                                   struct raw_hs *opt)
+{
+    uint8_t prologue[30 + RV_SESSION_ID_SIZE], challenge[RV_CHALLENGE_SIZE], response[RV_RESPONSE_SIZE];
+    uint8_t confirm[16], *frame;
+    struct rv_noise hs;
+    size_t len;
+    uint32_t got;
+
+    raw_forget(s);
+    raw_prologue(inv->session_id, prologue);
+    if (rv_noise_init(&hs, 1, prologue, sizeof(prologue), inv->secret, NULL)) return 0;
+    if (opt->replay_hello) memcpy(opt->hello, opt->replay_hello, RV_HELLO_SIZE);
+    else if (rv_noise_write_message(&hs, NULL, 0, opt->hello, RV_HELLO_SIZE, &len)) return 0;
+    if (!raw_send_frame(s, RV_FRAME_HELLO, opt->hello, RV_HELLO_SIZE)) return 0;
+    if (raw_recv_frame(s, challenge, sizeof(challenge), &got, 5000) != RV_FRAME_CHALLENGE ||
+        got != RV_CHALLENGE_SIZE)
+        return 0;
+    if (!opt->replay_hello)
+    {
+        if (rv_noise_read_message(&hs, challenge, sizeof(challenge), NULL, 0, &len)) return 0;
+        if (!raw_split(s, &hs)) return 0;
+    }
+    rv_noise_clear(&hs);
+    if (opt->stop_after_challenge) return !opt->replay_hello;
+    response[0] = intent;
+    response[1] = response[2] = response[3] = 0;
+    if (!opt->replay_hello)
+    {
+        len = raw_frame_bytes(s, RV_FRAME_RESPONSE, response, sizeof(response), &frame);
+        memcpy(opt->sealed_response, frame + RV_FRAME_HEADER_SIZE, sizeof(opt->sealed_response));
+        free(frame);
+    }
+    if (opt->response)
+    {
+        uint8_t header[RV_FRAME_HEADER_SIZE];
+
+        rv_frame_write_header(header, RV_FRAME_RESPONSE, opt->response_len - RV_SEAL_TAG);
+        if (!raw_send(s, header, sizeof(header), 5000) || !raw_send(s, opt->response, opt->response_len, 5000))
+            return 0;
+    }
+    else
+    {
+        uint8_t header[RV_FRAME_HEADER_SIZE];
+
+        rv_frame_write_header(header, RV_FRAME_RESPONSE, sizeof(response));
+        if (!raw_send(s, header, sizeof(header), 5000) ||
+            !raw_send(s, opt->sealed_response, sizeof(opt->sealed_response), 5000))
+            return 0;
+    }
+    if (opt->replay_hello) return raw_recv(s, confirm, 8, 2000);
+    return raw_recv_frame(s, confirm, sizeof(confirm), &got, 5000) == RV_FRAME_CONFIRM && !got;
+}
+
+static inline int raw_handshake(rv_socket s, const struct rv_invitation *inv, uint8_t intent,
+                                int stop_after_challenge)
+{
+    struct raw_hs opt;
+
+    memset(&opt, 0, sizeof(opt));
+    opt.stop_after_challenge = stop_after_challenge;
+    return raw_handshake_ex(s, inv, intent, &opt);
 }
 
 /*
- * Handshake by hand as the invitee.  Returns 1 when CONFIRM verified.  nonce_i
- * may be given (replays) or is random; the received nonce_r and CHALLENGE are
- * returned when asked for.  stop_after_challenge leaves before RESPONSE.
+ * The inviter's side by hand on an accepted socket: reads HELLO, answers
+ * CHALLENGE.  Returns 1 when HELLO authenticated (then s has a channel).
  */
-static inline int raw_handshake(rv_socket s, const struct rv_invitation *inv, uint8_t intent,
-                                const uint8_t *fixed_nonce, uint8_t *nonce_r_out,
-                                const uint8_t *response_mac_override, int stop_after_challenge)
+static inline int raw_answer_hello(rv_socket s, const struct rv_invitation *inv)
 {
-    uint8_t hello[RV_HELLO_SIZE], challenge[RV_CHALLENGE_SIZE], response[RV_RESPONSE_SIZE];
-    uint8_t confirm[RV_CONFIRM_SIZE], mac[RV_SHA256_SIZE], ni[RV_NONCE_SIZE];
-    uint32_t len;
+    uint8_t prologue[30 + RV_SESSION_ID_SIZE], hello[RV_HELLO_SIZE], challenge[RV_CHALLENGE_SIZE];
+    struct rv_noise hs;
+    uint32_t got;
+    size_t len;
 
-    if (fixed_nonce) memcpy(ni, fixed_nonce, sizeof(ni));
-    else rv_random(ni, sizeof(ni));
-    hello[0] = RV_PROTOCOL_VERSION;
-    hello[1] = hello[2] = hello[3] = 0;
-    memcpy(hello + 4, inv->session_id, RV_SESSION_ID_SIZE);
-    memcpy(hello + 4 + RV_SESSION_ID_SIZE, ni, RV_NONCE_SIZE);
-    if (!raw_send_frame(s, RV_FRAME_HELLO, hello, sizeof(hello))) return 0;
-    if (raw_recv_frame(s, challenge, sizeof(challenge), &len, 5000) != RV_FRAME_CHALLENGE ||
-        len != RV_CHALLENGE_SIZE)
+    raw_forget(s);
+    raw_prologue(inv->session_id, prologue);
+    if (raw_recv_frame(s, hello, sizeof(hello), &got, 5000) != RV_FRAME_HELLO || got != RV_HELLO_SIZE) return 0;
+    if (rv_noise_init(&hs, 0, prologue, sizeof(prologue), inv->secret, NULL) ||
+        rv_noise_read_message(&hs, hello, sizeof(hello), NULL, 0, &len) ||
+        rv_noise_write_message(&hs, NULL, 0, challenge, sizeof(challenge), &len))
+    {
+        rv_noise_clear(&hs);
         return 0;
-    if (nonce_r_out) memcpy(nonce_r_out, challenge, RV_NONCE_SIZE);
-    test_mac(inv->secret, "rv1 inviter proof", inv->session_id, ni, challenge, 0, mac);
-    if (memcmp(mac, challenge + RV_NONCE_SIZE, sizeof(mac))) return 0;
-    if (stop_after_challenge) return 1;
-    response[0] = intent;
-    response[1] = response[2] = response[3] = 0;
-    if (response_mac_override) memcpy(response + 4, response_mac_override, RV_SHA256_SIZE);
-    else test_mac(inv->secret, "rv1 invitee proof", inv->session_id, ni, challenge, intent, response + 4);
-    if (!raw_send_frame(s, RV_FRAME_RESPONSE, response, sizeof(response))) return 0;
-    if (raw_recv_frame(s, confirm, sizeof(confirm), &len, 5000) != RV_FRAME_CONFIRM) return 0;
-    test_mac(inv->secret, "rv1 inviter confirm", inv->session_id, ni, challenge, intent, mac);
-    return !memcmp(mac, confirm, sizeof(mac));
+    }
+    if (!raw_send_frame(s, RV_FRAME_CHALLENGE, challenge, sizeof(challenge))) return 0;
+    return raw_split(s, &hs);
 }
 
 /* Waits until live allocations drop to `expect` (the I/O thread frees closed connections). */

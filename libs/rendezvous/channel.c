@@ -1,0 +1,228 @@
+/*
+ * Rendezvous core: the peer channel, a Noise NNpsk0 handshake and sealed frames
+ *
+ * Copyright 2026 The wine-rendezvous authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include <string.h>
+
+#include "rv_core.h"
+
+/* Another version or session makes the first message fail. */
+static const char prologue_label[] = "wine-rendezvous peer channel 2";
+
+/* The chunks of rv_private.h are Noise transport messages. */
+typedef char rv_seal_chunk_is_noise[RV_SEAL_CHUNK == RV_NOISE_MAX_PLAINTEXT &&
+                                    RV_SEAL_TAG == RV_NOISE_TAG_SIZE ? 1 : -1];
+
+static uint32_t chunk_length(uint32_t length, uint32_t i)
+{
+    uint32_t left = length - i * RV_SEAL_CHUNK;
+
+    return left < RV_SEAL_CHUNK ? left : RV_SEAL_CHUNK;
+}
+
+/* Far below the nonce Noise reserves, so a session ends before any wrap. */
+static int nonces_left(const struct rv_noise_cipher *cs, uint32_t chunks)
+{
+    return cs->n <= RV_CHANNEL_MAX_NONCES - chunks;
+}
+
+static rv_result channel_init(struct rv_conn *c, int initiator, const uint8_t *secret, const uint8_t *sid)
+{
+    uint8_t prologue[sizeof(prologue_label) - 1 + RV_SESSION_ID_SIZE];
+
+    memcpy(prologue, prologue_label, sizeof(prologue_label) - 1);
+    memcpy(prologue + sizeof(prologue_label) - 1, sid, RV_SESSION_ID_SIZE);
+    return rv_noise_init(&c->noise, initiator, prologue, sizeof(prologue), secret, NULL);
+}
+
+/* Both handshake messages went through: one cipher per direction from here on. */
+static rv_result channel_split(struct rv_conn *c)
+{
+    rv_result hr;
+
+    if (!(hr = rv_noise_handshake_hash(&c->noise, c->hash)))
+        hr = rv_noise_split(&c->noise, &c->tx, &c->rx);
+    rv_noise_clear(&c->noise);
+    if (hr) return hr;
+    c->sealed = 1;
+    rv_decoder_set_sealed(&c->dec, 1);
+    return RV_S_OK;
+}
+
+rv_result channel_start(struct rv_conn *c, const uint8_t *secret, const uint8_t *sid)
+{
+    uint8_t msg[RV_HELLO_SIZE];
+    size_t len;
+    rv_result hr;
+
+    if (!(hr = channel_init(c, 1, secret, sid)) &&
+        !(hr = rv_noise_write_message(&c->noise, NULL, 0, msg, sizeof(msg), &len)))
+    {
+        conn_set_ctl(c, RV_FRAME_HELLO, msg, (uint32_t)len);
+        return RV_S_OK;
+    }
+    rv_noise_clear(&c->noise);
+    return hr;
+}
+
+rv_result channel_on_hello(struct rv_conn *c, const uint8_t *secret, const uint8_t *sid)
+{
+    uint8_t msg[RV_CHALLENGE_SIZE];
+    size_t len;
+    rv_result hr;
+
+    if ((hr = channel_init(c, 0, secret, sid)) ||
+        (hr = rv_noise_read_message(&c->noise, c->small, RV_HELLO_SIZE, NULL, 0, &len)) ||
+        (hr = rv_noise_write_message(&c->noise, NULL, 0, msg, sizeof(msg), &len)))
+    {
+        rv_noise_clear(&c->noise);
+        return hr;
+    }
+    /* CHALLENGE goes in clear, everything after it sealed. */
+    conn_set_ctl(c, RV_FRAME_CHALLENGE, msg, (uint32_t)len);
+    return channel_split(c);
+}
+
+rv_result channel_on_challenge(struct rv_conn *c)
+{
+    size_t len;
+    rv_result hr;
+
+    if ((hr = rv_noise_read_message(&c->noise, c->small, RV_CHALLENGE_SIZE, NULL, 0, &len)))
+    {
+        rv_noise_clear(&c->noise);
+        return hr;
+    }
+    return channel_split(c);
+}
+
+static rv_result channel_seal(struct rv_conn *c, uint8_t *frame)
+{
+    uint32_t length = rv_get_u32(frame + 4), chunks = rv_seal_chunks(length), i;
+    uint8_t *payload = frame + RV_FRAME_HEADER_SIZE;
+
+    if (!c->sealed) return RV_E_INVALID_STATE;
+    if (!nonces_left(&c->tx, chunks)) return RV_E_PROTOCOL;
+    /* Spread the chunks to their places on the wire, the last first, so none is overwritten. */
+    for (i = chunks; i-- > 1;)
+        memmove(payload + (size_t)i * (RV_SEAL_CHUNK + RV_SEAL_TAG), payload + (size_t)i * RV_SEAL_CHUNK,
+                chunk_length(length, i));
+    for (i = 0; i < chunks; i++)
+    {
+        uint8_t *chunk = payload + (size_t)i * (RV_SEAL_CHUNK + RV_SEAL_TAG);
+        uint32_t n = chunk_length(length, i);
+        size_t out;
+
+        /* The clear header is the associated data of every chunk. */
+        if (rv_noise_encrypt(&c->tx, frame, RV_FRAME_HEADER_SIZE, chunk, n, chunk, n + RV_SEAL_TAG, &out))
+            return RV_E_PROTOCOL;
+    }
+    return RV_S_OK;
+}
+
+static rv_result channel_open(struct rv_conn *c, uint8_t *payload)
+{
+    uint32_t length = c->dec.length, chunks = rv_seal_chunks(length), i;
+    uint8_t header[RV_FRAME_HEADER_SIZE];
+
+    if (!c->sealed || !nonces_left(&c->rx, chunks)) return RV_E_PROTOCOL;
+    /* The decoder checked the header: reserved bytes are zero, so this is the one received. */
+    rv_frame_write_header(header, c->dec.type, length);
+    for (i = 0; i < chunks; i++)
+    {
+        uint8_t *chunk = payload + (size_t)i * (RV_SEAL_CHUNK + RV_SEAL_TAG);
+        uint32_t n = chunk_length(length, i);
+        size_t out;
+
+        if (rv_noise_decrypt(&c->rx, header, sizeof(header), chunk, n + RV_SEAL_TAG, chunk, n, &out))
+            return RV_E_PROTOCOL;
+        if (i) memmove(payload + (size_t)i * RV_SEAL_CHUNK, chunk, n);
+    }
+    return RV_S_OK;
+}
+
+void channel_seal_ctl(struct rv_conn *c)
+{
+    uint32_t length = rv_get_u32(c->ctl + 4);
+
+    if (channel_seal(c, c->ctl))
+    {
+        c->ctl_len = 0;
+        c->seal_failed = 1;
+        return;
+    }
+    c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + rv_sealed_size(length));
+}
+
+rv_result channel_seal_out(struct rv_conn *c, struct rv_out *o)
+{
+    rv_result hr;
+
+    if (o->sealed) return RV_S_OK;
+    if ((hr = channel_seal(c, o->bytes))) return hr;
+    o->sealed = 1;
+    return RV_S_OK;
+}
+
+rv_result channel_open_frame(struct rv_conn *c)
+{
+    uint8_t *buffer = c->rx_buf;
+    uint32_t chunks = rv_seal_chunks(c->dec.length);
+
+    c->rx_buf = NULL;
+    /* Frames in clear, and those nobody acts on. */
+    if (!c->dec.sealed || c->phase == PHASE_CLOSING || (c->phase == PHASE_ESTABLISHED && c->detached))
+        return RV_S_OK;
+    if (buffer) return channel_open(c, buffer);
+    /* Without the memory to store it, a big DATA frame is passed over unopened: SEND_ERROR follows. */
+    if (c->dec.type != RV_FRAME_DATA) return RV_E_OUTOFMEMORY;
+    if (!nonces_left(&c->rx, chunks)) return RV_E_PROTOCOL;
+    rv_noise_cipher_set_nonce(&c->rx, c->rx.n + chunks);
+    return RV_S_OK;
+}
+
+void channel_established(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+
+    memcpy(s->hash, c->hash, sizeof(s->hash));
+    s->hash_known = 1;
+}
+
+void channel_clear(struct rv_conn *c)
+{
+    rv_noise_clear(&c->noise);
+    rv_noise_cipher_clear(&c->tx);
+    rv_noise_cipher_clear(&c->rx);
+    rv_wipe(c->hash, sizeof(c->hash));
+    c->sealed = 0;
+}
+
+rv_result rv_session_get_security_code(struct rv_session *s, char code[RV_SECURITY_CODE_DIGITS + 1])
+{
+    rv_result hr;
+
+    if (!s || !code) return RV_E_POINTER;
+    code[0] = 0;
+    rv_mutex_lock(&core.lock);
+    if (s->closing || !s->hash_known) hr = RV_E_INVALID_STATE;
+    else hr = rv_security_code(s->hash, code);
+    rv_mutex_unlock(&core.lock);
+    return hr;
+}
