@@ -119,7 +119,9 @@
  *   authenticate (another secret, session or protocol version), or a
  *   RESPONSE that does not open (a replayed HELLO), makes the inviter close
  *   that connection with no event and keep listening (at most
- *   RV_MAX_PENDING_CONNECTIONS handshakes at once; after RV_MAX_AUTH_FAILURES
+ *   RV_MAX_PENDING_CONNECTIONS handshakes at once: a new connection then
+ *   evicts the oldest that has not sent a HELLO that opens, and each has
+ *   RV_HELLO_TIMEOUT_MS from accept for it; after RV_MAX_AUTH_FAILURES
  *   such failures the invitation is revoked: TERMINATED with
  *   RV_E_ACCESS_DENIED).  An invitee whose connection closes before CHALLENGE,
  *   or whose CHALLENGE does not authenticate, ends TERMINATED with
@@ -290,6 +292,7 @@ enum rv_state
 #define RV_SOCKET_BUFFER_BYTES       (256u << 10)        /* SO_SNDBUF and SO_RCVBUF: a 64 Ki-unit frame fits */
 #define RV_MAX_INCOMING_BYTES        (4u << 20)          /* per session, undispatched events */
 #define RV_MAX_PENDING_CONNECTIONS   4                   /* concurrent unauthenticated handshakes */
+#define RV_HELLO_TIMEOUT_MS          2000                /* from accept to a HELLO that opens */
 #define RV_MAX_AUTH_FAILURES         16                  /* bad MACs before an invitation is revoked */
 #define RV_DEFAULT_HANDSHAKE_TIMEOUT 10000               /* ms */
 #define RV_DESTROY_TIMEOUT_MS        2000                /* longest rv_session_destroy waits for the network */

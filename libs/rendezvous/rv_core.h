@@ -106,6 +106,8 @@ struct rv_conn
     uint8_t            intent;      /* invitee: intent for RESPONSE */
     uint8_t            final_cancel;/* send CANCEL once the queue is flushed */
     uint8_t            shut;        /* write side shut down */
+    uint32_t           seq;         /* inviter: order of acceptance, for eviction */
+    uint64_t           accepted;    /* inviter: when it was accepted */
     uint8_t            rx_dropped;  /* the DATA frame being read could not be stored */
     uint8_t            orphan;      /* its session is destroyed: in the closing list */
     uint8_t            n_errors;
@@ -151,6 +153,7 @@ struct rv_session
     uint32_t                    flags;
     enum rv_state               state;
     uint32_t                    hs_timeout;
+    uint32_t                    accept_seq;
     uint32_t                    sends_ok;
     uint32_t                    auth_failures;
     uint8_t                     id[RV_SESSION_ID_SIZE];

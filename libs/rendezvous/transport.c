@@ -1011,7 +1011,12 @@ static void inviter_reject(struct rv_conn *c)
 static void inviter_on_hello(struct rv_conn *c)
 {
     if (channel_on_hello(c, c->session->secret, c->session->id)) inviter_reject(c);
-    else c->phase = PHASE_WAIT_RESPONSE;
+    else
+    {
+        c->phase = PHASE_WAIT_RESPONSE;
+        /* The first message came in time: the rest of the handshake gets the whole bound. */
+        c->deadline = c->accepted + c->session->hs_timeout;
+    }
 }
 
 static void inviter_on_response(struct rv_conn *c)
@@ -1377,6 +1382,31 @@ static void conn_on_readable(struct rv_conn *c)
     conn_read(c, 1);
 }
 
+/*
+ * A full set of pending connections makes room for a new one: the oldest that
+ * has not sent a HELLO that opens goes (its input is read first, so a genuine
+ * invitee whose HELLO is waiting is not the one), and idle connections cannot
+ * lock the invitee out.  0 when every pending connection has authenticated.
+ */
+static int evict_idle_pending(struct rv_session *s)
+{
+    struct rv_conn *c, *oldest;
+
+    for (;;)
+    {
+        oldest = NULL;
+        for (c = s->conns; c; c = c->next)
+            if (c->pending && !c->dead && c->phase == PHASE_WAIT_HELLO && (!oldest || c->seq < oldest->seq))
+                oldest = c;
+        if (!oldest) return 0;
+        conn_read(oldest, 0);
+        if (oldest->dead) return 1;
+        if (oldest->phase != PHASE_WAIT_HELLO) continue;
+        conn_close(oldest);
+        return 1;
+    }
+}
+
 static void listener_on_readable(struct rv_conn *l)
 {
     struct rv_session *s = l->session;
@@ -1394,8 +1424,8 @@ static void listener_on_readable(struct rv_conn *l)
             l->deadline = rv_time_ms() + RV_ACCEPT_BACKOFF_MS;
             return;
         }
-        if (s->state != RV_STATE_INVITATION || s->n_pending >= RV_MAX_PENDING_CONNECTIONS ||
-            !(c = conn_new(s)))
+        if (s->state != RV_STATE_INVITATION ||
+            (s->n_pending >= RV_MAX_PENDING_CONNECTIONS && !evict_idle_pending(s)) || !(c = conn_new(s)))
         {
             rv_socket_close(sock);
             continue;
@@ -1403,7 +1433,9 @@ static void listener_on_readable(struct rv_conn *l)
         c->sock = sock;
         c->phase = PHASE_WAIT_HELLO;
         c->pending = 1;
-        c->deadline = rv_time_ms() + s->hs_timeout;
+        c->accepted = rv_time_ms();
+        c->seq = ++s->accept_seq;
+        c->deadline = c->accepted + (s->hs_timeout < RV_HELLO_TIMEOUT_MS ? s->hs_timeout : RV_HELLO_TIMEOUT_MS);
         s->n_pending++;
         conn_link(c);
     }

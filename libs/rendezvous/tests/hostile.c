@@ -282,21 +282,81 @@ static void test_pending_limit(void)
     struct peer a;
     int i;
 
-    start_inviter(&a, &rv_profile_rendezvous, text, &inv, 600);
-    for (i = 0; i < RV_MAX_PENDING_CONNECTIONS; i++) idle[i] = raw_connect(&inv, 2000);
-    rv_sleep_ms(100);
-    extra = raw_connect(&inv, 2000);
-    ok(extra == RV_INVALID_SOCKET || raw_wait_closed(extra, 2000), "connection over the limit kept\n");
-    rv_socket_close(extra);
-    /* Silent connections time out: closed by the inviter, no event. */
+    start_inviter(&a, &rv_profile_rendezvous, text, &inv, 10000);
     for (i = 0; i < RV_MAX_PENDING_CONNECTIONS; i++)
     {
-        ok(raw_wait_closed(idle[i], 3000), "silent connection %d not timed out\n", i);
-        rv_socket_close(idle[i]);
+        idle[i] = raw_connect(&inv, 2000);
+        rv_sleep_ms(20);
     }
+    rv_sleep_ms(100);
+    /* One over the limit: the oldest idle connection makes room for it. */
+    extra = raw_connect(&inv, 2000);
+    ok(extra != RV_INVALID_SOCKET, "no connection over the limit\n");
+    ok(raw_wait_closed(idle[0], 500), "the oldest idle connection was kept\n");
+    ok(!raw_wait_closed(idle[1], 200), "a newer idle connection was closed\n");
+    ok(!raw_wait_closed(extra, 200), "the newest connection was closed\n");
+    /* Silent connections get 2 s for their HELLO: closed by the inviter, no event. */
+    for (i = 1; i < RV_MAX_PENDING_CONNECTIONS; i++)
+        ok(raw_wait_closed(idle[i], 3000), "silent connection %d not timed out\n", i);
+    ok(raw_wait_closed(extra, 3000), "silent connection not timed out\n");
+    for (i = 0; i < RV_MAX_PENDING_CONNECTIONS; i++) rv_socket_close(idle[i]);
+    rv_socket_close(extra);
     peer_pump(&a, 50);
     ok(a.n == 1, "inviter saw %d events\n", a.n);
     genuine_invitee(&a, text);
+    peer_destroy(&a);
+}
+
+/* 64 idle connections, each reopened as soon as it closes, beside the invitee. */
+#define FLOOD_CONNECTIONS 64
+
+struct idle_flood
+{
+    struct rv_invitation inv;
+    rv_socket socks[FLOOD_CONNECTIONS];
+    volatile int stop;
+    long reopened;
+};
+
+static void idle_flood_main(void *arg)
+{
+    struct idle_flood *f = arg;
+    uint8_t byte;
+    rv_result err;
+    int i;
+
+    while (!f->stop)
+    {
+        for (i = 0; i < FLOOD_CONNECTIONS && !f->stop; i++)
+        {
+            if (f->socks[i] != RV_INVALID_SOCKET && rv_socket_recv(f->socks[i], &byte, 1, &err) == -1) continue;
+            rv_socket_close(f->socks[i]);
+            f->socks[i] = raw_connect(&f->inv, 1000);
+            f->reopened++;
+        }
+        rv_sleep_ms(5);
+    }
+}
+
+static void test_idle_flood(void)
+{
+    char text[RV_INVITATION_BUFFER_SIZE];
+    struct idle_flood flood;
+    struct rv_thread thread;
+    struct peer a;
+    int i;
+
+    start_inviter(&a, &rv_profile_rendezvous, text, &flood.inv, 10000);
+    flood.stop = 0;
+    flood.reopened = 0;
+    for (i = 0; i < FLOOD_CONNECTIONS; i++) flood.socks[i] = raw_connect(&flood.inv, 1000);
+    ok(!rv_thread_start(&thread, idle_flood_main, &flood), "the flood did not start\n");
+    rv_sleep_ms(200);
+    genuine_invitee(&a, text);
+    flood.stop = 1;
+    rv_thread_join(&thread);
+    ok(flood.reopened > 0, "the inviter closed no idle connection\n");
+    for (i = 0; i < FLOOD_CONNECTIONS; i++) rv_socket_close(flood.socks[i]);
     peer_destroy(&a);
 }
 
@@ -853,6 +913,7 @@ START_TEST(hostile)
     test_replay();
     test_auth_failure_limit();
     test_pending_limit();
+    test_idle_flood();
     test_invitee_hostile_inviter();
     test_vanish_mid_frame();
     test_slow_peer();
