@@ -958,6 +958,15 @@ static HRESULT WINAPI host_get_Handled(IMsgrSessionHost *iface, VARIANT_BOOL *ha
     return S_OK;
 }
 
+static HRESULT WINAPI host_get_SecurityCode(IMsgrSessionHost *iface, BSTR *code)
+{
+    struct session *s = impl_from_IMsgrSessionHost(iface);
+
+    TRACE("%p, %p.\n", s, code);
+
+    return module_security_code(s->core, code);
+}
+
 /* Launch: "msgr-launch:PID" in the running object table names the session a
  * launched application asks for with GetLaunchingSession(PID). */
 static HRESULT launch_moniker(DWORD pid, IMoniker **moniker)
@@ -1109,6 +1118,7 @@ static const IMsgrSessionHostVtbl host_vtbl =
     host_get_Invitation,
     host_get_Handled,
     host_Launch,
+    host_get_SecurityCode,
 };
 
 HRESULT msgr_session_get_launching(DWORD pid, IDispatch **ret)

@@ -203,3 +203,18 @@ void typeinfo_cache_release(struct typeinfo_cache *cache, unsigned int count)
     for (i = 0; i < ARRAY_SIZE(cache->libs); i++)
         if (cache->libs[i]) ITypeLib_Release(cache->libs[i]);
 }
+
+HRESULT module_security_code(struct rv_session *core, BSTR *code)
+{
+    char digits[8];
+    WCHAR text[8];
+    unsigned int i;
+    HRESULT hr;
+
+    if (!code) return E_POINTER;
+    *code = NULL;
+    if (FAILED(hr = rv_session_get_security_code(core, digits))) return hr;
+    for (i = 0; digits[i] && i < ARRAY_SIZE(text) - 1; i++) text[i] = digits[i];
+    text[i] = 0;
+    return (*code = SysAllocString(text)) ? S_OK : E_OUTOFMEMORY;
+}

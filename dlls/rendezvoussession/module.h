@@ -58,6 +58,11 @@ struct class_entry
 HRESULT module_get_class_object(const struct class_entry *classes, unsigned int count, REFCLSID clsid,
                                 REFIID riid, void **obj);
 
+/* The security code of a core session as a BSTR: six digits once the peer
+ * channel's handshake is done, HRESULT_FROM_WIN32(ERROR_INVALID_STATE) before. */
+struct rv_session;
+HRESULT module_security_code(struct rv_session *core, BSTR *code);
+
 /* Type information from the module's embedded TYPELIB resources 1 and 2,
  * loaded on first use whether or not the module is registered. */
 struct typeinfo_id

@@ -542,6 +542,15 @@ static HRESULT WINAPI host_get_SessionId(IRendezvousSessionHost *iface, BSTR *id
     return S_OK;
 }
 
+static HRESULT WINAPI host_get_SecurityCode(IRendezvousSessionHost *iface, BSTR *code)
+{
+    struct session *s = impl_from_IRendezvousSessionHost(iface);
+
+    TRACE("%p, %p.\n", s, code);
+
+    return module_security_code(s->core, code);
+}
+
 static const IRendezvousSessionHostVtbl host_vtbl =
 {
     host_QueryInterface,
@@ -560,6 +569,7 @@ static const IRendezvousSessionHostVtbl host_vtbl =
     host_put_RemoteUser,
     host_get_MaxContextData,
     host_get_SessionId,
+    host_get_SecurityCode,
 };
 
 HRESULT rendezvous_session_create(REFIID riid, void **obj)

@@ -144,6 +144,11 @@ static void test_new_session(void)
         ok(hr == S_OK && handled == VARIANT_FALSE, "got %#lx, %d\n", hr, handled);
         /* Launch is for an invitee. */
         ok(IMsgrSessionHost_Launch(host) == SR_SESSION_STATE_INVALID, "Launch on a new session\n");
+        /* No handshake yet, so no security code. */
+        ok(IMsgrSessionHost_get_SecurityCode(host, NULL) == E_POINTER, "get_SecurityCode(NULL)\n");
+        str = (BSTR)0xdeadbeef;
+        hr = IMsgrSessionHost_get_SecurityCode(host, &str);
+        ok(hr == E_INVALID_STATE && !str, "got %#lx, %p\n", hr, str);
         IMsgrSessionHost_Release(host);
     }
 
@@ -575,6 +580,25 @@ static void test_connect(void)
     ok(hr == S_OK && (flags & (SF_INVITER | SF_INVITEE)) == SF_INVITEE, "flags %#lx\n", flags);
     ok(IMsgrSession_Accept(pair.session[1], NULL) == SR_SESSION_STATE_INVALID, "second Accept\n");
     ok(IMsgrSession_Decline(pair.session[1], NULL) == SR_SESSION_STATE_INVALID, "Decline when connected\n");
+
+    /* Both sides show the same six-digit security code. */
+    {
+        IMsgrSessionHost *host;
+        BSTR codes[2] = { NULL, NULL };
+
+        for (i = 0; i < 2; i++)
+        {
+            IMsgrSession_QueryInterface(pair.session[i], &IID_IMsgrSessionHost, (void **)&host);
+            hr = IMsgrSessionHost_get_SecurityCode(host, &codes[i]);
+            ok(hr == S_OK && codes[i] && lstrlenW(codes[i]) == 6 && wcsspn(codes[i], L"0123456789") == 6,
+               "side %u: %#lx, %s\n", i, hr, wine_dbgstr_w(codes[i]));
+            IMsgrSessionHost_Release(host);
+        }
+        ok(codes[0] && codes[1] && !lstrcmpW(codes[0], codes[1]), "codes differ: %s, %s\n",
+           wine_dbgstr_w(codes[0]), wine_dbgstr_w(codes[1]));
+        SysFreeString(codes[0]);
+        SysFreeString(codes[1]);
+    }
 
 done:
     pair_release(&pair);

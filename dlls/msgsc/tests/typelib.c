@@ -157,6 +157,7 @@ static void test_vtable_layout(void)
     SLOT(IMsgrSessionHostVtbl, get_Invitation, 7);
     SLOT(IMsgrSessionHostVtbl, get_Handled, 8);
     SLOT(IMsgrSessionHostVtbl, Launch, 9);
+    SLOT(IMsgrSessionHostVtbl, get_SecurityCode, 10);
 #undef SLOT
 }
 
@@ -632,6 +633,7 @@ static void test_extension_library(void)
         { L"Invitation", 1, GET, VT_HRESULT, 1, { { L"pbstrInvitation", VT_PTR, VT_BSTR, P_OUTRET } } },
         { L"Handled", 2, GET, VT_HRESULT, 1, { { L"pfHandled", VT_PTR, VT_BOOL, P_OUTRET } } },
         { L"Launch", 3, FUNC, VT_HRESULT, 0 },
+        { L"SecurityCode", 4, GET, VT_HRESULT, 1, { { L"pbstrCode", VT_PTR, VT_BSTR, P_OUTRET } } },
     };
     TLIBATTR *libattr;
     ITypeLib *lib;

@@ -659,9 +659,51 @@ static void test_pair(void)
     SysFreeString(id0);
     SysFreeString(id1);
 
+    /* And the same security code, six digits, also through IDispatch. */
+    hr = IRendezvousSessionHost_get_SecurityCode(peers[0].host, NULL);
+    ok(hr == E_POINTER, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_get_SecurityCode(peers[0].host, &id0);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IRendezvousSessionHost_get_SecurityCode(peers[1].host, &id1);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    if (id0 && id1)
+    {
+        DISPPARAMS params = { NULL, NULL, 0, 0 };
+        VARIANT result;
+
+        ok(!lstrcmpW(id0, id1), "codes differ: %s, %s\n", wine_dbgstr_w(id0), wine_dbgstr_w(id1));
+        ok(lstrlenW(id0) == 6 && wcsspn(id0, L"0123456789") == 6, "got %s\n", wine_dbgstr_w(id0));
+        VariantInit(&result);
+        hr = IRendezvousSessionHost_Invoke(peers[1].host, 10, &IID_NULL, 0, DISPATCH_PROPERTYGET, &params, &result,
+                                           NULL, NULL);
+        ok(hr == S_OK && V_VT(&result) == VT_BSTR && !lstrcmpW(V_BSTR(&result), id0), "Invoke: %#lx, vt %d\n",
+           hr, V_VT(&result));
+        VariantClear(&result);
+    }
+    SysFreeString(id0);
+    SysFreeString(id1);
+
 done:
     release_peer(&peers[1]);
     release_peer(&peers[0]);
+}
+
+/* Before the handshake there is no code to show. */
+static void test_security_code_before_connect(void)
+{
+    struct peer peer;
+    BSTR code = (BSTR)0xdeadbeef, invitation = NULL;
+    HRESULT hr;
+
+    create_peer(&peer, RSF_INVITER);
+    hr = IRendezvousSessionHost_get_SecurityCode(peer.host, &code);
+    ok(hr == HRESULT_FROM_WIN32(ERROR_INVALID_STATE) && !code, "got %#lx, %p\n", hr, code);
+    hr = IRendezvousSessionHost_CreateInvitation(peer.host, NULL, &invitation);
+    ok(hr == S_OK, "CreateInvitation returned %#lx\n", hr);
+    hr = IRendezvousSessionHost_get_SecurityCode(peer.host, &code);
+    ok(hr == HRESULT_FROM_WIN32(ERROR_INVALID_STATE) && !code, "got %#lx, %p\n", hr, code);
+    SysFreeString(invitation);
+    release_peer(&peer);
 }
 
 struct wait_data
@@ -2124,6 +2166,7 @@ START_TEST(session)
     test_new_object();
     test_advise();
     test_pair();
+    test_security_code_before_connect();
     test_context_data();
     test_terminate();
     test_decline_cancel();
