@@ -193,21 +193,53 @@ static int pump_pipe(struct relay *r, struct pipe *p, int up)
     return 1;
 }
 
+/* The first client of the listener, within 10 s. */
+static rv_socket accept_one(rv_socket listener, volatile int *stop)
+{
+    uint64_t deadline = rv_time_ms() + 10000;
+    rv_socket client = RV_INVALID_SOCKET;
+    struct rv_addr peer;
+
+    while (client == RV_INVALID_SOCKET && !*stop && rv_time_ms() < deadline)
+        if (raw_wait(listener, RV_POLL_IN, 20)) rv_socket_accept(listener, &client, &peer);
+    return client;
+}
+
+/* Waits a little for either side; fds[0] is a, fds[1] is b. */
+static int poll_pair(rv_socket a, rv_socket b, rv_pollfd fds[2])
+{
+    fds[0].fd = a;
+    fds[1].fd = b;
+    fds[0].events = fds[1].events = RV_POLL_IN;
+    fds[0].revents = fds[1].revents = 0;
+    return rv_poll(fds, 2, 20) > 0;
+}
+
+/* The relay listens on loopback; `relayed` is inv pointed at it. */
+static int relay_listen(struct relay *r, struct rv_invitation inv, char *relayed)
+{
+    struct rv_addr addr;
+
+    memset(&addr, 0, sizeof(addr));
+    addr.family = 4;
+    addr.bytes[0] = 127;
+    addr.bytes[3] = 1;
+    if (rv_socket_listen(&addr, 4, &r->listener, &r->port)) return 0;
+    inv.family = 4;
+    memcpy(inv.addr, addr.bytes, sizeof(inv.addr));
+    inv.port = r->port;
+    return !rv_invitation_format(&inv, relayed, RV_INVITATION_BUFFER_SIZE);
+}
+
 static void relay_main(void *arg)
 {
     static struct pipe up, down;
     struct relay *r = arg;
-    rv_socket client = RV_INVALID_SOCKET, server = RV_INVALID_SOCKET;
-    struct rv_addr peer;
+    rv_socket client, server = RV_INVALID_SOCKET;
     uint64_t deadline = rv_time_ms() + 10000;
     rv_result hr = RV_S_FALSE;
 
-    while (!r->stop && rv_time_ms() < deadline)
-    {
-        if (!raw_wait(r->listener, RV_POLL_IN, 20)) continue;
-        if (!rv_socket_accept(r->listener, &client, &peer)) break;
-    }
-    if (client == RV_INVALID_SOCKET) return;
+    if ((client = accept_one(r->listener, &r->stop)) == RV_INVALID_SOCKET) return;
     if (RV_SUCCEEDED(rv_socket_connect(&r->target, &server)))
     {
         while ((hr = rv_socket_connect_status(server)) == RV_S_FALSE && rv_time_ms() < deadline)
@@ -221,11 +253,7 @@ static void relay_main(void *arg)
     {
         rv_pollfd fds[2];
 
-        fds[0].fd = client;
-        fds[1].fd = server;
-        fds[0].events = fds[1].events = RV_POLL_IN;
-        fds[0].revents = fds[1].revents = 0;
-        if (rv_poll(fds, 2, 20) <= 0) continue;
+        if (!poll_pair(client, server, fds)) continue;
         if (fds[0].revents && !pump_pipe(r, &up, 1)) break;
         if (fds[1].revents && !pump_pipe(r, &down, 0)) break;
     }
@@ -237,7 +265,6 @@ static void relay_main(void *arg)
 static int relay_start(struct relay *r, const char *text, char *relayed, enum attack attack, uint32_t arg)
 {
     struct rv_invitation inv;
-    struct rv_addr addr;
 
     memset(r, 0, sizeof(*r));
     r->attack = attack;
@@ -247,15 +274,7 @@ static int relay_start(struct relay *r, const char *text, char *relayed, enum at
     r->target.family = inv.family;
     memcpy(r->target.bytes, inv.addr, sizeof(inv.addr));
     r->target.port = inv.port;
-    memset(&addr, 0, sizeof(addr));
-    addr.family = 4;
-    addr.bytes[0] = 127;
-    addr.bytes[3] = 1;
-    if (rv_socket_listen(&addr, 4, &r->listener, &r->port)) return 0;
-    inv.family = 4;
-    memcpy(inv.addr, addr.bytes, sizeof(inv.addr));
-    inv.port = r->port;
-    if (rv_invitation_format(&inv, relayed, RV_INVITATION_BUFFER_SIZE)) return 0;
+    if (!relay_listen(r, inv, relayed)) return 0;
     return !rv_thread_start(&r->thread, relay_main, r);
 }
 
@@ -504,17 +523,13 @@ static void mitm_main(void *arg)
     struct mitm *m = arg;
     uint8_t prologue[30 + RV_SESSION_ID_SIZE], frame[1024], msg[128];
     struct rv_noise in, out;
-    rv_socket client = RV_INVALID_SOCKET, server = RV_INVALID_SOCKET;
-    struct rv_addr peer;
-    uint64_t deadline = rv_time_ms() + 10000;
+    rv_socket client, server = RV_INVALID_SOCKET;
     size_t size, n;
     int up_frames = 0, down_frames = 0;
 
     memcpy(prologue, "wine-rendezvous peer channel 2", 30);
     memcpy(prologue + 30, m->inv.session_id, RV_SESSION_ID_SIZE);
-    while (client == RV_INVALID_SOCKET && rv_time_ms() < deadline)
-        if (raw_wait(m->base.listener, RV_POLL_IN, 20)) rv_socket_accept(m->base.listener, &client, &peer);
-    if (client == RV_INVALID_SOCKET) return;
+    if ((client = accept_one(m->base.listener, &m->base.stop)) == RV_INVALID_SOCKET) return;
     /* The invitee's side: the relay answers as the inviter. */
     rv_noise_init(&in, 0, prologue, sizeof(prologue), m->inv.secret, NULL);
     if (!recv_frame(client, frame, sizeof(frame), &size) || frame[0] != RV_FRAME_HELLO ||
@@ -536,11 +551,7 @@ static void mitm_main(void *arg)
     {
         rv_pollfd fds[2];
 
-        fds[0].fd = client;
-        fds[1].fd = server;
-        fds[0].events = fds[1].events = RV_POLL_IN;
-        fds[0].revents = fds[1].revents = 0;
-        if (rv_poll(fds, 2, 20) <= 0) continue;
+        if (!poll_pair(client, server, fds)) continue;
         if (fds[0].revents)
         {
             if (!recv_frame(client, frame, sizeof(frame), &size) || !reseal(frame, size, &m->in_rx, &m->out_tx) ||
@@ -569,8 +580,6 @@ static void test_security_codes(void)
     char text[RV_INVITATION_BUFFER_SIZE], relayed[RV_INVITATION_BUFFER_SIZE];
     char code_inviter[RV_SECURITY_CODE_DIGITS + 1], code_invitee[RV_SECURITY_CODE_DIGITS + 1];
     struct peer inviter, invitee;
-    struct rv_invitation inv;
-    struct rv_addr addr;
     struct mitm m;
     uint16_t units[UNITS_PER_FRAME];
 
@@ -579,16 +588,7 @@ static void test_security_codes(void)
     peer_create(&invitee, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
     rv_session_invite(inviter.s, NULL, 0, text, sizeof(text));
     rv_invitation_parse(text, &m.inv);
-    memset(&addr, 0, sizeof(addr));
-    addr.family = 4;
-    addr.bytes[0] = 127;
-    addr.bytes[3] = 1;
-    ok(!rv_socket_listen(&addr, 4, &m.base.listener, &m.base.port), "listen failed\n");
-    inv = m.inv;
-    memcpy(inv.addr, addr.bytes, sizeof(inv.addr));
-    inv.family = 4;
-    inv.port = m.base.port;
-    rv_invitation_format(&inv, relayed, sizeof(relayed));
+    ok(relay_listen(&m.base, m.inv, relayed), "the relay cannot listen\n");
     ok(!rv_thread_start(&m.base.thread, mitm_main, &m), "the relay did not start\n");
     rv_session_receive_invitation(invitee.s, relayed);
     rv_session_accept(invitee.s);
