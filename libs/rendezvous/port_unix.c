@@ -444,6 +444,10 @@ int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms)
     return n;
 }
 
+void rv_port_process_exit(void)
+{
+}
+
 int rv_poll_sockets(rv_pollfd *fds, unsigned int count, int timeout_ms)
 {
     return rv_poll(fds, count, timeout_ms);

@@ -110,9 +110,20 @@ static struct sock_entry *sock_get(SOCKET s)
     return e;
 }
 
+/* At process exit a killed thread may hold sock_lock, or the heap's lock: the
+ * table of routed sockets is left alone then (nothing routes any more). */
+static LONG process_exiting;
+
+void rv_port_process_exit(void)
+{
+    InterlockedExchange(&process_exiting, 1);
+}
+
 static void sock_update(SOCKET s, unsigned int set, unsigned int clear, BOOL create)
 {
     struct sock_entry *e;
+
+    if (process_exiting) return;
 
     AcquireSRWLockExclusive(&sock_lock);
     if ((e = create ? sock_get(s) : *sock_link(s))) e->flags = (e->flags & ~clear) | set;
@@ -122,6 +133,8 @@ static void sock_update(SOCKET s, unsigned int set, unsigned int clear, BOOL cre
 static void sock_forget(SOCKET s)
 {
     struct sock_entry **p, *e;
+
+    if (process_exiting) return;
 
     AcquireSRWLockExclusive(&sock_lock);
     if ((e = *(p = sock_link(s))))

@@ -147,6 +147,9 @@ void rv_socket_unroute(rv_socket s);
  * must be created, sent to, received from and closed through this layer.
  */
 int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms);
+/* The exiting thread is the only one left: no lock another thread may have
+ * died holding is taken by the socket calls after this. */
+void rv_port_process_exit(void);
 /* Sockets only, with no window or message queue behind it: for the exiting thread. */
 int rv_poll_sockets(rv_pollfd *fds, unsigned int count, int timeout_ms);
 

@@ -1718,6 +1718,7 @@ void rv_process_exit(uint32_t timeout_ms)
     /* Every other thread is gone; one that died holding the lock leaves nothing to trust. */
     if (!rv_mutex_trylock(&core.lock)) return;
     process_exiting = 1;
+    rv_port_process_exit();
     /* The dead I/O thread's blocks are free, and one has room for every connection. */
     fds = spare_cap > poll_cap ? spare_block : poll_block;
     cap = spare_cap > poll_cap ? spare_cap : poll_cap;
