@@ -148,6 +148,13 @@ DWORD backend_get_handshake_timeout(void)
     return get_dword(SETTINGS_KEY, L"HandshakeTimeout", DEFAULT_HANDSHAKE_TIMEOUT, 100, 3600000);
 }
 
+/* How long an invitation of RendezvousSession can be answered, in ms. */
+DWORD backend_get_invitation_lifetime(void)
+{
+    return get_dword(SETTINGS_KEY, L"InvitationLifetime", RV_DEFAULT_INVITATION_LIFETIME_MS, 100,
+                     RV_MAX_INVITATION_LIFETIME_MS);
+}
+
 /* Whether a Unix program is in one of the usual directories, seen through
  * Wine's mapping of Unix paths; never true on Windows. */
 static BOOL unix_program_exists(const char *name)

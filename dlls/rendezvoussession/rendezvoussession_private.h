@@ -94,6 +94,7 @@ struct backend_request
 HRESULT backend_get_command(enum backend_role role, WCHAR **command, BOOL *expand);
 DWORD backend_get_start_timeout(void);
 DWORD backend_get_handshake_timeout(void);
+DWORD backend_get_invitation_lifetime(void);
 /* Keeps [A-Za-z0-9@._+-] and writes '_' for anything else; at most BACKEND_MAX_USER characters. */
 void backend_sanitise_user(const WCHAR *name, UINT length, char *out);
 /* Starts the backend on a worker thread, which posts message (lparam = job) to

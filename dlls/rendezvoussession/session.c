@@ -430,6 +430,8 @@ static HRESULT WINAPI host_CreateInvitation(IRendezvousSessionHost *iface, BSTR 
     }
     host[len] = 0;
 
+    /* Within range by construction: the registry value is clamped. */
+    rv_session_set_invitation_lifetime(s->core, backend_get_invitation_lifetime());
     /* The BSTR is made before the session changes, so that its failure
      * changes nothing. */
     hr = rv_session_invite_with(s->core, len ? host : NULL, 0, take_invitation, invitation);

@@ -293,6 +293,8 @@ enum rv_state
 #define RV_MAX_INCOMING_BYTES        (4u << 20)          /* per session, undispatched events */
 #define RV_MAX_PENDING_CONNECTIONS   4                   /* concurrent unauthenticated handshakes */
 #define RV_HELLO_TIMEOUT_MS          2000                /* from accept to a HELLO that opens */
+#define RV_DEFAULT_INVITATION_LIFETIME_MS (15u * 60 * 1000)
+#define RV_MAX_INVITATION_LIFETIME_MS (24u * 60 * 60 * 1000)
 #define RV_MAX_AUTH_FAILURES         16                  /* bad MACs before an invitation is revoked */
 #define RV_DEFAULT_HANDSHAKE_TIMEOUT 10000               /* ms */
 #define RV_DESTROY_TIMEOUT_MS        2000                /* longest rv_session_destroy waits for the network */
@@ -390,6 +392,11 @@ rv_result rv_session_get_peer_address(struct rv_session *s, char *buffer, size_t
  * the session ends; RV_E_INVALID_STATE before (code gets "").
  */
 rv_result rv_session_get_security_code(struct rv_session *s, char code[7]);
+/* How long a later invitation can be answered, 1..RV_MAX_INVITATION_LIFETIME_MS
+ * (default 15 min): then the inviter's listener and the handshakes still in
+ * progress close, with no event, and the session stays in RV_STATE_INVITATION
+ * until it is cancelled; an invitee that comes later finds nothing to connect to. */
+rv_result rv_session_set_invitation_lifetime(struct rv_session *s, uint32_t lifetime_ms);
 /* Handshake deadline for later handshakes, 1..600000 ms (default 10 s). */
 rv_result rv_session_set_handshake_timeout(struct rv_session *s, uint32_t timeout_ms);
 

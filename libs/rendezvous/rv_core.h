@@ -153,6 +153,8 @@ struct rv_session
     uint32_t                    flags;
     enum rv_state               state;
     uint32_t                    hs_timeout;
+    uint32_t                    lifetime;       /* of the invitation, ms */
+    uint64_t                    expires;        /* inviter: when the listener closes */
     uint32_t                    accept_seq;
     uint32_t                    sends_ok;
     uint32_t                    auth_failures;

@@ -241,6 +241,7 @@ rv_result rv_session_create(const struct rv_profile *profile, uint32_t role_flag
     s->flags = role_flags;
     s->state = RV_STATE_READY;
     s->hs_timeout = RV_DEFAULT_HANDSHAKE_TIMEOUT;
+    s->lifetime = RV_DEFAULT_INVITATION_LIFETIME_MS;
     if ((hr = rv_random(s->id, sizeof(s->id))))
     {
         rv_free(s);
@@ -402,6 +403,16 @@ rv_result rv_session_set_handshake_timeout(struct rv_session *s, uint32_t timeou
     return RV_S_OK;
 }
 
+rv_result rv_session_set_invitation_lifetime(struct rv_session *s, uint32_t lifetime_ms)
+{
+    if (!s) return RV_E_POINTER;
+    if (!lifetime_ms || lifetime_ms > RV_MAX_INVITATION_LIFETIME_MS) return RV_E_INVALIDARG;
+    rv_mutex_lock(&core.lock);
+    s->lifetime = lifetime_ms;
+    rv_mutex_unlock(&core.lock);
+    return RV_S_OK;
+}
+
 /* ---- operations ---- */
 
 static int parse_bind_host(const char *host, struct rv_addr *addr)
@@ -507,6 +518,7 @@ rv_result rv_session_invite_with(struct rv_session *s, const char *bind_host, ui
     c->phase = PHASE_LISTEN;
     conn_link(c);
     s->listener = c;
+    s->expires = rv_time_ms() + s->lifetime;
     session_set_state(s, RV_STATE_INVITATION);
     io_signal();
 

@@ -1522,6 +1522,8 @@ static unsigned int poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned i
     events = conn_poll_events(c, now);
 
     if (c->deadline && c->deadline < *next) *next = c->deadline;
+    /* The invitation's end wakes the loop too. */
+    if (c->phase == PHASE_LISTEN && c->session && c->session->expires < *next) *next = c->session->expires;
     /* WSAPoll may miss a failed connect: look again soon. */
     if (c->phase == PHASE_CONNECTING && now + 50 < *next) *next = now + 50;
     if (!events || n >= poll_cap) return n;
@@ -1550,9 +1552,28 @@ static unsigned int build_poll_set(rv_pollfd *fds, struct rv_conn **owners, int 
     return n;
 }
 
+/* An invitation past its lifetime: the listener and the handshakes in progress
+ * close quietly; the inviter hears nothing and stays in RV_STATE_INVITATION. */
+static void session_expire(struct rv_session *s)
+{
+    struct rv_conn *c, *next;
+
+    for (c = s->conns; c; c = next)
+    {
+        next = c->next;
+        if (c->phase == PHASE_LISTEN || c->pending) conn_close(c);
+    }
+}
+
 /* Returns 1 when c was closed (closing it may have taken others of its session with it). */
 static int conn_check_deadline(struct rv_conn *c, uint64_t now)
 {
+    if (c->phase == PHASE_LISTEN && c->session && c->session->expires <= now &&
+        c->session->state == RV_STATE_INVITATION)
+    {
+        session_expire(c->session);
+        return 1;
+    }
     if (c->phase == PHASE_CONNECTING)
     {
         conn_on_connected(c, rv_socket_connect_status(c->sock));

@@ -688,6 +688,51 @@ done:
     release_peer(&peers[0]);
 }
 
+static BOOL has_state(struct sink *sink, LONG state, DWORD timeout);
+
+/* InvitationLifetime (ms) in the settings: past it, the invitation connects
+ * to nothing and the inviter hears nothing. */
+static void test_invitation_lifetime(void)
+{
+    static const WCHAR key_name[] = L"Software\\Wine\\RendezvousSession";
+    DWORD lifetime = 300;
+    struct peer peers[2];
+    BSTR invitation = NULL;
+    struct record *r;
+    HKEY key;
+    LONG count;
+    HRESULT hr;
+
+    if (RegCreateKeyExW(HKEY_CURRENT_USER, key_name, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &key, NULL))
+    {
+        ok(0, "cannot create the settings key\n");
+        return;
+    }
+    RegSetValueExW(key, L"InvitationLifetime", 0, REG_DWORD, (BYTE *)&lifetime, sizeof(lifetime));
+    create_peer(&peers[0], RSF_INVITER);
+    create_peer(&peers[1], RSF_INVITEE);
+    hr = IRendezvousSessionHost_CreateInvitation(peers[0].host, NULL, &invitation);
+    ok(hr == S_OK, "CreateInvitation returned %#lx\n", hr);
+    RegDeleteValueW(key, L"InvitationLifetime");
+    RegCloseKey(key);
+    count = peers[0].sink.count;
+    pump_for(3 * lifetime);
+
+    hr = IRendezvousSessionHost_ReceiveInvitation(peers[1].host, invitation);
+    ok(hr == S_OK, "ReceiveInvitation returned %#lx\n", hr);
+    hr = IRendezvousSessionHost_Accept(peers[1].host);
+    ok(hr == S_OK, "Accept returned %#lx\n", hr);
+    ok(has_state(&peers[1].sink, RSS_TERMINATED, WAIT_MS), "the invitee ended in state %ld\n",
+       get_state(peers[1].session));
+    r = find_event(&peers[1].sink, DISPID_EVENT_ON_TERMINATION, 0);
+    ok(r && r->hr == HRESULT_FROM_WIN32(WSAECONNREFUSED), "OnTermination(%#lx)\n", r ? r->hr : 0);
+    ok(peers[0].sink.count == count, "the inviter got %ld events\n", peers[0].sink.count - count);
+    ok(get_state(peers[0].session) == RSS_INVITATION, "the inviter is in state %ld\n", get_state(peers[0].session));
+    SysFreeString(invitation);
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
 /* Before the handshake there is no code to show. */
 static void test_security_code_before_connect(void)
 {
@@ -2167,6 +2212,7 @@ START_TEST(session)
     test_advise();
     test_pair();
     test_security_code_before_connect();
+    test_invitation_lifetime();
     test_context_data();
     test_terminate();
     test_decline_cancel();

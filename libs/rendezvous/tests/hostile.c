@@ -307,6 +307,42 @@ static void test_pending_limit(void)
     peer_destroy(&a);
 }
 
+/* An invitation past its lifetime connects to nothing, and the inviter hears nothing. */
+static void test_expired_invitation(void)
+{
+    char text[RV_INVITATION_BUFFER_SIZE];
+    struct rv_invitation inv;
+    struct peer a, b;
+    rv_socket pending;
+    int t;
+
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    ok(rv_session_set_invitation_lifetime(a.s, 0) == RV_E_INVALIDARG, "lifetime 0 taken\n");
+    ok(rv_session_set_invitation_lifetime(a.s, RV_MAX_INVITATION_LIFETIME_MS + 1) == RV_E_INVALIDARG,
+       "lifetime over the limit taken\n");
+    ok(!rv_session_set_invitation_lifetime(a.s, 300), "lifetime refused\n");
+    ok(!rv_session_invite(a.s, NULL, 0, text, sizeof(text)), "invite\n");
+    ok(!rv_invitation_parse(text, &inv), "parse own invitation\n");
+    /* A handshake still in progress goes with it, well before its own 2 s. */
+    pending = raw_connect(&inv, 1000);
+    ok(pending != RV_INVALID_SOCKET, "no connection before the end\n");
+    ok(raw_wait_closed(pending, 1200), "the pending connection outlived the invitation\n");
+    rv_socket_close(pending);
+
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(!rv_session_receive_invitation(b.s, text), "receive\n");
+    ok(!rv_session_accept(b.s), "accept\n");
+    ok(peer_wait_state(&b, RV_STATE_TERMINATED, 5000), "the invitee ended in state %d\n", b.last_state);
+    t = find_event(&b, REC_TERMINATION, 0);
+    ok(t >= 0 && b.ev[t].hr == RV_E_CONNECTION_REFUSED, "the invitee ended with %#x\n", t >= 0 ? b.ev[t].hr : 0);
+    peer_pump(&a, 100);
+    ok(a.n == 1 && a.last_state == RV_STATE_INVITATION, "the inviter saw %d events, state %d\n", a.n,
+       a.last_state);
+    ok(rv_session_get_state(a.s) == RV_STATE_INVITATION, "the inviter left RV_STATE_INVITATION\n");
+    peer_destroy(&b);
+    peer_destroy(&a);
+}
+
 /* 64 idle connections, each reopened as soon as it closes, beside the invitee. */
 #define FLOOD_CONNECTIONS 64
 
@@ -914,6 +950,7 @@ START_TEST(hostile)
     test_auth_failure_limit();
     test_pending_limit();
     test_idle_flood();
+    test_expired_invitation();
     test_invitee_hostile_inviter();
     test_vanish_mid_frame();
     test_slow_peer();
