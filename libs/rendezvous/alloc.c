@@ -20,6 +20,8 @@
 
 #include <stdlib.h>
 
+#include <sodium.h>
+
 #include "rv_private.h"
 
 static void *(*alloc_hook)(size_t size);
@@ -51,19 +53,13 @@ void rv_free(void *ptr)
     else free(ptr);
 }
 
+/* Secrets are wiped and compared by libsodium, never by code of ours. */
 void rv_wipe(void *ptr, size_t size)
 {
-    volatile uint8_t *p = ptr;
-
-    while (size--) *p++ = 0;
+    sodium_memzero(ptr, size);
 }
 
 int rv_ct_equal(const void *a, const void *b, size_t size)
 {
-    const volatile uint8_t *pa = a, *pb = b;
-    uint8_t diff = 0;
-    size_t i;
-
-    for (i = 0; i < size; i++) diff |= pa[i] ^ pb[i];
-    return ((diff - 1u) >> 8) & 1;
+    return !sodium_memcmp(a, b, size);
 }
