@@ -493,6 +493,22 @@ static void test_invitee_hostile_inviter(void)
 }
 
 /* An authenticated raw invitee connected to a real inviter. */
+/* The session ended TERMINATED with RV_E_PROTOCOL and closed the connection; both go. */
+#define check_protocol_end(a, s) check_protocol_end_(a, s, __LINE__)
+static void check_protocol_end_(struct peer *a, rv_socket s, int line)
+{
+    int k;
+
+    rvtest_ok(__FILE__, line, peer_wait_state(a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n",
+              a->last_state);
+    k = find_event(a, REC_TERMINATION, 0);
+    rvtest_ok(__FILE__, line, k >= 0 && a->ev[k].hr == RV_E_PROTOCOL, "hr %#x\n",
+              k >= 0 ? (unsigned)a->ev[k].hr : 0);
+    rvtest_ok(__FILE__, line, raw_wait_closed(s, 2000), "connection kept\n");
+    rv_socket_close(s);
+    peer_destroy(a);
+}
+
 static rv_socket raw_connected(struct peer *a, const struct rv_profile *profile, struct rv_invitation *inv)
 {
     char text[RV_INVITATION_BUFFER_SIZE];
@@ -694,12 +710,7 @@ static void test_nonce_exhaustion(void)
     ok(!rv_session_send_context_data(a.s, units, 2), "send\n");
     ok(raw_recv_frame(s, payload, sizeof(payload), &len, 2000) == RV_FRAME_DATA && len == 4, "last frame\n");
     rv_session_send_context_data(a.s, units, 2);
-    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n", a.last_state);
-    k = find_event(&a, REC_TERMINATION, 0);
-    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
-    ok(raw_wait_closed(s, 2000), "connection kept\n");
-    rv_socket_close(s);
-    peer_destroy(&a);
+    check_protocol_end(&a, s);
 
     /* A control frame (SEND_ERROR) beyond the bound. */
     s = raw_connected(&a, &rv_profile_rendezvous, &inv);
@@ -707,12 +718,7 @@ static void test_nonce_exhaustion(void)
     rv_noise_cipher_set_nonce(&a.s->active->tx, RV_CHANNEL_MAX_NONCES);
     rv_mutex_unlock(&core.lock);
     ok(!rv_session_report_delivery_failure(a.s, RV_E_OUTOFMEMORY), "report\n");
-    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "not TERMINATED (%d)\n", a.last_state);
-    k = find_event(&a, REC_TERMINATION, 0);
-    ok(k >= 0 && a.ev[k].hr == RV_E_PROTOCOL, "hr %#x\n", k >= 0 ? (unsigned)a.ev[k].hr : 0);
-    ok(raw_wait_closed(s, 2000), "connection kept\n");
-    rv_socket_close(s);
-    peer_destroy(&a);
+    check_protocol_end(&a, s);
 
     /* Receiving: a frame beyond the bound is not opened. */
     s = raw_connected(&a, &rv_profile_rendezvous, &inv);
