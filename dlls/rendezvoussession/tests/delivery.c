@@ -46,6 +46,8 @@
 #include "event_sink.h"
 
 #define WAIT_MS 20000
+/* No echo and no send error for this long: the rest is in the child's count. */
+#define QUIET_MS 3000
 #define BURST 8
 #define SWEEP 24
 #define SENDS_PER_STEP 2
@@ -217,7 +219,7 @@ static void delivery_run(const char *argv0, unsigned int run)
     char cmdline[MAX_PATH + 400];
     BOOL accepted[MAX_STRINGS] = { 0 };
     LONG sent = 0, settled, last, i, next;
-    DWORD code = 255, start;
+    DWORD code = 255, start, quiet;
     struct side side;
     BSTR invitation, str;
     HRESULT hr;
@@ -248,14 +250,17 @@ static void delivery_run(const char *argv0, unsigned int run)
     }
 
     /* Until every accepted string came back or a send error accounts for it,
-     * as far as this side can see; then half a second of quiet. */
-    start = GetTickCount();
+     * as far as this side can see, or nothing moved for QUIET_MS (a send
+     * error heard by the child is known only from its exit code); then half
+     * a second of quiet. */
+    start = quiet = GetTickCount();
     last = -1;
     for (;;)
     {
         settled = side.sink.received + side.sink.send_errors;
         if (settled >= sent || GetTickCount() - start >= WAIT_MS) break;
-        if (settled == last) Sleep(50);
+        if (settled != last) quiet = GetTickCount();
+        else if (GetTickCount() - quiet >= QUIET_MS) break;
         last = settled;
         Sleep(50);
     }
