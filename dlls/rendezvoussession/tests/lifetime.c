@@ -170,7 +170,7 @@ static BOOL is_final(LONG state)
 /* Waits, pumping in an STA, until every side's state (the core's, which may
  * be ahead of the events) satisfies want; the events may still be queued or
  * in flight when it returns, which is the point. */
-static BOOL wait_states(struct side *sides, unsigned int count, BOOL (*want)(LONG state))
+static BOOL wait_states_within(struct side *sides, unsigned int count, BOOL (*want)(LONG state), DWORD timeout)
 {
     DWORD start = GetTickCount();
     unsigned int i;
@@ -181,10 +181,15 @@ static BOOL wait_states(struct side *sides, unsigned int count, BOOL (*want)(LON
         for (i = 0; i < count; i++)
             if (sides[i].session && !want(side_state(&sides[i]))) break;
         if (i == count) return TRUE;
-        if (GetTickCount() - start >= WAIT_MS) return FALSE;
+        if (GetTickCount() - start >= timeout) return FALSE;
         while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
         MsgWaitForMultipleObjects(0, NULL, FALSE, 1, QS_ALLINPUT);
     }
+}
+
+static BOOL wait_states(struct side *sides, unsigned int count, BOOL (*want)(LONG state))
+{
+    return wait_states_within(sides, count, want, WAIT_MS);
 }
 
 /* Runs this thread's queued messages, where an STA object fires its events. */
@@ -402,6 +407,8 @@ static void run_timeouts(const char *apartment)
  * side, and the end is OnTermination(S_OK, data), not a connection reset.
  * The child works in the MTA, where its events come on pool threads. */
 #define EXIT_RUNS 100
+/* A process's start and connection, which a loaded machine can make slow. */
+#define EXIT_WAIT_MS 60000
 /* After its last Release, more than a socket takes at once: the Release waits
  * until the kernel has it.  (A process that exits while its I/O thread is in
  * the middle of a write cannot know what the kernel took: see behaviour.md.) */
@@ -450,7 +457,9 @@ static void child_end_and_exit(const char *invitation, enum exit_way way)
     hr = IRendezvousSessionHost_ReceiveInvitation(side.host, str);
     SysFreeString(str);
     if (hr == S_OK) hr = IRendezvousSessionHost_Accept(side.host);
-    if (hr != S_OK || !wait_states(&side, 1, is_connected)) ExitProcess(2);
+    if (hr != S_OK) ExitProcess(2);
+    /* Not connected: 10 + the state it is in, for the parent's message. */
+    if (!wait_states_within(&side, 1, is_connected, EXIT_WAIT_MS)) ExitProcess(10 + side_state(&side));
     for (i = 0; i < ARRAY_SIZE(sends); i++)
     {
         str = SysAllocString(sends[i]);
@@ -514,7 +523,8 @@ static void ended_at_once_case(const char *argv0, enum exit_way way)
     SysFreeString(invitation);
     ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
 
-    ok(wait_states(&side, 1, is_cancelled), "this side ended in state %ld\n", side_state(&side));
+    ok(wait_states_within(&side, 1, is_cancelled, EXIT_WAIT_MS), "this side ended in state %ld\n",
+       side_state(&side));
     /* The events that came with the end are delivered as the thread pumps. */
     start = GetTickCount();
     while (!side.sink.terminations && GetTickCount() - start < WAIT_MS)
@@ -529,7 +539,7 @@ static void ended_at_once_case(const char *argv0, enum exit_way way)
     ok(side.sink.end_hr == S_OK, "OnTermination(%#lx)\n", side.sink.end_hr);
     ok(!lstrcmpW(side.sink.end_data, L"the child is done"), "OnTermination data %s\n",
        wine_dbgstr_w(side.sink.end_data));
-    WaitForSingleObject(pi.hProcess, WAIT_MS);
+    WaitForSingleObject(pi.hProcess, EXIT_WAIT_MS);
     GetExitCodeProcess(pi.hProcess, &code);
     ok(!code, "the child exited with %lu\n", code);
     CloseHandle(pi.hProcess);
