@@ -68,6 +68,124 @@ static const CLSID *const classes[] =
 static HRESULT (WINAPI *pDllGetClassObject)(REFCLSID, REFIID, void **);
 static HRESULT (WINAPI *pDllCanUnloadNow)(void);
 
+/* Wine 8's rpcrt4 races: RpcServerUnregisterIf looks at an interface's running
+ * calls without the lock that a call that has just answered takes to leave
+ * (dlls/rpcrt4/rpc_server.c), so when a client's Release takes the last stub of
+ * an interface right after a call to it returned, this server's thread can
+ * wait forever.  The server keeps one stub of each interface it serves for its
+ * whole life, so that none is unregistered while clients call.  The object
+ * behind them is handed to nobody: an event sink that handles no event and a
+ * Remote Assistance that takes no session. */
+static HRESULT WINAPI placeholder_QueryInterface(IDispatch *iface, REFIID riid, void **obj);
+static ULONG WINAPI placeholder_AddRef(IDispatch *iface) { return 2; }
+static ULONG WINAPI placeholder_Release(IDispatch *iface) { return 1; }
+
+static HRESULT WINAPI placeholder_GetTypeInfoCount(IDispatch *iface, UINT *count)
+{
+    *count = 0;
+    return S_OK;
+}
+
+static HRESULT WINAPI placeholder_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
+{
+    *info = NULL;
+    return DISP_E_BADINDEX;
+}
+
+static HRESULT WINAPI placeholder_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                                LCID lcid, DISPID *ids)
+{
+    UINT i;
+
+    for (i = 0; i < count; i++) ids[i] = DISPID_UNKNOWN;
+    return DISP_E_UNKNOWNNAME;
+}
+
+static HRESULT WINAPI placeholder_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+                                         DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *arg_err)
+{
+    return DISP_E_MEMBERNOTFOUND;
+}
+
+static const IDispatchVtbl placeholder_dispatch_vtbl =
+{
+    placeholder_QueryInterface, placeholder_AddRef, placeholder_Release, placeholder_GetTypeInfoCount,
+    placeholder_GetTypeInfo, placeholder_GetIDsOfNames, placeholder_Invoke,
+};
+
+static IDispatch placeholder_dispatch = { &placeholder_dispatch_vtbl };
+
+static HRESULT WINAPI placeholder_app_QueryInterface(IRendezvousApplication *iface, REFIID riid, void **obj)
+{
+    return placeholder_QueryInterface(&placeholder_dispatch, riid, obj);
+}
+
+static ULONG WINAPI placeholder_app_AddRef(IRendezvousApplication *iface) { return 2; }
+static ULONG WINAPI placeholder_app_Release(IRendezvousApplication *iface) { return 1; }
+
+static HRESULT WINAPI placeholder_app_SetRendezvousSession(IRendezvousApplication *iface, IUnknown *session)
+{
+    /* Nobody holds this object: no session comes here. */
+    return CO_E_OBJNOTCONNECTED;
+}
+
+static const IRendezvousApplicationVtbl placeholder_app_vtbl =
+{
+    placeholder_app_QueryInterface, placeholder_app_AddRef, placeholder_app_Release,
+    placeholder_app_SetRendezvousSession,
+};
+
+static IRendezvousApplication placeholder_app = { &placeholder_app_vtbl };
+
+static HRESULT WINAPI placeholder_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
+        IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
+        *obj = &placeholder_dispatch;
+    else if (IsEqualGUID(riid, &IID_IRendezvousApplication))
+        *obj = &placeholder_app;
+    else
+    {
+        *obj = NULL;
+        return E_NOINTERFACE;
+    }
+    return S_OK;
+}
+
+static const IID *const served_interfaces[] =
+{
+    &IID_IUnknown, &IID_IDispatch, &DIID_DRendezvousSessionEvents, &IID_IRendezvousApplication,
+};
+
+static IStream *kept_stubs[ARRAY_SIZE(served_interfaces)];
+
+static void keep_stubs(void)
+{
+    unsigned int i;
+    HRESULT hr;
+
+    for (i = 0; i < ARRAY_SIZE(served_interfaces); i++)
+    {
+        if (FAILED(hr = CreateStreamOnHGlobal(NULL, TRUE, &kept_stubs[i])) ||
+            FAILED(hr = CoMarshalInterface(kept_stubs[i], served_interfaces[i], (IUnknown *)&placeholder_dispatch,
+                                           MSHCTX_LOCAL, NULL, MSHLFLAGS_TABLESTRONG)))
+            WARN("cannot keep a stub of %s: %#lx\n", debugstr_guid(served_interfaces[i]), hr);
+    }
+}
+
+static void release_kept_stubs(void)
+{
+    unsigned int i;
+
+    /* Disconnecting unregisters without waiting. */
+    CoDisconnectObject((IUnknown *)&placeholder_dispatch, 0);
+    for (i = 0; i < ARRAY_SIZE(kept_stubs); i++)
+    {
+        if (kept_stubs[i]) IStream_Release(kept_stubs[i]);
+        kept_stubs[i] = NULL;
+    }
+}
+
 static void clsid_key(WCHAR *buffer, const CLSID *clsid, const WCHAR *suffix)
 {
     lstrcpyW(buffer, CLASSES_KEY);
@@ -252,10 +370,15 @@ static int run_server(void)
             break;
         }
     }
-    if (!ret) serve(cookies);
+    if (!ret)
+    {
+        keep_stubs();
+        serve(cookies);
+    }
 
     for (i = 0; i < ARRAY_SIZE(classes); i++)
         if (cookies[i]) CoRevokeClassObject(cookies[i]);
+    release_kept_stubs();
     TRACE("exiting\n");
     CoUninitialize();
     /* The DLL stays loaded: its threads and windows end with the process. */

@@ -2126,8 +2126,57 @@ static BOOL server_gone(void *arg)
     return WaitForSingleObject(arg, 0) == WAIT_OBJECT_0;
 }
 
+/* Wine 8's rpcrt4 races: RpcServerUnregisterIf looks at an interface's
+ * running calls without the lock that a call that has just answered takes to
+ * leave, so the apartment thread that releases the last stub of an interface
+ * right after that answer can wait forever (seen in the soak: this process's
+ * thread in RemRelease, waiting to unregister IConnectionPoint after
+ * raserver's Unadvise).  The IM's side of these tests keeps one stub of each
+ * interface its mocks serve, so that none is unregistered while
+ * raserver.exe calls; raserver.exe does the same for its own. */
+struct kept_stubs
+{
+    struct mock mock;
+    IStream *streams[4];
+};
+
+static void keep_stubs(struct kept_stubs *kept)
+{
+    static const IID *const iids[] = { &IID_IRendezvousSession, &IID_IConnectionPointContainer,
+                                       &IID_IConnectionPoint, &IID_IUnknown };
+    unsigned int i;
+    HRESULT hr;
+
+    memset(kept, 0, sizeof(*kept));
+    init_mock(&kept->mock, "kept", RSF_INVITER, RSS_CONNECTED, L"nobody@example.org");
+    for (i = 0; i < ARRAY_SIZE(iids); i++)
+    {
+        IUnknown *object = iids[i] == &IID_IConnectionPoint ? (IUnknown *)&kept->mock.IConnectionPoint_iface
+                                                            : (IUnknown *)&kept->mock.IRendezvousSession_iface;
+
+        hr = CreateStreamOnHGlobal(NULL, TRUE, &kept->streams[i]);
+        ok(hr == S_OK, "CreateStreamOnHGlobal returned %#lx\n", hr);
+        if (FAILED(hr)) continue;
+        hr = CoMarshalInterface(kept->streams[i], iids[i], object, MSHCTX_LOCAL, NULL, MSHLFLAGS_TABLESTRONG);
+        ok(hr == S_OK, "CoMarshalInterface(%s) returned %#lx\n", wine_dbgstr_guid(iids[i]), hr);
+    }
+}
+
+static void release_kept_stubs(struct kept_stubs *kept)
+{
+    unsigned int i;
+
+    /* Disconnecting unregisters without waiting. */
+    CoDisconnectObject((IUnknown *)&kept->mock.IRendezvousSession_iface, 0);
+    CoDisconnectObject((IUnknown *)&kept->mock.IConnectionPoint_iface, 0);
+    for (i = 0; i < ARRAY_SIZE(kept->streams); i++)
+        if (kept->streams[i]) IStream_Release(kept->streams[i]);
+    ok(kept->mock.refcount == 1, "the kept mock has %ld references\n", kept->mock.refcount);
+}
+
 static void test_local_server(void)
 {
+    struct kept_stubs kept;
     IRendezvousApplication *app;
     WCHAR key[MAX_PATH], clsid[40];
     HANDLE server = NULL;
@@ -2141,10 +2190,15 @@ static void test_local_server(void)
     status = RegGetValueW(HKEY_CLASSES_ROOT, key, NULL, RRF_RT_REG_SZ, NULL, NULL, &size);
     ok(!status, "LocalServer32 not registered (raserver.exe /RegServer): %ld\n", status);
     if (status) return;
+    keep_stubs(&kept);
 
     /* One server serves every object; it is started on demand. */
     app = create_app(&CLSID_OfferComponent, CLSCTX_LOCAL_SERVER);
-    if (!app) return;
+    if (!app)
+    {
+        release_kept_stubs(&kept);
+        return;
+    }
     pid = find_server();
     ok(pid != 0, "no raserver.exe process\n");
     if (pid) server = OpenProcess(SYNCHRONIZE, FALSE, pid);
@@ -2171,6 +2225,7 @@ static void test_local_server(void)
         ok(pump_until(server_gone, server, WAIT_MS), "raserver.exe is still running\n");
         CloseHandle(server);
     }
+    release_kept_stubs(&kept);
 }
 
 START_TEST(application)
