@@ -707,10 +707,65 @@ static void check_state(struct application *app)
         start_handshake(app);
 }
 
+/* The security code of the IM's session as users see it, "123 456", when the
+ * session is ours (IRendezvousSessionHost).  S_FALSE for another IM's session,
+ * which has no code to show; a failure of our own session's code is an error,
+ * so that no question goes out without the code it should carry. */
+static HRESULT get_security_code(struct application *app, char code[BACKEND_CODE_SIZE])
+{
+    IRendezvousSessionHost *host;
+    BSTR digits = NULL;
+    unsigned int i;
+    HRESULT hr;
+
+    code[0] = 0;
+    if (FAILED(hr = IRendezvousSession_QueryInterface(app->session, &IID_IRendezvousSessionHost, (void **)&host)))
+    {
+        TRACE("%p: not our session (%#lx): no security code\n", app, hr);
+        return S_FALSE;
+    }
+    hr = IRendezvousSessionHost_get_SecurityCode(host, &digits);
+    IRendezvousSessionHost_Release(host);
+    if (hr == E_OUTOFMEMORY)
+    {
+        SysFreeString(digits);
+        return hr;
+    }
+    if (hr != S_OK || SysStringLen(digits) != 6)
+    {
+        WARN("%p: no usable security code: %#lx\n", app, hr);
+        SysFreeString(digits);
+        return S_FALSE;
+    }
+    for (i = 0; i < 6; i++)
+    {
+        if (digits[i] < '0' || digits[i] > '9')
+        {
+            WARN("%p: the security code is not six digits\n", app);
+            SysFreeString(digits);
+            return S_FALSE;
+        }
+        code[i < 3 ? i : i + 1] = (char)digits[i];
+    }
+    code[3] = ' ';
+    code[7] = 0;
+    SysFreeString(digits);
+    return S_OK;
+}
+
 static void start_backend(struct application *app, enum backend_role role)
 {
+    char code[BACKEND_CODE_SIZE];
     struct backend_request req;
+    BOOL have_code;
     HRESULT hr;
+
+    if (FAILED(hr = get_security_code(app, code)))
+    {
+        terminate_session(app, hr);
+        return;
+    }
+    have_code = hr == S_OK;
 
     req.role = role;
     req.command = app->command;
@@ -721,6 +776,7 @@ static void start_backend(struct application *app, enum backend_role role)
     req.secret = role == BACKEND_SHARE ? app->secret : app->ticket.secret;
     req.addresses = app->ticket.addresses;
     req.count = role == BACKEND_SHARE ? 0 : app->ticket.count;
+    req.code = have_code ? code : NULL;
     if (FAILED(hr = backend_start(&req, app->window, WM_RA_BACKEND, &app->job)))
     {
         terminate_session(app, hr);

@@ -35,6 +35,7 @@
  *
  *   SESSION {id}
  *   USER name
+ *   CODE 123 456          (the security code, when the IM's session is ours)
  *   SECRET 64 hex digits
  *   ADDRESS a PORT p      (Connect only, one line per address of the ticket)
  *   END
@@ -46,7 +47,8 @@
  * With no Share or Connect value at all, the built-in FreeRDP backend
  * (rvfreerdp.exe beside this DLL) is used when FreeRDP is installed.  Before a
  * Share backend starts, the user is asked (ShareConsent in
- * HKCU\Software\Wine\RendezvousSession: 0 ask, 1 accept, 2 decline).
+ * HKCU\Software\Wine\RendezvousSession: 0 ask, 1 accept, 2 decline); the
+ * question shows the security code when there is one.
  */
 
 #define COBJMACROS
@@ -90,6 +92,7 @@ struct backend_job
     DWORD timeout;
     DWORD thread_id;
     char user[BACKEND_MAX_USER + 1];
+    char code[BACKEND_CODE_SIZE];       /* "" without one */
     WCHAR *command;
     char *input;
     size_t input_size;
@@ -390,7 +393,9 @@ static HRESULT build_input(const struct backend_request *req, char **ret, size_t
     *ret = NULL;
     if (!(text = CoTaskMemAlloc(max))) return E_OUTOFMEMORY;
     rv_ticket_format_id(req->id, id);
-    len = wsprintfA(text, "SESSION %s\nUSER %s\nSECRET ", id, req->user);
+    len = wsprintfA(text, "SESSION %s\nUSER %s\n", id, req->user);
+    if (req->code) len += wsprintfA(text + len, "CODE %s\n", req->code);
+    len += wsprintfA(text + len, "SECRET ");
     for (i = 0; i < BACKEND_SECRET_SIZE; i++)
     {
         text[len++] = hex[req->secret[i] >> 4];
@@ -650,7 +655,7 @@ done:
 static HRESULT ask_consent(struct backend_job *job)
 {
     DWORD consent = get_dword(SETTINGS_KEY, L"ShareConsent", CONSENT_ASK, CONSENT_ASK, CONSENT_DECLINE);
-    WCHAR text[512];
+    WCHAR text[512], check[128] = L"";
     int answer;
 
     if (consent == CONSENT_ACCEPT) return S_OK;
@@ -659,7 +664,11 @@ static HRESULT ask_consent(struct backend_job *job)
         TRACE("sharing declined by ShareConsent\n");
         return HRESULT_FROM_WIN32(ERROR_CANCELLED);
     }
-    wsprintfW(text, L"%S asks for Remote Assistance.\n\nLet %S see your screen now?", job->user, job->user);
+    /* Only a session of ours has a code; another IM's question has no such line. */
+    if (job->code[0])
+        wsprintfW(check, L"Check that your helper sees the same security code: %S\n\n", job->code);
+    wsprintfW(text, L"%S asks for Remote Assistance.\n\n%sLet %S see your screen now?", job->user, check,
+              job->user);
     answer = MessageBoxW(NULL, text, L"Remote Assistance", MB_YESNO | MB_ICONQUESTION | MB_DEFBUTTON2 |
                          MB_SETFOREGROUND | MB_TOPMOST);
     TRACE("the user answered %d\n", answer);
@@ -698,6 +707,7 @@ HRESULT backend_start(const struct backend_request *req, HWND window, UINT messa
     job->message = message;
     job->timeout = req->timeout;
     lstrcpynA(job->user, req->user, sizeof(job->user));
+    if (req->code) lstrcpynA(job->code, req->code, sizeof(job->code));
     lock_module();
 
     if (FAILED(hr = expand_command(req, &job->command)) ||

@@ -75,6 +75,8 @@ enum backend_role
 #define BACKEND_MAX_USER 64
 #define BACKEND_ID_SIZE 16
 #define BACKEND_SECRET_SIZE 32
+/* The security code as users see it, "123 456" (docs/behaviour.md), and a NUL. */
+#define BACKEND_CODE_SIZE 8
 
 struct backend_request
 {
@@ -87,6 +89,7 @@ struct backend_request
     const BYTE *secret;                 /* BACKEND_SECRET_SIZE bytes */
     const struct rv_ticket_address *addresses;  /* connect: where to go */
     unsigned int count;
+    const char *code;                   /* "123 456" of our own session, or NULL */
 };
 
 /* The template of a role, CoTaskMemAlloc'ed, or NULL (S_FALSE) when none is

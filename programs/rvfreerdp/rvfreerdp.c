@@ -53,6 +53,7 @@ struct input
 {
     char session[64];
     char user[80];
+    char code[8];       /* "123 456", or "" */
     BYTE secret[SECRET_SIZE];
     BOOL have_secret;
     char addresses[MAX_ADDRESSES][80];
@@ -90,7 +91,17 @@ static BOOL is_safe(const char *text)
     return TRUE;
 }
 
-/* Reads the backend input (SESSION, USER, SECRET, ADDRESS..., END) from standard input. */
+/* Whether text is a security code as Remote Assistance gives it: "123 456". */
+static BOOL is_code(const char *text)
+{
+    unsigned int i;
+
+    for (i = 0; i < 7; i++)
+        if (i == 3 ? text[i] != ' ' : (text[i] < '0' || text[i] > '9')) return FALSE;
+    return !text[7];
+}
+
+/* Reads the backend input (SESSION, USER, CODE, SECRET, ADDRESS..., END) from standard input. */
 static BOOL read_input(struct input *in)
 {
     HANDLE handle = GetStdHandle(STD_INPUT_HANDLE);
@@ -116,6 +127,11 @@ static BOOL read_input(struct input *in)
         if (!strcmp(line, "END")) return in->have_secret && is_safe(in->user) && is_safe(in->session);
         if (!strncmp(line, "SESSION ", 8)) lstrcpynA(in->session, line + 8, sizeof(in->session));
         else if (!strncmp(line, "USER ", 5)) lstrcpynA(in->user, line + 5, sizeof(in->user));
+        else if (!strncmp(line, "CODE ", 5))
+        {
+            if (!is_code(line + 5)) return FALSE;
+            lstrcpynA(in->code, line + 5, sizeof(in->code));
+        }
         else if (!strncmp(line, "SECRET ", 7) && strlen(line + 7) == 2 * SECRET_SIZE)
         {
             unsigned int i;
@@ -283,6 +299,8 @@ int main(int argc, char **argv)
     /* The script's input, in the socket before it starts: the credential never
      * appears on a command line or in the environment. */
     len = snprintf(text, sizeof(text), "SESSION %s\nUSER %s\nRDPUSER " RDP_USER "\n", in.session, in.user);
+    /* The helper's viewer shows the code in its title, for the users to compare. */
+    if (!share && in.code[0]) len += snprintf(text + len, sizeof(text) - len, "CODE %s\n", in.code);
     if (share) len += snprintf(text + len, sizeof(text) - len, "NTHASH %s\n", nt_hash);
     else len += snprintf(text + len, sizeof(text) - len, "PASSWORD %s\n", password);
     for (i = 0; !share && i < in.count; i++)

@@ -24,10 +24,16 @@
  * data (which is where Remote Assistance's ticket, with its one-time secret,
  * travels).  A child process runs both sides of a session with the channel
  * on and its standard error in a file, which this process then reads.
+ *
+ * A second child runs Remote Assistance over two such sessions, with backends
+ * that record their input: its trace holds neither the invitation's secret,
+ * nor the ticket's, nor the security code.  The Noise keys never leave the
+ * core, which writes no trace and hands none out: libs/rendezvous/tests/secrets.c.
  */
 
 #define COBJMACROS
 
+#include <ctype.h>
 #include <stdio.h>
 #include <windows.h>
 #include <ole2.h>
@@ -39,6 +45,10 @@
 
 #include "wine/test.h"
 
+DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
+
+#define BACKENDS_KEY L"Software\\Wine\\RendezvousSession\\Backends"
+#define SETTINGS_KEY L"Software\\Wine\\RendezvousSession"
 #define WAIT_MS 10000
 
 static IRendezvousSessionHost *create_host(LONG flags)
@@ -134,6 +144,128 @@ static void child_session(const char *invitation_file, const char *marker)
     IRendezvousSessionHost_Release(inviter);
 }
 
+static BOOL is_final(LONG state)
+{
+    return state == RSS_CANCELLED || state == RSS_DECLINED || state == RSS_TERMINATED;
+}
+
+static BOOL wait_final(IRendezvousSessionHost *host)
+{
+    DWORD start = GetTickCount();
+    MSG msg;
+
+    while (!is_final(host_state(host)))
+    {
+        if (GetTickCount() - start >= 3 * WAIT_MS) return FALSE;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+        MsgWaitForMultipleObjects(0, NULL, FALSE, 5, QS_ALLINPUT);
+    }
+    return TRUE;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    HANDLE file = CreateFileA(name, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    DWORD written;
+
+    ok(file != INVALID_HANDLE_VALUE, "child: cannot write %s\n", name);
+    WriteFile(file, text, strlen(text), &written, NULL);
+    CloseHandle(file);
+}
+
+/* A Remote Assistance backend, run as "traces backend ROLE RECORD": it records
+ * its input (and so the ticket's secret) and says it is ready. */
+static void backend_child(const char *role, const char *record)
+{
+    char line[512];
+    FILE *f;
+    int i;
+
+    if (!(f = fopen(record, "w"))) ExitProcess(3);
+    for (i = 0; i < 64 && fgets(line, sizeof(line), stdin); i++)
+    {
+        fputs(line, f);
+        if (!strncmp(line, "END", 3)) break;
+    }
+    fclose(f);
+    if (!strcmp(role, "share")) printf("ADDRESS 127.0.0.1 PORT 5900\n");
+    printf("READY\n");
+    fflush(stdout);
+    ExitProcess(0);
+}
+
+static void set_backend(const WCHAR *role, const char *exe, const char *record)
+{
+    WCHAR command[MAX_PATH * 3];
+
+    swprintf(command, ARRAY_SIZE(command), L"\"%hs\" traces backend %ls \"%hs\"", exe,
+             !wcscmp(role, L"Share") ? L"share" : L"connect", record);
+    RegSetKeyValueW(HKEY_CURRENT_USER, BACKENDS_KEY, role, REG_SZ, command, (lstrlenW(command) + 1) * sizeof(WCHAR));
+}
+
+static void give_session(IRendezvousSessionHost *host)
+{
+    IRendezvousApplication *app = NULL;
+    IRendezvousSession *session;
+    HRESULT hr;
+
+    hr = CoCreateInstance(&CLSID_AskComponent, NULL, CLSCTX_INPROC_SERVER, &IID_IRendezvousApplication,
+                          (void **)&app);
+    ok(hr == S_OK, "child: CoCreateInstance returned %#lx\n", hr);
+    if (!app) return;
+    IRendezvousSessionHost_QueryInterface(host, &IID_IRendezvousSession, (void **)&session);
+    hr = IRendezvousApplication_SetRendezvousSession(app, (IUnknown *)session);
+    ok(hr == S_OK, "child: SetRendezvousSession returned %#lx\n", hr);
+    IRendezvousSession_Release(session);
+    IRendezvousApplication_Release(app);
+}
+
+/* Remote Assistance (Ask) over two sessions of ours, traced; what it must not
+ * trace goes to files named after base. */
+static void child_assistance(const char *exe, const char *base)
+{
+    IRendezvousSessionHost *inviter = create_host(RSF_INVITER), *invitee = create_host(RSF_INVITEE);
+    char name[MAX_PATH], buffer[300];
+    BSTR invitation = NULL, code = NULL;
+    DWORD consent = 1;
+    HRESULT hr;
+
+    if (!inviter || !invitee) return;
+    sprintf(name, "%s_share.txt", base);
+    set_backend(L"Share", exe, name);
+    sprintf(name, "%s_connect.txt", base);
+    set_backend(L"Connect", exe, name);
+    RegSetKeyValueW(HKEY_CURRENT_USER, SETTINGS_KEY, L"ShareConsent", REG_DWORD, &consent, sizeof(consent));
+
+    hr = IRendezvousSessionHost_CreateInvitation(inviter, NULL, &invitation);
+    ok(hr == S_OK, "child: CreateInvitation returned %#lx\n", hr);
+    if (FAILED(hr)) return;
+    WideCharToMultiByte(CP_ACP, 0, invitation, -1, buffer, sizeof(buffer), NULL, NULL);
+    sprintf(name, "%s_invitation.txt", base);
+    write_file(name, buffer);
+    hr = IRendezvousSessionHost_ReceiveInvitation(invitee, invitation);
+    ok(hr == S_OK, "child: ReceiveInvitation returned %#lx\n", hr);
+    SysFreeString(invitation);
+    give_session(inviter);
+    give_session(invitee);
+    hr = IRendezvousSessionHost_Accept(invitee);
+    ok(hr == S_OK, "child: Accept returned %#lx\n", hr);
+    ok(wait_final(inviter) && wait_final(invitee), "child: the session did not end\n");
+
+    hr = IRendezvousSessionHost_get_SecurityCode(inviter, &code);
+    ok(hr == S_OK, "child: get_SecurityCode returned %#lx\n", hr);
+    WideCharToMultiByte(CP_ACP, 0, code ? code : L"", -1, buffer, sizeof(buffer), NULL, NULL);
+    sprintf(name, "%s_code.txt", base);
+    write_file(name, buffer);
+    SysFreeString(code);
+
+    IRendezvousSessionHost_Release(invitee);
+    IRendezvousSessionHost_Release(inviter);
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, BACKENDS_KEY, L"Share");
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, BACKENDS_KEY, L"Connect");
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, SETTINGS_KEY, L"ShareConsent");
+}
+
 static char *read_file(const char *name)
 {
     HANDLE file = CreateFileA(name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
@@ -157,14 +289,135 @@ static BOOL contains_nocase(const char *haystack, const char *needle)
     return FALSE;
 }
 
-static void test_traces(const char *argv0)
+/* Whether needle is in haystack as a word of its own: a code of six digits
+ * may well be part of a traced pointer. */
+static BOOL contains_word(const char *haystack, const char *needle)
 {
-    char cmdline[MAX_PATH * 3 + 100], temp[MAX_PATH], trace_file[MAX_PATH], invitation_file[MAX_PATH];
-    char marker[33], *traced, *invitation, *secret;
+    size_t n = strlen(needle);
+    const char *p;
+
+    for (p = haystack; (p = strstr(p, needle)); p++)
+        if ((p == haystack || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n])) return TRUE;
+    return FALSE;
+}
+
+/* The value of a backend's input line "NAME value", or NULL. */
+static const char *input_value(const char *record, const char *name, char *buffer, size_t size)
+{
+    const char *p = record, *end;
+    size_t n = strlen(name);
+
+    for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+    {
+        if (strncmp(p, name, n) || p[n] != ' ') continue;
+        end = p + n + 1 + strcspn(p + n + 1, "\r\n");
+        if ((size_t)(end - (p + n + 1)) >= size) return NULL;
+        memcpy(buffer, p + n + 1, end - (p + n + 1));
+        buffer[end - (p + n + 1)] = 0;
+        return buffer;
+    }
+    return NULL;
+}
+
+/* Runs this program with args and the channels on; its standard error is the trace. */
+static void run_traced(const char *argv0, const char *args, const char *trace_file)
+{
+    char cmdline[MAX_PATH * 4];
     SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
     STARTUPINFOA si = { sizeof(si) };
     PROCESS_INFORMATION pi;
     HANDLE file;
+
+    file = CreateFileA(trace_file, GENERIC_WRITE, FILE_SHARE_READ, &sa, CREATE_ALWAYS, 0, NULL);
+    ok(file != INVALID_HANDLE_VALUE, "cannot create %s\n", trace_file);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+    si.hStdError = file;
+    sprintf(cmdline, "\"%s\" traces %s", argv0, args);
+    SetEnvironmentVariableA("WINEDEBUG", "+rendezvous");
+    ok(CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
+    SetEnvironmentVariableA("WINEDEBUG", NULL);
+    CloseHandle(file);
+    wait_child_process(pi.hProcess);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+}
+
+static void test_assistance_traces(const char *argv0)
+{
+    char temp[MAX_PATH], base[MAX_PATH], name[MAX_PATH], args[MAX_PATH * 2], trace_file[MAX_PATH];
+    char *traced, *invitation, *code, *share, *connect, *secret;
+    char ticket_secret[80], connect_secret[80], code_text[8], buffer[80];
+    static const char *const suffixes[] = { "invitation", "code", "share", "connect" };
+    unsigned int i;
+
+    GetTempPathA(sizeof(temp), temp);
+    sprintf(base, "%srv_ra_%lu", temp, GetCurrentProcessId());
+    sprintf(trace_file, "%s_trace.txt", base);
+    sprintf(args, "assistance \"%s\"", base);
+    run_traced(argv0, args, trace_file);
+
+    traced = read_file(trace_file);
+    sprintf(name, "%s_invitation.txt", base);
+    invitation = read_file(name);
+    sprintf(name, "%s_code.txt", base);
+    code = read_file(name);
+    sprintf(name, "%s_share.txt", base);
+    share = read_file(name);
+    sprintf(name, "%s_connect.txt", base);
+    connect = read_file(name);
+    ok(traced != NULL, "no trace\n");
+    ok(invitation != NULL, "no invitation\n");
+    ok(code != NULL, "no security code\n");
+    ok(share != NULL, "the share backend did not run\n");
+    ok(connect != NULL, "the connect backend did not run\n");
+    if (traced && invitation && code && share && connect)
+    {
+        /* The channel was on, and Remote Assistance ran to its end. */
+        ok(strstr(traced, ":trace:rendezvous:application_SetRendezvousSession") != NULL,
+           "Remote Assistance is not traced\n");
+        ok(contains_word(traced, "terminates with 0"), "the sharer did not end the session with S_OK\n");
+
+        secret = strrchr(invitation, ':');
+        ok(secret && strlen(secret + 1) == 64, "unexpected invitation %s\n", invitation);
+        if (secret) ok(!contains_nocase(traced, secret + 1), "the trace holds the invitation's secret\n");
+
+        /* Both backends got the ticket's one-time secret. */
+        ok(input_value(share, "SECRET", ticket_secret, sizeof(ticket_secret)) && strlen(ticket_secret) == 64,
+           "share input %s\n", share);
+        ok(input_value(connect, "SECRET", connect_secret, sizeof(connect_secret)) &&
+           !strcmp(connect_secret, ticket_secret), "connect input %s\n", connect);
+        ok(!contains_nocase(traced, ticket_secret), "the trace holds the ticket's secret\n");
+
+        /* The code, as the sessions give it and as users see it. */
+        ok(strlen(code) == 6 && strspn(code, "0123456789") == 6, "code %s\n", code);
+        if (strlen(code) == 6)
+        {
+            sprintf(code_text, "%.3s %.3s", code, code + 3);
+            ok(input_value(connect, "CODE", buffer, sizeof(buffer)) && !strcmp(buffer, code_text),
+               "the connect backend was not given code %s: %s\n", code_text, connect);
+            ok(!contains_word(traced, code), "the trace holds the security code %s\n", code);
+            ok(!strstr(traced, code_text), "the trace holds the security code %s\n", code_text);
+        }
+    }
+    free(traced);
+    free(invitation);
+    free(code);
+    free(share);
+    free(connect);
+    DeleteFileA(trace_file);
+    for (i = 0; i < ARRAY_SIZE(suffixes); i++)
+    {
+        sprintf(name, "%s_%s.txt", base, suffixes[i]);
+        DeleteFileA(name);
+    }
+}
+
+static void test_traces(const char *argv0)
+{
+    char args[MAX_PATH * 2], temp[MAX_PATH], trace_file[MAX_PATH], invitation_file[MAX_PATH];
+    char marker[33], *traced, *invitation, *secret;
     unsigned int i;
 
     GetTempPathA(sizeof(temp), temp);
@@ -174,20 +427,8 @@ static void test_traces(const char *argv0)
     for (i = 0; i < 32; i++) marker[i] = "0123456789abcdef"[rand() % 16];
     marker[32] = 0;
 
-    file = CreateFileA(trace_file, GENERIC_WRITE, FILE_SHARE_READ, &sa, CREATE_ALWAYS, 0, NULL);
-    ok(file != INVALID_HANDLE_VALUE, "cannot create %s\n", trace_file);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-    si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
-    si.hStdError = file;
-    sprintf(cmdline, "\"%s\" traces child \"%s\" %s", argv0, invitation_file, marker);
-    SetEnvironmentVariableA("WINEDEBUG", "+rendezvous");
-    ok(CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
-    SetEnvironmentVariableA("WINEDEBUG", NULL);
-    CloseHandle(file);
-    wait_child_process(pi.hProcess);
-    CloseHandle(pi.hProcess);
-    CloseHandle(pi.hThread);
+    sprintf(args, "child \"%s\" %s", invitation_file, marker);
+    run_traced(argv0, args, trace_file);
 
     traced = read_file(trace_file);
     invitation = read_file(invitation_file);
@@ -216,8 +457,18 @@ START_TEST(traces)
     int argc;
 
     argc = winetest_get_mainargs(&argv);
+    if (argc > 4 && !strcmp(argv[2], "backend"))
+    {
+        backend_child(argv[3], argv[4]);
+        return;
+    }
     CoInitialize(NULL);
     if (argc > 4 && !strcmp(argv[2], "child")) child_session(argv[3], argv[4]);
-    else test_traces(argv[0]);
+    else if (argc > 3 && !strcmp(argv[2], "assistance")) child_assistance(argv[0], argv[3]);
+    else
+    {
+        test_traces(argv[0]);
+        test_assistance_traces(argv[0]);
+    }
     CoUninitialize();
 }
