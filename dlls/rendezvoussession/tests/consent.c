@@ -43,6 +43,7 @@
 
 #include "wine/test.h"
 #include "unload.h"
+#include "recording_backend.h"
 
 DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
 
@@ -57,29 +58,9 @@ static WCHAR test_exe[MAX_PATH];
 static WCHAR temp_dir[MAX_PATH];
 
 /* ---------------------------------------------------------------------------
- * A backend: this program, run as "consent backend ROLE RECORD"; it records
- * its standard input and says it is ready.
+ * The backends: this program, run as "consent backend ROLE RECORD"
+ * (recording_backend.h).
  */
-
-static void backend_child(const char *role, const char *record)
-{
-    char line[512];
-    FILE *f;
-    int i;
-
-    if (!(f = fopen(record, "w"))) ExitProcess(3);
-    for (i = 0; i < 64 && fgets(line, sizeof(line), stdin); i++)
-    {
-        line[strcspn(line, "\r\n")] = 0;
-        fprintf(f, "in %s\n", line);
-        if (!strcmp(line, "END")) break;
-    }
-    fclose(f);
-    if (!strcmp(role, "share")) printf("ADDRESS 127.0.0.1 PORT 5900\n");
-    printf("READY\n");
-    fflush(stdout);
-    ExitProcess(0);
-}
 
 static void record_path(WCHAR *path, const WCHAR *role)
 {
@@ -117,9 +98,9 @@ static const char *record_line(const WCHAR *path, const char *name, char *buffer
     while (!found && fgets(line, sizeof(line), f))
     {
         line[strcspn(line, "\r\n")] = 0;
-        if (!strncmp(line, "in ", 3) && !strncmp(line + 3, name, strlen(name)) && line[3 + strlen(name)] == ' ')
+        if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
         {
-            lstrcpynA(buffer, line + 4 + strlen(name), size);
+            lstrcpynA(buffer, line + 1 + strlen(name), size);
             found = buffer;
         }
     }
@@ -544,7 +525,7 @@ START_TEST(consent)
     argc = winetest_get_mainargs(&argv);
     if (argc >= 5 && !strcmp(argv[2], "backend"))
     {
-        backend_child(argv[3], argv[4]);
+        recording_backend(argv[3], argv[4]);
         return;
     }
 

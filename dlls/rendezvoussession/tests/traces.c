@@ -44,6 +44,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "recording_backend.h"
 
 DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
 
@@ -173,27 +174,8 @@ static void write_file(const char *name, const char *text)
     CloseHandle(file);
 }
 
-/* A Remote Assistance backend, run as "traces backend ROLE RECORD": it records
- * its input (and so the ticket's secret) and says it is ready. */
-static void backend_child(const char *role, const char *record)
-{
-    char line[512];
-    FILE *f;
-    int i;
-
-    if (!(f = fopen(record, "w"))) ExitProcess(3);
-    for (i = 0; i < 64 && fgets(line, sizeof(line), stdin); i++)
-    {
-        fputs(line, f);
-        if (!strncmp(line, "END", 3)) break;
-    }
-    fclose(f);
-    if (!strcmp(role, "share")) printf("ADDRESS 127.0.0.1 PORT 5900\n");
-    printf("READY\n");
-    fflush(stdout);
-    ExitProcess(0);
-}
-
+/* The backends, run as "traces backend ROLE RECORD" (recording_backend.h):
+ * their input holds the ticket's secret. */
 static void set_backend(const WCHAR *role, const char *exe, const char *record)
 {
     WCHAR command[MAX_PATH * 3];
@@ -459,7 +441,7 @@ START_TEST(traces)
     argc = winetest_get_mainargs(&argv);
     if (argc > 4 && !strcmp(argv[2], "backend"))
     {
-        backend_child(argv[3], argv[4]);
+        recording_backend(argv[3], argv[4]);
         return;
     }
     CoInitialize(NULL);
