@@ -112,48 +112,43 @@ rv_result channel_on_challenge(struct rv_conn *c)
     return channel_split(c);
 }
 
-static rv_result channel_seal(struct rv_conn *c, uint8_t *frame)
+/* Spreads the chunks to their places on the wire, the last first, so none is overwritten. */
+static void seal_spread(uint8_t *frame)
 {
-    uint32_t length = rv_get_u32(frame + 4), chunks = rv_seal_chunks(length), i;
+    uint32_t length = rv_get_u32(frame + 4), i;
     uint8_t *payload = frame + RV_FRAME_HEADER_SIZE;
 
-    if (!c->sealed) return RV_E_INVALID_STATE;
-    if (!nonces_left(&c->tx, chunks)) return RV_E_PROTOCOL;
-    /* Spread the chunks to their places on the wire, the last first, so none is overwritten. */
-    for (i = chunks; i-- > 1;)
+    for (i = rv_seal_chunks(length); i-- > 1;)
         memmove(payload + (size_t)i * (RV_SEAL_CHUNK + RV_SEAL_TAG), payload + (size_t)i * RV_SEAL_CHUNK,
                 chunk_length(length, i));
-    for (i = 0; i < chunks; i++)
-    {
-        uint8_t *chunk = payload + (size_t)i * (RV_SEAL_CHUNK + RV_SEAL_TAG);
-        uint32_t n = chunk_length(length, i);
-        size_t out;
+}
 
-        /* The clear header is the associated data of every chunk. */
-        if (rv_noise_encrypt(&c->tx, frame, RV_FRAME_HEADER_SIZE, chunk, n, chunk, n + RV_SEAL_TAG, &out))
-            return RV_E_PROTOCOL;
-    }
+/* Seals chunk i of a spread frame in place, with the next nonce. */
+static rv_result seal_chunk(struct rv_conn *c, uint8_t *frame, uint32_t i)
+{
+    uint32_t n = chunk_length(rv_get_u32(frame + 4), i);
+    uint8_t *chunk = frame + RV_FRAME_HEADER_SIZE + (size_t)i * (RV_SEAL_CHUNK + RV_SEAL_TAG);
+    size_t out;
+
+    /* The clear header is the associated data of every chunk. */
+    if (rv_noise_encrypt(&c->tx, frame, RV_FRAME_HEADER_SIZE, chunk, n, chunk, n + RV_SEAL_TAG, &out))
+        return RV_E_PROTOCOL;
     return RV_S_OK;
 }
 
-static rv_result channel_open(struct rv_conn *c, uint8_t *payload)
+/* Opens chunk i of the frame being read in place, its plaintext moved to its final place. */
+static rv_result open_chunk(struct rv_conn *c, uint8_t *payload, uint32_t i)
 {
-    uint32_t length = c->dec.length, chunks = rv_seal_chunks(length), i;
-    uint8_t header[RV_FRAME_HEADER_SIZE];
+    uint32_t length = c->dec.length, n = chunk_length(length, i);
+    uint8_t header[RV_FRAME_HEADER_SIZE], *chunk = payload + (size_t)i * (RV_SEAL_CHUNK + RV_SEAL_TAG);
+    size_t out;
 
-    if (!c->sealed || !nonces_left(&c->rx, chunks)) return RV_E_PROTOCOL;
     /* The decoder checked the header: reserved bytes are zero, so this is the one received. */
     rv_frame_write_header(header, c->dec.type, length);
-    for (i = 0; i < chunks; i++)
-    {
-        uint8_t *chunk = payload + (size_t)i * (RV_SEAL_CHUNK + RV_SEAL_TAG);
-        uint32_t n = chunk_length(length, i);
-        size_t out;
-
-        if (rv_noise_decrypt(&c->rx, header, sizeof(header), chunk, n + RV_SEAL_TAG, chunk, n, &out))
-            return RV_E_PROTOCOL;
-        if (i) memmove(payload + (size_t)i * RV_SEAL_CHUNK, chunk, n);
-    }
+    if (rv_noise_decrypt(&c->rx, header, sizeof(header), chunk, n + RV_SEAL_TAG, chunk, n, &out))
+        return RV_E_PROTOCOL;
+    /* Chunks open in order: this overwrites only chunks already opened. */
+    if (i) memmove(payload + (size_t)i * RV_SEAL_CHUNK, chunk, n);
     return RV_S_OK;
 }
 
@@ -161,7 +156,8 @@ void channel_seal_ctl(struct rv_conn *c)
 {
     uint32_t length = rv_get_u32(c->ctl + 4);
 
-    if (channel_seal(c, c->ctl))
+    /* Small: one chunk, nothing to spread. */
+    if (!c->sealed || !nonces_left(&c->tx, 1) || seal_chunk(c, c->ctl, 0))
     {
         c->ctl_len = 0;
         c->seal_failed = 1;
@@ -172,28 +168,53 @@ void channel_seal_ctl(struct rv_conn *c)
 
 rv_result channel_seal_out(struct rv_conn *c, struct rv_out *o)
 {
-    rv_result hr;
+    uint32_t chunks = rv_seal_chunks(rv_get_u32(o->bytes + 4));
 
     if (o->sealed) return RV_S_OK;
-    if ((hr = channel_seal(c, o->bytes))) return hr;
-    o->sealed = 1;
+    if (!c->sealed) return RV_E_INVALID_STATE;
+    if (!nonces_left(&c->tx, chunks)) return RV_E_PROTOCOL;
+    /* Whole, in one go: under Wine a send or a read per chunk costs more than the overlap gains. */
+    seal_spread(o->bytes);
+    for (; o->sealed < chunks; o->sealed++)
+        if (seal_chunk(c, o->bytes, o->sealed)) return RV_E_PROTOCOL;
+    return RV_S_OK;
+}
+
+/* Chunks that came whole are opened at once, while the rest is on its way. */
+rv_result channel_open_arrived(struct rv_conn *c)
+{
+    uint32_t chunks = rv_seal_chunks(c->dec.length), whole = c->dec.got / (RV_SEAL_CHUNK + RV_SEAL_TAG);
+    rv_result hr;
+
+    if (!c->rx_buf || !c->dec.sealed || !c->sealed || c->phase != PHASE_ESTABLISHED || c->detached) return RV_S_OK;
+    if (whole >= chunks) whole = chunks - 1;     /* the last one with the frame */
+    if (!c->rx_opened && whole && !nonces_left(&c->rx, chunks)) return RV_E_PROTOCOL;
+    for (; c->rx_opened < whole; c->rx_opened++)
+        if ((hr = open_chunk(c, c->rx_buf, c->rx_opened))) return hr;
     return RV_S_OK;
 }
 
 rv_result channel_open_frame(struct rv_conn *c)
 {
     uint8_t *buffer = c->rx_buf;
-    uint32_t chunks = rv_seal_chunks(c->dec.length);
+    uint32_t chunks = rv_seal_chunks(c->dec.length), opened = c->rx_opened;
+    rv_result hr;
 
     c->rx_buf = NULL;
+    c->rx_opened = 0;
     /* Frames in clear, and those nobody acts on. */
     if (!c->dec.sealed || c->phase == PHASE_CLOSING || (c->phase == PHASE_ESTABLISHED && c->detached))
         return RV_S_OK;
-    if (buffer) return channel_open(c, buffer);
-    /* Without the memory to store it, a big DATA frame is passed over unopened: SEND_ERROR follows. */
-    if (c->dec.type != RV_FRAME_DATA) return RV_E_OUTOFMEMORY;
-    if (!nonces_left(&c->rx, chunks)) return RV_E_PROTOCOL;
-    rv_noise_cipher_set_nonce(&c->rx, c->rx.n + chunks);
+    if (!c->sealed || !nonces_left(&c->rx, chunks - opened)) return RV_E_PROTOCOL;
+    if (!buffer)
+    {
+        /* Without the memory to store it, a big DATA frame is passed over unopened: SEND_ERROR follows. */
+        if (c->dec.type != RV_FRAME_DATA) return RV_E_OUTOFMEMORY;
+        rv_noise_cipher_set_nonce(&c->rx, c->rx.n + chunks);
+        return RV_S_OK;
+    }
+    for (; opened < chunks; opened++)
+        if ((hr = open_chunk(c, buffer, opened))) return hr;
     return RV_S_OK;
 }
 

@@ -76,7 +76,7 @@ struct rv_out
     uint32_t       sent;
     uint8_t        is_data;
     uint8_t        large;         /* from large_alloc */
-    uint8_t        sealed;        /* sealed when its first byte went out */
+    uint32_t       sealed;        /* chunks sealed: all once its first byte is to go out */
     uint8_t        bytes[];       /* header + payload, with room for the tags */
 };
 
@@ -129,6 +129,7 @@ struct rv_conn
     struct rv_slab    *slab;        /* where its small DATA events are carved */
     uint8_t           *rx_block;    /* TERMINATE payload being read */
     uint8_t           *rx_buf;      /* where the frame being read goes whole; NULL: dropped */
+    uint32_t           rx_opened;   /* its chunks opened as they came */
     struct rv_out     *out_head;
     struct rv_out     *out_tail;
     size_t             out_bytes;
@@ -290,8 +291,13 @@ rv_result channel_on_hello(struct rv_conn *c, const uint8_t *secret, const uint8
 rv_result channel_on_challenge(struct rv_conn *c);
 /* Seals c->ctl in place; on failure seal_failed makes the next write fail the connection. */
 void channel_seal_ctl(struct rv_conn *c);
-/* Seals a queued frame in place once, when it starts going out. */
+/*
+ * Seals a queued frame in place once, when it starts going out; from then on
+ * it goes out whole before anything else, as its nonces are taken.
+ */
 rv_result channel_seal_out(struct rv_conn *c, struct rv_out *o);
+/* Opens the chunks of the frame being read that came whole (not its last). */
+rv_result channel_open_arrived(struct rv_conn *c);
 /*
  * Opens in place the frame the decoder just read into c->rx_buf (the
  * plaintext is moved to its start), when it is sealed and acted on.  An

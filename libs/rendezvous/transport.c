@@ -801,9 +801,9 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
             *err = RV_E_PROTOCOL;
             return -1;
         }
-        if (o && o->sent && conn_can_send_queue(c))
+        if (o && o->sealed && conn_can_send_queue(c))
         {
-            /* A frame already started goes out whole before anything else. */
+            /* A frame already sealed (its nonces taken) goes out whole before anything else. */
             p = o->bytes + o->sent;
             n = o->size - o->sent;
             is_ctl = 0;
@@ -916,10 +916,11 @@ static int frame_expected(const struct rv_conn *c, uint8_t type)
     }
 }
 
-/* A sealed payload is opened only when it comes whole. */
+/* A sealed payload is opened in its buffer: chunk by chunk as they come whole. */
 static void conn_read_into(struct rv_conn *c, uint8_t *buffer, uint32_t capacity)
 {
     c->rx_buf = buffer && capacity >= c->dec.wire ? buffer : NULL;
+    c->rx_opened = 0;
     rv_decoder_set_buffer(&c->dec, buffer, capacity);
 }
 
@@ -1224,6 +1225,8 @@ static void conn_on_eof(struct rv_conn *c, rv_result hr)
 
 static void conn_consume(struct rv_conn *c, const uint8_t *data, size_t size)
 {
+    rv_result hr;
+
     while (!c->dead)
     {
         enum rv_decode_status status;
@@ -1234,6 +1237,7 @@ static void conn_consume(struct rv_conn *c, const uint8_t *data, size_t size)
         switch (status)
         {
         case RV_DECODE_MORE:
+            if (c->rx_buf && (hr = channel_open_arrived(c))) conn_fail(c, hr);
             return;
         case RV_DECODE_ERROR:
             conn_on_eof(c, RV_E_PROTOCOL);
