@@ -419,6 +419,22 @@ static void release_peer(struct peer *peer)
     memset(peer, 0, sizeof(*peer));
 }
 
+/* Two sessions, the invitee given the inviter's invitation; Accept is the caller's. */
+static void invite_pair(struct peer *inviter, struct sink *sink_a, struct peer *invitee, struct sink *sink_b,
+                        unsigned int index)
+{
+    BSTR invitation;
+    HRESULT hr;
+
+    if (FAILED(hr = create_peer(inviter, sink_a, RSF_INVITER)) ||
+        FAILED(hr = create_peer(invitee, sink_b, RSF_INVITEE)) ||
+        FAILED(hr = IRendezvousSessionHost_CreateInvitation(inviter->host, NULL, &invitation)))
+        fatal("session %u: %#lx", index, hr);
+    hr = IRendezvousSessionHost_ReceiveInvitation(invitee->host, invitation);
+    SysFreeString(invitation);
+    if (FAILED(hr)) fatal("session %u: %#lx", index, hr);
+}
+
 /* A thread timer, so that GetMessage never waits for long: every wait is bounded. */
 static void start_watchdog(void)
 {
@@ -1321,16 +1337,8 @@ static int run_memory_sessions(unsigned int pairs)
     start = now_us();
     for (i = 0; i < pairs; i++)
     {
-        BSTR invitation;
-
-        if (FAILED(hr = create_peer(&inviters[i], &sink_a, RSF_INVITER)) ||
-            FAILED(hr = create_peer(&invitees[i], &sink_b, RSF_INVITEE)) ||
-            FAILED(hr = IRendezvousSessionHost_CreateInvitation(inviters[i].host, NULL, &invitation)))
-            fatal("session %u: %#lx", i, hr);
-        hr = IRendezvousSessionHost_ReceiveInvitation(invitees[i].host, invitation);
-        SysFreeString(invitation);
-        if (FAILED(hr) || FAILED(hr = IRendezvousSessionHost_Accept(invitees[i].host)))
-            fatal("session %u: %#lx", i, hr);
+        invite_pair(&inviters[i], &sink_a, &invitees[i], &sink_b, i);
+        if (FAILED(hr = IRendezvousSessionHost_Accept(invitees[i].host))) fatal("session %u: %#lx", i, hr);
         /* A batch of handshakes at a time. */
         if ((i + 1) % batch == 0 || i + 1 == pairs)
         {
@@ -1470,16 +1478,9 @@ static int run_connect_sessions(unsigned int pairs, unsigned int singles)
     for (i = 0; i < singles; i++)
     {
         struct peer inviter, invitee;
-        BSTR invitation;
         LONG target_a = sink_a.connected + 1, target_b = sink_b.connected + 1;
 
-        if (FAILED(hr = create_peer(&inviter, &sink_a, RSF_INVITER)) ||
-            FAILED(hr = create_peer(&invitee, &sink_b, RSF_INVITEE)) ||
-            FAILED(hr = IRendezvousSessionHost_CreateInvitation(inviter.host, NULL, &invitation)))
-            fatal("handshake %u: %#lx", i, hr);
-        hr = IRendezvousSessionHost_ReceiveInvitation(invitee.host, invitation);
-        SysFreeString(invitation);
-        if (FAILED(hr)) fatal("handshake %u: %#lx", i, hr);
+        invite_pair(&inviter, &sink_a, &invitee, &sink_b, i);
         start = now_us();
         if (FAILED(hr = IRendezvousSessionHost_Accept(invitee.host))) fatal("handshake %u: %#lx", i, hr);
         if (!pump_until(&sink_a.connected, target_a, WAIT_MS) ||
@@ -1496,16 +1497,8 @@ static int run_connect_sessions(unsigned int pairs, unsigned int singles)
     start = now_us();
     for (i = 0; i < pairs; i++)
     {
-        BSTR invitation;
-
-        if (FAILED(hr = create_peer(&inviters[i], &sink_a, RSF_INVITER)) ||
-            FAILED(hr = create_peer(&invitees[i], &sink_b, RSF_INVITEE)) ||
-            FAILED(hr = IRendezvousSessionHost_CreateInvitation(inviters[i].host, NULL, &invitation)))
-            fatal("session %u: %#lx", i, hr);
-        hr = IRendezvousSessionHost_ReceiveInvitation(invitees[i].host, invitation);
-        SysFreeString(invitation);
-        if (FAILED(hr) || FAILED(hr = IRendezvousSessionHost_Accept(invitees[i].host)))
-            fatal("session %u: %#lx", i, hr);
+        invite_pair(&inviters[i], &sink_a, &invitees[i], &sink_b, i);
+        if (FAILED(hr = IRendezvousSessionHost_Accept(invitees[i].host))) fatal("session %u: %#lx", i, hr);
         if (++done % CONNECT_BATCH == 0 || done == pairs)
         {
             if (!pump_until(&sink_a.connected, done, WAIT_MS * 2) ||
