@@ -419,6 +419,21 @@ static void release_peer(struct peer *peer)
     memset(peer, 0, sizeof(*peer));
 }
 
+/* The pairs a row set up, and the spare pair that kept the process warm. */
+static void release_pairs(struct peer *inviters, struct peer *invitees, unsigned int pairs, struct peer *spare_a,
+                          struct peer *spare_b)
+{
+    unsigned int i;
+
+    for (i = 0; i < pairs; i++)
+    {
+        release_peer(&invitees[i]);
+        release_peer(&inviters[i]);
+    }
+    release_peer(spare_b);
+    release_peer(spare_a);
+}
+
 /* Two sessions, the invitee given the inviter's invitation; Accept is the caller's. */
 static void invite_pair(struct peer *inviter, struct sink *sink_a, struct peer *invitee, struct sink *sink_b,
                         unsigned int index)
@@ -1357,13 +1372,7 @@ static int run_memory_sessions(unsigned int pairs)
            (after.heap - before.heap) / (2.0 * pairs), connect_time / 1000);
     fflush(stdout);
 
-    for (i = 0; i < pairs; i++)
-    {
-        release_peer(&invitees[i]);
-        release_peer(&inviters[i]);
-    }
-    release_peer(&spare_b);
-    release_peer(&spare_a);
+    release_pairs(inviters, invitees, pairs, &spare_a, &spare_b);
     free(inviters);
     free(invitees);
     CoUninitialize();
@@ -1510,13 +1519,7 @@ static int run_connect_sessions(unsigned int pairs, unsigned int singles)
     printf("RESULT %.1f %.1f\n", percentile(handshake, singles, 50), connect_time / 1000);
     fflush(stdout);
 
-    for (i = 0; i < pairs; i++)
-    {
-        release_peer(&invitees[i]);
-        release_peer(&inviters[i]);
-    }
-    release_peer(&spare_b);
-    release_peer(&spare_a);
+    release_pairs(inviters, invitees, pairs, &spare_a, &spare_b);
     free(handshake);
     free(inviters);
     free(invitees);
