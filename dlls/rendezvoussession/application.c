@@ -125,7 +125,7 @@ struct application
     BYTE secret[RV_TICKET_SECRET_SIZE];
     struct rv_ticket ticket;
     struct backend_job *job;
-    HANDLE share_process;
+    struct backend_process share_process;
 };
 
 struct app_sink
@@ -578,13 +578,11 @@ static void end_session(struct application *app)
         backend_release(app->done_job);
         app->done_job = NULL;
     }
-    if (app->share_process)
+    if (app->share_process.process)
     {
         /* The helper never confirmed: nobody is to see this screen. */
         TRACE("stopping the share backend\n");
-        TerminateProcess(app->share_process, ERROR_CANCELLED);
-        CloseHandle(app->share_process);
-        app->share_process = NULL;
+        backend_process_stop(&app->share_process);
     }
 
     app->session = NULL;
@@ -837,8 +835,7 @@ static void handle_data(struct application *app, BSTR data)
     case PHASE_WAIT_ACK:
         if (rv_ticket_ack_parse(text, len, app->id, NULL)) break;
         /* The helper is in: the share backend is theirs now. */
-        CloseHandle(app->share_process);
-        app->share_process = NULL;
+        backend_process_detach(&app->share_process);
         terminate_session(app, S_OK);
         return;
 
@@ -866,7 +863,7 @@ static void backend_done(struct application *app, struct backend_job *job)
     {
         struct rv_ticket *t = &app->ticket;
 
-        app->share_process = backend_take_process(job);
+        backend_take_process(job, &app->share_process);
         memcpy(t->id, app->id, sizeof(t->id));
         memcpy(t->nonce, app->nonce, sizeof(t->nonce));
         memcpy(t->secret, app->secret, sizeof(t->secret));

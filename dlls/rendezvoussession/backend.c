@@ -99,7 +99,7 @@ struct backend_job
     volatile LONG cancelled;
     /* results, written by the worker before it posts */
     HRESULT hr;
-    HANDLE process;
+    struct backend_process process;
     unsigned int count;
     struct rv_ticket_address addresses[RV_TICKET_MAX_ADDRESSES];
 };
@@ -418,12 +418,8 @@ static HRESULT build_input(const struct backend_request *req, char **ret, size_t
 
 static void job_free(struct backend_job *job)
 {
-    if (job->process)
-    {
-        /* Never handed over: the session does not use it. */
-        TerminateProcess(job->process, ERROR_CANCELLED);
-        CloseHandle(job->process);
-    }
+    /* Never handed over: the session does not use it. */
+    backend_process_stop(&job->process);
     if (job->input)
     {
         SecureZeroMemory(job->input, job->input_size);
@@ -464,12 +460,47 @@ unsigned int backend_get_addresses(struct backend_job *job, struct rv_ticket_add
     return job->count;
 }
 
-HANDLE backend_take_process(struct backend_job *job)
+void backend_take_process(struct backend_job *job, struct backend_process *out)
 {
-    HANDLE process = job->process;
+    *out = job->process;
+    memset(&job->process, 0, sizeof(job->process));
+}
 
-    job->process = NULL;
-    return process;
+void backend_process_stop(struct backend_process *process)
+{
+    if (process->job) TerminateJobObject(process->job, ERROR_CANCELLED);
+    else if (process->process) TerminateProcess(process->process, ERROR_CANCELLED);
+    backend_process_detach(process);
+}
+
+void backend_process_detach(struct backend_process *process)
+{
+    if (process->job) CloseHandle(process->job);
+    if (process->process) CloseHandle(process->process);
+    memset(process, 0, sizeof(*process));
+}
+
+/* Starts the command suspended and puts it in a job of its own before it runs,
+ * so that everything it starts (its console host first) is in the job too.
+ * Without one (a caller already in a job Wine cannot nest), the process alone. */
+static BOOL create_backend_process(struct backend_job *job, STARTUPINFOW *si, struct backend_process *out)
+{
+    PROCESS_INFORMATION pi;
+
+    if (!CreateProcessW(NULL, job->command, NULL, NULL, TRUE, CREATE_NO_WINDOW | CREATE_SUSPENDED, NULL, NULL,
+                        si, &pi))
+        return FALSE;
+    out->process = pi.hProcess;
+    out->job = CreateJobObjectW(NULL, NULL);
+    if (out->job && !AssignProcessToJobObject(out->job, pi.hProcess))
+    {
+        WARN("backend runs outside a job: %lu\n", GetLastError());
+        CloseHandle(out->job);
+        out->job = NULL;
+    }
+    ResumeThread(pi.hThread);
+    CloseHandle(pi.hThread);
+    return TRUE;
 }
 
 static HRESULT exit_code_result(DWORD code)
@@ -589,7 +620,7 @@ static HRESULT wait_started(struct backend_job *job, HANDLE process, HANDLE outp
 static HRESULT run_backend(struct backend_job *job)
 {
     HANDLE in_read = NULL, in_write = NULL, out_read = NULL, out_write = NULL, err = NULL;
-    PROCESS_INFORMATION pi;
+    struct backend_process process = {0};
     STARTUPINFOW si;
     HRESULT hr;
     DWORD written;
@@ -613,13 +644,12 @@ static HRESULT run_backend(struct backend_job *job)
     si.hStdOutput = out_write;
     si.hStdError = err;
     TRACE("starting %s\n", debugstr_w(job->command));
-    if (!CreateProcessW(NULL, job->command, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi))
+    if (!create_backend_process(job, &si, &process))
     {
         hr = HRESULT_FROM_WIN32(GetLastError());
         WARN("cannot start %s: %#lx\n", debugstr_w(job->command), hr);
         goto done;
     }
-    CloseHandle(pi.hThread);
     CloseHandle(in_read);
     CloseHandle(out_write);
     in_read = out_write = NULL;
@@ -630,17 +660,16 @@ static HRESULT run_backend(struct backend_job *job)
     CloseHandle(in_write);
     in_write = NULL;
 
-    hr = wait_started(job, pi.hProcess, out_read);
+    hr = wait_started(job, process.process, out_read);
     if (FAILED(hr))
     {
         WARN("backend failed: %#lx\n", hr);
-        TerminateProcess(pi.hProcess, ERROR_CANCELLED);
-        CloseHandle(pi.hProcess);
+        backend_process_stop(&process);
     }
     else if (job->role == BACKEND_SHARE)
-        job->process = pi.hProcess;   /* killed if the session fails before the helper is in */
+        job->process = process;   /* stopped if the session fails before the helper is in */
     else
-        CloseHandle(pi.hProcess);
+        backend_process_detach(&process);
 
 done:
     if (in_read) CloseHandle(in_read);

@@ -111,8 +111,20 @@ void backend_cancel(struct backend_job *job);
 HRESULT backend_get_result(struct backend_job *job);
 /* Share only: the addresses it reported (at most RV_TICKET_MAX_ADDRESSES). */
 unsigned int backend_get_addresses(struct backend_job *job, struct rv_ticket_address *addresses);
-/* Share only: takes the running backend's process handle (or NULL). */
-HANDLE backend_take_process(struct backend_job *job);
+/* A running backend and whatever it started, in a job object of its own when
+ * the process could be put in one: Wine 8 leaves a killed backend's console
+ * host running at times, and with it the whole prefix, unless it goes too. */
+struct backend_process
+{
+    HANDLE process;
+    HANDLE job;
+};
+/* Share only: takes the running backend (both handles NULL when none). */
+void backend_take_process(struct backend_job *job, struct backend_process *out);
+/* Kills the backend and what it started (exit code ERROR_CANCELLED), then closes the handles. */
+void backend_process_stop(struct backend_process *process);
+/* Closes the handles: the backend runs on. */
+void backend_process_detach(struct backend_process *process);
 void backend_release(struct backend_job *job);
 
 #endif /* __RENDEZVOUSSESSION_PRIVATE_H */

@@ -196,8 +196,10 @@
  *   Outside a handler of the session, destroy blocks until those frames are
  *   written to the socket (the kernel has them, so they arrive even if the
  *   process exits right after) and, when it releases the last session, also
- *   until the closing list is empty; both waits together last at most
- *   RV_DESTROY_TIMEOUT_MS.  If that bound passes, the I/O thread keeps trying
+ *   until the closing list is empty; both waits together end
+ *   RV_DESTROY_TIMEOUT_MS after the kernel last took a byte (a peer that
+ *   reads slowly but steadily gets everything), and last at most 5 s in
+ *   all.  If that bound passes, the I/O thread keeps trying
  *   until the 5 s are over, except after the last session: then every closing
  *   connection is closed at once and what was not written yet is lost.
  *   From inside a handler of the session being destroyed it never waits: the
@@ -297,7 +299,7 @@ enum rv_state
 #define RV_MAX_INVITATION_LIFETIME_MS (24u * 60 * 60 * 1000)
 #define RV_MAX_AUTH_FAILURES         16                  /* bad MACs before an invitation is revoked */
 #define RV_DEFAULT_HANDSHAKE_TIMEOUT 10000               /* ms */
-#define RV_DESTROY_TIMEOUT_MS        2000                /* longest rv_session_destroy waits for the network */
+#define RV_DESTROY_TIMEOUT_MS        2000                /* rv_session_destroy's wait for a network that takes nothing */
 #define RV_EXIT_TIMEOUT_MS           2000                /* what a process exit may wait for the network */
 #define RV_MAX_APPDATA_UNITS         256                 /* accept, decline and cancel data (512 bytes) */
 

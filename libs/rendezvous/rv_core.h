@@ -237,11 +237,23 @@ void out_free(struct rv_out *out);
 /* transport.c (core.lock held unless noted) */
 rv_result io_acquire(void);             /* without core.lock */
 /*
- * Without core.lock.  For the last session, a non-zero deadline lets closing
- * connections finish until then before the I/O thread is joined; 0 never waits
- * for them, and the thread then outlives the session until they are done.
+ * How long a destroy waits for the network: RV_DESTROY_TIMEOUT_MS without the
+ * kernel taking a byte, so that a peer that reads slowly but steadily still
+ * gets everything, and at most RV_LINGER_MS in all, the closing list's bound.
  */
-void io_release(uint64_t deadline);
+struct network_wait
+{
+    uint64_t deadline;      /* extended by each byte the kernel takes */
+    uint64_t end;           /* never beyond */
+    uint64_t written;       /* bytes_written when last seen */
+};
+void network_wait_start(struct network_wait *w);
+/*
+ * Without core.lock.  For the last session, a wait lets closing connections
+ * finish within it before the I/O thread is joined; NULL never waits for
+ * them, and the thread then outlives the session until they are done.
+ */
+void io_release(struct network_wait *wait);
 void io_signal(void);
 int io_on_thread(void);
 struct rv_conn *conn_new(struct rv_session *s);
@@ -279,8 +291,8 @@ void session_close_conns(struct rv_session *s, int keep_detached);
  * ticket for io_wait_handover, 0 when nothing is left to write.
  */
 uint32_t session_hand_over_conns(struct rv_session *s);
-/* Waits, releasing core.lock, until the ticket's frames are written or deadline passes. */
-void io_wait_handover(uint32_t ticket, uint64_t deadline);
+/* Waits, releasing core.lock, until the ticket's frames are written or the wait is over. */
+void io_wait_handover(uint32_t ticket, struct network_wait *wait);
 
 /* channel.c: the Noise handshake and the sealing of frames (core.lock held) */
 /* Invitee: starts the handshake and composes HELLO. */

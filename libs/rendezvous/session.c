@@ -300,8 +300,8 @@ static uint32_t session_close_locked(struct rv_session *s)
     return ticket;
 }
 
-/* deadline: see io_release; 0 when freed by a dispatch, which never waits for the network. */
-static void session_free(struct rv_session *s, uint64_t deadline)
+/* wait: see io_release; NULL when freed by a dispatch, which never waits for the network. */
+static void session_free(struct rv_session *s, struct network_wait *wait)
 {
     rv_mutex_lock(&core.lock);
     /* A wake in flight on the I/O thread still uses the session. */
@@ -309,13 +309,13 @@ static void session_free(struct rv_session *s, uint64_t deadline)
     rv_mutex_unlock(&core.lock);
     rv_wipe(s, sizeof(*s));
     rv_free(s);
-    io_release(deadline);
+    io_release(wait);
 }
 
 void rv_session_destroy(struct rv_session *s)
 {
     rv_thread_id self = rv_thread_self();
-    uint64_t deadline;
+    struct network_wait wait;
     uint32_t ticket;
 
     if (!s) return;
@@ -327,7 +327,7 @@ void rv_session_destroy(struct rv_session *s)
         rv_mutex_unlock(&core.lock);
         return;
     }
-    deadline = rv_time_ms() + RV_DESTROY_TIMEOUT_MS;
+    network_wait_start(&wait);
     ticket = session_close_locked(s);
     if (s->dispatch_depth && rv_thread_equal(s->dispatch_thread, self))
     {
@@ -338,9 +338,9 @@ void rv_session_destroy(struct rv_session *s)
     }
     while (s->dispatch_depth) rv_cond_wait(&core.idle_cond, &core.lock, 100);
     /* The kernel gets the last frames before we return: the process may exit right after. */
-    if (ticket) io_wait_handover(ticket, deadline);
+    if (ticket) io_wait_handover(ticket, &wait);
     rv_mutex_unlock(&core.lock);
-    session_free(s, deadline);
+    session_free(s, &wait);
 }
 
 /* ---- getters and settings ---- */
@@ -895,7 +895,7 @@ rv_result rv_session_dispatch(struct rv_session *s)
         if (s->destroy_deferred)
         {
             rv_mutex_unlock(&core.lock);
-            session_free(s, 0);
+            session_free(s, NULL);
             return hr;
         }
         rv_cond_broadcast(&core.idle_cond);

@@ -38,6 +38,7 @@ static struct rv_conn *closing_conns;       /* orphans of destroyed sessions, se
 static unsigned int n_closing;
 static unsigned int handover_waiters;       /* threads waiting for the closing list to progress */
 static uint32_t last_ticket;
+static uint64_t bytes_written;              /* by every connection: progress for network_wait */
 static void *poll_block, *spare_block;      /* pollfd array + owner array in one allocation */
 static unsigned int poll_cap, spare_cap;
 
@@ -186,9 +187,31 @@ static void close_closing_conns(void)
     while (closing_conns) conn_close(closing_conns);
 }
 
-void io_release(uint64_t deadline)
+void network_wait_start(struct network_wait *w)
 {
-    uint64_t now;
+    uint64_t now = rv_time_ms();
+
+    w->deadline = now + RV_DESTROY_TIMEOUT_MS;
+    w->end = now + RV_LINGER_MS;
+    w->written = bytes_written;
+}
+
+/* core.lock held: how long to wait on, 0 once the wait is over. */
+static uint32_t network_wait_left(struct network_wait *w)
+{
+    uint64_t now = rv_time_ms();
+
+    if (w->written != bytes_written)
+    {
+        w->written = bytes_written;
+        w->deadline = now + RV_DESTROY_TIMEOUT_MS < w->end ? now + RV_DESTROY_TIMEOUT_MS : w->end;
+    }
+    return now < w->deadline ? (uint32_t)(w->deadline - now) : 0;
+}
+
+void io_release(struct network_wait *wait)
+{
+    uint32_t left;
     int join;
 
     rv_mutex_lock(&core.lock);
@@ -203,15 +226,15 @@ void io_release(uint64_t deadline)
     io_signal();
     /* The last session: closing connections get the rest of the bound, unless a new session comes. */
     handover_waiters++;
-    while (deadline && !core.n_sessions && closing_conns && (now = rv_time_ms()) < deadline)
-        rv_cond_wait(&core.idle_cond, &core.lock, (uint32_t)(deadline - now));
+    while (wait && !core.n_sessions && closing_conns && (left = network_wait_left(wait)))
+        rv_cond_wait(&core.idle_cond, &core.lock, left);
     handover_waiters--;
     rv_mutex_unlock(&core.lock);
 
     rv_mutex_lock(&life_lock);
     rv_mutex_lock(&core.lock);
     /* Without a deadline, a thread with closing connections is left to finish them. */
-    join = io_running && !core.n_sessions && (deadline || !closing_conns);
+    join = io_running && !core.n_sessions && (wait || !closing_conns);
     if (join)
     {
         /* Their time is up: closed without RST, frames already written still arrive. */
@@ -514,14 +537,14 @@ static int handover_pending(uint32_t ticket)
     return 0;
 }
 
-void io_wait_handover(uint32_t ticket, uint64_t deadline)
+void io_wait_handover(uint32_t ticket, struct network_wait *wait)
 {
-    uint64_t now;
+    uint32_t left;
 
     /* The I/O thread broadcasts idle_cond after each round while someone waits. */
     handover_waiters++;
-    while (handover_pending(ticket) && (now = rv_time_ms()) < deadline)
-        rv_cond_wait(&core.idle_cond, &core.lock, (uint32_t)(deadline - now));
+    while (handover_pending(ticket) && (left = network_wait_left(wait)))
+        rv_cond_wait(&core.idle_cond, &core.lock, left);
     handover_waiters--;
 }
 
@@ -836,6 +859,7 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
         r = rv_socket_send(c->sock, p, n, err);
         if (r == -1) return 0;
         if (r < 0) return -1;
+        bytes_written += (uint64_t)r;
         if (is_ctl) c->ctl_sent += (uint16_t)r;
         else
         {

@@ -780,6 +780,18 @@ static void backend_child(int argc, char **argv)
     }
     if (!strcmp(mode, "hang"))
     {
+        /* What a backend starts (a viewer, a server, its console host) goes with it. */
+        STARTUPINFOA si = { sizeof(si) };
+        PROCESS_INFORMATION pi;
+        char cmdline[MAX_PATH + 32];
+
+        sprintf(cmdline, "\"%s\" application sleeper", argv[0]);
+        if (CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        {
+            fprintf(f, "grandchild %lu\n", pi.dwProcessId);
+            CloseHandle(pi.hProcess);
+            CloseHandle(pi.hThread);
+        }
         fclose(f);
         Sleep(8000);
         if ((f = fopen(argv[5], "a"))) fprintf(f, "survived\n");
@@ -805,24 +817,30 @@ static void backend_child(int argc, char **argv)
     ExitProcess(0);
 }
 
-/* A backend's process was stopped by Remote Assistance, not left running. */
+/* The process with this id, if it still exists, ends soon with ERROR_CANCELLED. */
+static void check_cancelled(const char *pid, const char *what, int line)
+{
+    HANDLE process;
+    DWORD code = 0;
+
+    if (!(process = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, atoi(pid)))) return;
+    ok_(__FILE__, line)(!WaitForSingleObject(process, 15000), "the %s still runs\n", what);
+    GetExitCodeProcess(process, &code);
+    ok_(__FILE__, line)(code == ERROR_CANCELLED, "%s exit code %lu\n", what, code);
+    CloseHandle(process);
+}
+
+/* A backend's process was stopped by Remote Assistance, not left running, and
+ * so was what it started. */
 static void check_stopped(const struct record *rec, const WCHAR *path, int line)
 {
-    const char *pid = record_find(rec, "pid ");
+    const char *pid = record_find(rec, "pid "), *grandchild;
     struct record again;
-    HANDLE process;
 
     if (!pid) return;   /* killed before it could write */
-    if ((process = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, atoi(pid))))
-    {
-        DWORD code = 0;
-
-        ok_(__FILE__, line)(!WaitForSingleObject(process, 15000), "the backend still runs\n");
-        GetExitCodeProcess(process, &code);
-        ok_(__FILE__, line)(code == ERROR_CANCELLED, "backend exit code %lu\n", code);
-        CloseHandle(process);
-    }
+    check_cancelled(pid, "backend", line);
     read_record(path, &again);
+    if ((grandchild = record_find(&again, "grandchild "))) check_cancelled(grandchild, "backend's own child", line);
     ok_(__FILE__, line)(!record_find(&again, "survived"), "the backend was not stopped\n");
 }
 
@@ -2240,6 +2258,12 @@ START_TEST(application)
     {
         backend_child(argc, argv);
         return;
+    }
+    if (argc >= 3 && !strcmp(argv[2], "sleeper"))
+    {
+        /* Started by a hanging backend: outlives it unless stopped with it. */
+        Sleep(8000);
+        ExitProcess(0);
     }
 
     CoInitialize(NULL);

@@ -244,6 +244,72 @@ static void test_unread_peer(int last)
     free(units);
 }
 
+/* A peer that takes one frame at a time, with a pause after each. */
+struct slow_reader
+{
+    rv_socket s;
+    int data_frames;        /* DATA frames read, in order and whole */
+    int terminated;         /* TERMINATE came after them */
+    int closed;             /* then EOF */
+};
+
+#define SLOW_FRAMES 24
+#define SLOW_PAUSE_MS 120
+
+static void slow_reader_run(void *arg)
+{
+    struct slow_reader *r = arg;
+    uint32_t len, size = 2 * 65536;
+    uint16_t *payload = malloc(size);
+    int type;
+
+    while ((type = raw_recv_frame(r->s, payload, size, &len, 5000)) == RV_FRAME_DATA && len == size &&
+           payload[65535] == (uint16_t)r->data_frames)
+    {
+        r->data_frames++;
+        rv_sleep_ms(SLOW_PAUSE_MS);
+    }
+    r->terminated = type == RV_FRAME_TERMINATE;
+    r->closed = r->terminated && raw_wait_closed(r->s, 5000);
+    free(payload);
+}
+
+/*
+ * (g) The last session, destroyed while its peer reads slowly but steadily
+ * (about 3 s for what was queued): destroy waits as long as the kernel takes
+ * bytes, so everything arrives, and still returns within the linger bound.
+ */
+static void test_slow_reader(void)
+{
+    uint16_t *units = make_units(65536, 3);
+    struct slow_reader reader = { 0 };
+    struct rv_thread thread;
+    uint64_t start, elapsed;
+    struct peer a;
+    int i;
+
+    reader.s = raw_invitee(&a);
+    for (i = 0; i < SLOW_FRAMES; i++)
+    {
+        units[65535] = (uint16_t)i;
+        ok(rv_session_send_context_data(a.s, units, 65536) == RV_S_OK, "send %d\n", i);
+    }
+    ok(rv_session_terminate(a.s, 0, units, 16) == RV_S_OK, "terminate\n");
+    ok(rv_thread_start(&thread, slow_reader_run, &reader) == RV_S_OK, "reader thread\n");
+    start = rv_time_ms();
+    peer_destroy(&a);
+    elapsed = rv_time_ms() - start;
+    rv_thread_join(&thread);
+    ok(reader.data_frames == SLOW_FRAMES, "%d of %d frames read\n", reader.data_frames, SLOW_FRAMES);
+    ok(reader.terminated, "no TERMINATE after the frames\n");
+    ok(reader.closed, "no EOF after TERMINATE\n");
+    ok(elapsed <= LINGER_BOUND_MS, "destroy took %lu ms\n", (unsigned long)elapsed);
+    trace("destroy with a slow reader took %lu ms\n", (unsigned long)elapsed);
+    ok(live_allocations() == 0, "%ld allocations left\n", live_allocations());
+    rv_socket_close(reader.s);
+    free(units);
+}
+
 /*
  * (f) The last session, destroyed at once: when destroy returns the I/O thread
  * is gone, so whatever the peer reads afterwards was written before.
@@ -430,6 +496,7 @@ START_TEST(destroy)
     ok(wait_live_allocations(0, 2000) == 0, "%ld allocations leaked\n", live_allocations());
     test_last_session_frames_written();
     test_last_destroy_in_handler();
+    test_slow_reader();
     test_unread_peer(1);
     test_unread_peer(0);
     ok(wait_live_allocations(0, 2000) == 0, "%ld allocations leaked\n", live_allocations());
