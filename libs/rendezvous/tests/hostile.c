@@ -690,6 +690,85 @@ static void test_tampering(void)
     tampered(7, "truncated frame");
 }
 
+/*
+ * A frame of three chunks (65536 units) tampered with after its first chunk,
+ * which opens: what: 0 a byte of the second chunk changed, 1 the last tag
+ * changed, 2 the first two chunks swapped, 3 the second chunk left out, 4 the
+ * frame cut short inside its last chunk.  The session ends (RV_E_PROTOCOL, or
+ * RV_E_CONNECTION_RESET when cut short) and nothing of that frame arrives,
+ * not even the chunks that opened.
+ */
+static void tampered_chunks(int what, const char *name)
+{
+    static const uint8_t first[] = { 'o', 0, 'k', 0 };
+    const size_t chunk = RV_SEAL_CHUNK + RV_SEAL_TAG, body = RV_FRAME_HEADER_SIZE;
+    uint16_t *units = make_units(65536, 7);
+    uint8_t *f1, *f2, *swap;
+    struct rv_invitation inv;
+    size_t n1, n2;
+    struct peer a;
+    rv_socket s;
+    int k;
+
+    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
+    a.keep_data = 1;
+    n1 = raw_frame_bytes(s, RV_FRAME_DATA, first, sizeof(first), &f1);
+    n2 = raw_frame_bytes(s, RV_FRAME_DATA, units, 65536 * sizeof(uint16_t), &f2);
+    ok(rv_seal_chunks(65536 * sizeof(uint16_t)) == 3 && n2 == body + 2 * chunk + 34 + RV_SEAL_TAG,
+       "%s: %lu bytes on the wire\n", name, (unsigned long)n2);
+    raw_send(s, f1, n1, 2000);
+    switch (what)
+    {
+    case 0:
+        f2[body + chunk + 100] ^= 0x04;
+        raw_send(s, f2, n2, 2000);
+        break;
+    case 1:
+        f2[n2 - 1] ^= 0x80;
+        raw_send(s, f2, n2, 2000);
+        break;
+    case 2:
+        swap = malloc(chunk);
+        memcpy(swap, f2 + body, chunk);
+        memcpy(f2 + body, f2 + body + chunk, chunk);
+        memcpy(f2 + body + chunk, swap, chunk);
+        free(swap);
+        raw_send(s, f2, n2, 2000);
+        break;
+    case 3:
+        /* The header still says three chunks: the rest never comes whole. */
+        raw_send(s, f2, body + chunk, 2000);
+        raw_send(s, f2 + body + 2 * chunk, n2 - body - 2 * chunk, 2000);
+        rv_socket_shutdown_write(s);
+        break;
+    case 4:
+        raw_send(s, f2, n2 - 5, 2000);
+        rv_socket_shutdown_write(s);
+        break;
+    }
+    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "%s: not TERMINATED (%d)\n", name, a.last_state);
+    k = find_event(&a, REC_TERMINATION, 0);
+    ok(k >= 0 && a.ev[k].hr == (what >= 3 ? RV_E_CONNECTION_RESET : RV_E_PROTOCOL), "%s: hr %#x\n", name,
+       k >= 0 ? (unsigned)a.ev[k].hr : 0);
+    ok(a.data_events == 1, "%s: %ld frames delivered\n", name, a.data_events);
+    ok(a.data_units == 2, "%s: %lu units delivered\n", name, (unsigned long)a.data_units);
+    ok(raw_wait_closed(s, 2000), "%s: connection kept\n", name);
+    free(f1);
+    free(f2);
+    free(units);
+    rv_socket_close(s);
+    peer_destroy(&a);
+}
+
+static void test_tampered_chunks(void)
+{
+    tampered_chunks(0, "changed second chunk");
+    tampered_chunks(1, "changed last tag");
+    tampered_chunks(2, "swapped chunks");
+    tampered_chunks(3, "dropped chunk");
+    tampered_chunks(4, "cut in the last chunk");
+}
+
 /* A direction ends the session well before its nonces run out. */
 static void test_nonce_exhaustion(void)
 {
@@ -962,6 +1041,7 @@ START_TEST(hostile)
     test_slow_peer();
     test_security_code();
     test_tampering();
+    test_tampered_chunks();
     test_nonce_exhaustion();
     test_large_sealed_frames();
     test_violations();
