@@ -225,49 +225,60 @@ void session_fail(struct rv_session *s, rv_result hr);
 /* Delivers pending wakes (only == NULL: all of them); may drop and retake core.lock. */
 void session_deliver_wakes(struct rv_session *only);
 void event_free(struct rv_event *ev);
-/* Blocks of RV_LARGE_MIN bytes or more, kept for reuse while sessions exist
- * (transport.c); core.lock held. */
+
+/* pool.c: the buffer pools (core.lock held) */
+/* Blocks of RV_LARGE_MIN bytes or more, kept for reuse while sessions exist. */
 #define RV_LARGE_MIN (16u << 10)
 void *large_alloc(size_t size);
 void large_free(void *ptr);
-/* Gives back an event carved from a slab (transport.c); core.lock held. */
+/* Frees the blocks kept for reuse. */
+void large_trim(void);
+/* Events of at most this size are carved from a slab of their connection. */
+#define SLAB_EVENT_MAX  1024u
+/* Carves an event from c's slab; the caller sets the event's slab to *ret. */
+struct rv_event *slab_event_alloc(struct rv_conn *c, size_t size, struct rv_slab **ret);
+/* Gives back an event carved from a slab. */
 void slab_event_free(struct rv_event *ev);
+/* The connection ends: its current slab goes with its last event. */
+void slab_release(struct rv_conn *c);
+struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);
 void out_free(struct rv_out *out);
 
-/* transport.c (core.lock held unless noted) */
-rv_result io_acquire(void);             /* without core.lock */
-/*
- * How long a destroy waits for the network: RV_DESTROY_TIMEOUT_MS without the
- * kernel taking a byte, so that a peer that reads slowly but steadily still
- * gets everything, and at most RV_LINGER_MS in all, the closing list's bound.
- */
-struct network_wait
-{
-    uint64_t deadline;      /* extended by each byte the kernel takes */
-    uint64_t end;           /* never beyond */
-    uint64_t written;       /* bytes_written when last seen */
-};
-void network_wait_start(struct network_wait *w);
-/*
- * Without core.lock.  For the last session, a wait lets closing connections
- * finish within it before the I/O thread is joined; NULL never waits for
- * them, and the thread then outlives the session until they are done.
- */
-void io_release(struct network_wait *wait);
-void io_signal(void);
-int io_on_thread(void);
+/* handshake.c: the handshake's frame handlers (core.lock held) */
+/* Inviter: closes a connection that did not authenticate; too many end the session. */
+void inviter_reject(struct rv_conn *c);
+/* Inviter: HELLO is in c->small. */
+void inviter_on_hello(struct rv_conn *c);
+/* Inviter: RESPONSE, the invitee's answer, is in c->small. */
+void inviter_on_response(struct rv_conn *c);
+/* Invitee: CHALLENGE is in c->small; RESPONSE goes out. */
+void invitee_on_challenge(struct rv_conn *c);
+/* Invitee: CONFIRM came; the connection is established. */
+void invitee_on_confirm(struct rv_conn *c);
+/* A CANCEL from the authenticated peer is in c->small: queues on_answer. */
+void queue_cancel_answer(struct rv_conn *c);
+
+/* conn.c (core.lock held) */
 struct rv_conn *conn_new(struct rv_session *s);
 void conn_discard(struct rv_conn *c);   /* never linked */
 void conn_link(struct rv_conn *c);
 void conn_close(struct rv_conn *c);
+/* A failure on c: the session ends if c carries it. */
+void conn_fail(struct rv_conn *c, rv_result hr);
 void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size);
 void conn_append(struct rv_conn *c, struct rv_out *out);
+/* Whether c has something to write. */
+int conn_wants_output(struct rv_conn *c);
+/* Writes what the socket takes; 0, or -1 with *err when the socket failed. */
+int conn_write_owed(struct rv_conn *c, rv_result *err);
 /* From an API call: writes what is queued at once; 1 when the I/O thread must still act. */
 int conn_write_now(struct rv_conn *c);
 /* From an API call: reads what an established connection has now (rv_session_read_now). */
 void conn_read_now(struct rv_conn *c);
 /* Whether the owner reads the connection, not the I/O thread. */
 int conn_read_by_host(const struct rv_conn *c);
+/* Whether c's session holds too much unread input for c to be read now. */
+int conn_throttled(struct rv_conn *c);
 /* The socket of an established connection; 0 when it is not one. */
 int conn_get_socket(const struct rv_conn *c, rv_socket *sock);
 /* From an API call: routes an established connection's readiness to the
@@ -275,7 +286,14 @@ int conn_get_socket(const struct rv_conn *c, rv_socket *sock);
 int conn_route(struct rv_conn *c, uintptr_t window, uint32_t message);
 /* A routed message for c (rv_session_socket_event); RV_S_FALSE when socket is not c's routed one. */
 rv_result conn_routed_event(struct rv_conn *c, uintptr_t socket, uintptr_t lparam);
-struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);
+/* I/O thread: a routed connection that no longer carries its session is polled again. */
+void conn_take_back(struct rv_conn *c);
+/* I/O thread: the connect ended (RV_S_FALSE: not yet). */
+void conn_on_connected(struct rv_conn *c, rv_result hr);
+/* I/O thread: the poll reported revents for c. */
+void conn_on_poll(struct rv_conn *c, short revents);
+/* I/O thread: c's deadline is past. */
+void conn_on_deadline(struct rv_conn *c);
 /*
  * Local cancel: listener closed, handshakes told, peer sent CANCEL.  block
  * (rv_alloc, or NULL) is the payload for the one authenticated connection,
@@ -291,8 +309,47 @@ void session_close_conns(struct rv_session *s, int keep_detached);
  * ticket for io_wait_handover, 0 when nothing is left to write.
  */
 uint32_t session_hand_over_conns(struct rv_session *s);
+/* Whether some of the ticket's frames are still to be written. */
+int handover_pending(uint32_t ticket);
+/* The first connection of the closing list (orphans of destroyed sessions). */
+struct rv_conn *conn_closing_head(void);
+/* How many connections the closing list holds. */
+unsigned int conn_closing_count(void);
+/* Closes every connection of the closing list. */
+void close_closing_conns(void);
+
+/* io.c: the I/O thread, its loop and process exit (core.lock held unless noted) */
+rv_result io_acquire(void);             /* without core.lock */
+/*
+ * How long a destroy waits for the network: RV_DESTROY_TIMEOUT_MS without the
+ * kernel taking a byte, so that a peer that reads slowly but steadily still
+ * gets everything, and at most RV_LINGER_MS in all, the closing list's bound.
+ */
+struct network_wait
+{
+    uint64_t deadline;      /* extended by each byte the kernel takes */
+    uint64_t end;           /* never beyond */
+    uint64_t written;       /* bytes_written when last seen */
+};
+void network_wait_start(struct network_wait *w);
+/* Counts bytes the kernel took: the progress network_wait looks for. */
+void network_wait_progress(uint64_t bytes);
+/*
+ * Without core.lock.  For the last session, a wait lets closing connections
+ * finish within it before the I/O thread is joined; NULL never waits for
+ * them, and the thread then outlives the session until they are done.
+ */
+void io_release(struct network_wait *wait);
+void io_signal(void);
+int io_on_thread(void);
 /* Waits, releasing core.lock, until the ticket's frames are written or the wait is over. */
 void io_wait_handover(uint32_t ticket, struct network_wait *wait);
+/* Room in the poll set for every socket the sessions and the closing list may own. */
+rv_result reserve_poll_entries(unsigned int sessions, unsigned int closing);
+/* A closed connection goes to the graveyard: freed at the start of the I/O thread's next round. */
+void io_bury(struct rv_conn *c);
+/* Whether rv_process_exit runs: then nothing is freed. */
+int process_is_exiting(void);
 
 /* channel.c: the Noise handshake and the sealing of frames (core.lock held) */
 /* Invitee: starts the handshake and composes HELLO. */

@@ -1,5 +1,5 @@
 /*
- * Rendezvous core: I/O thread, peer connections and the handshake's states
+ * Rendezvous core: peer connections: their lifecycle, output, input and routing
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -24,229 +24,10 @@
 
 struct rv_core core = { .lock = RV_MUTEX_INIT };
 
-/* I/O thread state, under core.lock unless noted. */
-static rv_mutex life_lock = RV_MUTEX_INIT;  /* serialises thread start and stop */
-static int conds_ready;                     /* under life_lock */
-static struct rv_thread io_thread;
-static rv_thread_id io_thread_id;
-static int io_running;                      /* started and not yet joined */
-static int io_exited;                       /* its loop has ended; the join is still due */
-static int io_stop, io_signalled;
-static struct rv_waker waker;
-static struct rv_conn *graveyard;
+/* The closing list and its tickets, under core.lock. */
 static struct rv_conn *closing_conns;       /* orphans of destroyed sessions, see session_hand_over_conns */
 static unsigned int n_closing;
-static unsigned int handover_waiters;       /* threads waiting for the closing list to progress */
 static uint32_t last_ticket;
-static uint64_t bytes_written;              /* by every connection: progress for network_wait */
-static void *poll_block, *spare_block;      /* pollfd array + owner array in one allocation */
-static unsigned int poll_cap, spare_cap;
-
-/* Set by rv_process_exit: the only thread left writes what is owed and frees nothing. */
-static int process_exiting;
-
-/* ---- I/O thread lifetime ---- */
-
-void io_signal(void)
-{
-    if (!io_running || io_signalled) return;
-    io_signalled = 1;
-    rv_waker_signal(&waker);
-}
-
-int io_on_thread(void)
-{
-    int ret;
-
-    rv_mutex_lock(&core.lock);
-    /* Once the loop has ended, the id may belong to a new thread. */
-    ret = io_running && !io_exited && rv_thread_equal(io_thread_id, rv_thread_self());
-    rv_mutex_unlock(&core.lock);
-    return ret;
-}
-
-static void sweep_graveyard(void)
-{
-    struct rv_conn *c;
-
-    while ((c = graveyard))
-    {
-        graveyard = c->next;
-        rv_socket_close(c->sock);
-        rv_free(c);
-    }
-}
-
-static void io_main(void *arg);
-static void large_trim(void);
-
-/* Room for every socket the sessions and the closing list may own; the I/O thread adopts the spare block. */
-static rv_result reserve_poll_entries(unsigned int sessions, unsigned int closing)
-{
-    unsigned int need = 1 + sessions * RV_CONNS_PER_SESSION + closing, cap;
-    void *block;
-
-    if (need <= poll_cap || need <= spare_cap) return RV_S_OK;
-    cap = need < 64 ? 64 : 2 * need;
-    if (!(block = rv_alloc((size_t)cap * (sizeof(rv_pollfd) + sizeof(struct rv_conn *)))))
-        return RV_E_OUTOFMEMORY;
-    rv_free(spare_block);
-    spare_block = block;
-    spare_cap = cap;
-    return RV_S_OK;
-}
-
-static void free_poll_blocks(void)
-{
-    rv_free(poll_block);
-    rv_free(spare_block);
-    poll_block = spare_block = NULL;
-    poll_cap = spare_cap = 0;
-}
-
-/* life_lock held, core.lock not: the loop has ended or was told to stop. */
-static void io_join(void)
-{
-    rv_thread_join(&io_thread);
-    rv_mutex_lock(&core.lock);
-    io_running = 0;
-    io_exited = 0;
-    io_stop = 0;
-    sweep_graveyard();
-    free_poll_blocks();
-    rv_mutex_unlock(&core.lock);
-    rv_waker_close(&waker);
-}
-
-rv_result io_acquire(void)
-{
-    rv_result hr;
-    int exited;
-
-    rv_mutex_lock(&life_lock);
-    if ((hr = rv_port_init())) goto done;
-    if (!conds_ready)
-    {
-        rv_cond_init(&core.event_cond);
-        rv_cond_init(&core.idle_cond);
-        conds_ready = 1;
-    }
-    for (;;)
-    {
-        /* A thread left draining the closing list keeps running once a session counts again. */
-        rv_mutex_lock(&core.lock);
-        exited = io_running && io_exited;
-        if (!exited)
-        {
-            hr = reserve_poll_entries(core.n_sessions + 1, n_closing);
-            if (!hr) core.n_sessions++;
-        }
-        rv_mutex_unlock(&core.lock);
-        if (!exited) break;
-        /* It outlived the last session and has stopped by itself. */
-        io_join();
-    }
-    if (hr) goto done;
-
-    if (!io_running)
-    {
-        if (!(hr = rv_waker_open(&waker)))
-        {
-            rv_mutex_lock(&core.lock);
-            io_running = 1;
-            io_exited = 0;
-            io_stop = 0;
-            io_signalled = 0;
-            rv_mutex_unlock(&core.lock);
-            if ((hr = rv_thread_start(&io_thread, io_main, NULL)))
-            {
-                rv_mutex_lock(&core.lock);
-                io_running = 0;
-                rv_mutex_unlock(&core.lock);
-                rv_waker_close(&waker);
-            }
-        }
-        if (hr)
-        {
-            rv_mutex_lock(&core.lock);
-            if (!--core.n_sessions)
-            {
-                free_poll_blocks();
-                large_trim();
-            }
-            rv_mutex_unlock(&core.lock);
-        }
-    }
-done:
-    rv_mutex_unlock(&life_lock);
-    return hr;
-}
-
-static void close_closing_conns(void)
-{
-    while (closing_conns) conn_close(closing_conns);
-}
-
-void network_wait_start(struct network_wait *w)
-{
-    uint64_t now = rv_time_ms();
-
-    w->deadline = now + RV_DESTROY_TIMEOUT_MS;
-    w->end = now + RV_LINGER_MS;
-    w->written = bytes_written;
-}
-
-/* core.lock held: how long to wait on, 0 once the wait is over. */
-static uint32_t network_wait_left(struct network_wait *w)
-{
-    uint64_t now = rv_time_ms();
-
-    if (w->written != bytes_written)
-    {
-        w->written = bytes_written;
-        w->deadline = now + RV_DESTROY_TIMEOUT_MS < w->end ? now + RV_DESTROY_TIMEOUT_MS : w->end;
-    }
-    return now < w->deadline ? (uint32_t)(w->deadline - now) : 0;
-}
-
-void io_release(struct network_wait *wait)
-{
-    uint32_t left;
-    int join;
-
-    rv_mutex_lock(&core.lock);
-    if (--core.n_sessions)
-    {
-        rv_mutex_unlock(&core.lock);
-        return;
-    }
-    large_trim();
-    /* Without sessions the thread stops by itself once the closing list is empty. */
-    io_signalled = 0;
-    io_signal();
-    /* The last session: closing connections get the rest of the bound, unless a new session comes. */
-    handover_waiters++;
-    while (wait && !core.n_sessions && closing_conns && (left = network_wait_left(wait)))
-        rv_cond_wait(&core.idle_cond, &core.lock, left);
-    handover_waiters--;
-    rv_mutex_unlock(&core.lock);
-
-    rv_mutex_lock(&life_lock);
-    rv_mutex_lock(&core.lock);
-    /* Without a deadline, a thread with closing connections is left to finish them. */
-    join = io_running && !core.n_sessions && (wait || !closing_conns);
-    if (join)
-    {
-        /* Their time is up: closed without RST, frames already written still arrive. */
-        close_closing_conns();
-        io_stop = 1;
-        io_signalled = 0;
-        io_signal();
-    }
-    rv_mutex_unlock(&core.lock);
-    if (join) io_join();
-    rv_mutex_unlock(&life_lock);
-}
 
 /* ---- connections ---- */
 
@@ -277,74 +58,6 @@ void conn_link(struct rv_conn *c)
 
     c->next = s->conns;
     s->conns = c;
-}
-
-/*
- * Small DATA events are carved from slabs of their connection: under Wine a
- * small heap block costs more to allocate and free than the rest of the
- * event's delivery, and a batch of small frames would pay it per frame.
- * A session dispatches its events in order, so a slab goes soon after its
- * last event does; it is freed as soon as it holds none, so an idle
- * connection keeps no slab.  Beyond what the queued events are charged, a
- * connection's slabs hold at most the unused ends of two of them.
- */
-#define SLAB_SIZE       8192u
-#define SLAB_EVENT_MAX  1024u
-#define SLAB_ALIGN(n)   (((n) + 15u) & ~(size_t)15u)
-
-struct rv_slab
-{
-    struct rv_conn *owner;      /* carves from it; NULL once it has moved on */
-    uint32_t        used;       /* bytes carved, the header included */
-    uint32_t        live;       /* events carved and not yet freed */
-};
-
-/* The caller sets the event's slab to *ret. */
-static struct rv_event *slab_event_alloc(struct rv_conn *c, size_t size, struct rv_slab **ret)
-{
-    struct rv_slab *slab = c->slab;
-    struct rv_event *ev;
-
-    size = SLAB_ALIGN(size);
-    if (slab && slab->used + size > SLAB_SIZE)
-    {
-        /* Full: its events free it. */
-        slab->owner = NULL;
-        c->slab = slab = NULL;
-    }
-    if (!slab)
-    {
-        if (!(slab = rv_alloc(SLAB_SIZE))) return NULL;
-        slab->owner = c;
-        slab->used = SLAB_ALIGN(sizeof(*slab));
-        slab->live = 0;
-        c->slab = slab;
-    }
-    ev = (struct rv_event *)((uint8_t *)slab + slab->used);
-    slab->used += (uint32_t)size;
-    slab->live++;
-    *ret = slab;
-    return ev;
-}
-
-void slab_event_free(struct rv_event *ev)
-{
-    struct rv_slab *slab = ev->slab;
-
-    if (--slab->live) return;
-    if (slab->owner) slab->owner->slab = NULL;
-    rv_free(slab);
-}
-
-/* The connection ends: its current slab goes with its last event. */
-static void slab_release(struct rv_conn *c)
-{
-    struct rv_slab *slab = c->slab;
-
-    if (!slab) return;
-    c->slab = NULL;
-    slab->owner = NULL;
-    if (!slab->live) rv_free(slab);
 }
 
 static void conn_free_buffers(struct rv_conn *c)
@@ -446,8 +159,7 @@ void conn_close(struct rv_conn *c)
     channel_clear(c);
     conn_free_buffers(c);
     conn_close_socket(c);
-    c->next = graveyard;
-    graveyard = c;
+    io_bury(c);
     io_signal();
 }
 
@@ -528,7 +240,7 @@ uint32_t session_hand_over_conns(struct rv_session *s)
     return ticket;
 }
 
-static int handover_pending(uint32_t ticket)
+int handover_pending(uint32_t ticket)
 {
     struct rv_conn *c;
 
@@ -537,15 +249,19 @@ static int handover_pending(uint32_t ticket)
     return 0;
 }
 
-void io_wait_handover(uint32_t ticket, struct network_wait *wait)
+struct rv_conn *conn_closing_head(void)
 {
-    uint32_t left;
+    return closing_conns;
+}
 
-    /* The I/O thread broadcasts idle_cond after each round while someone waits. */
-    handover_waiters++;
-    while (handover_pending(ticket) && (left = network_wait_left(wait)))
-        rv_cond_wait(&core.idle_cond, &core.lock, left);
-    handover_waiters--;
+unsigned int conn_closing_count(void)
+{
+    return n_closing;
+}
+
+void close_closing_conns(void)
+{
+    while (closing_conns) conn_close(closing_conns);
 }
 
 /* A control frame goes out next, so it takes the next nonces now. */
@@ -556,97 +272,6 @@ void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint3
     c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + size);
     c->ctl_sent = 0;
     if (c->sealed) channel_seal_ctl(c);
-}
-
-/*
- * Large blocks (big DATA frames and their events) are kept for reuse while
- * sessions exist: under Wine 8, allocating and freeing 128 KiB costs about
- * 50 us, as the heap gives the pages back each time, ten times the copy.  At
- * most LARGE_SPARES blocks of at most LARGE_KEEP_MAX bytes are kept, and none
- * once the last session is gone (so leak checks see every block freed).
- */
-#define LARGE_SPARES   4
-#define LARGE_KEEP_MAX (RV_FRAME_HEADER_SIZE + 2 * 65536 + 256)
-
-struct large_header
-{
-    size_t capacity;
-    size_t reserved;        /* keeps the block 16-byte aligned */
-};
-
-static struct large_header *large_spares[LARGE_SPARES];
-static unsigned int large_spare_count;
-
-void *large_alloc(size_t size)
-{
-    struct large_header *h;
-    unsigned int i;
-
-    for (i = 0; i < large_spare_count; i++)
-    {
-        if (large_spares[i]->capacity < size) continue;
-        h = large_spares[i];
-        large_spares[i] = large_spares[--large_spare_count];
-        return h + 1;
-    }
-    if (size > SIZE_MAX - sizeof(*h) || !(h = rv_alloc(sizeof(*h) + size))) return NULL;
-    h->capacity = size;
-    return h + 1;
-}
-
-void large_free(void *ptr)
-{
-    struct large_header *h = (struct large_header *)ptr - 1, *victim = h;
-    unsigned int i, smallest = 0;
-
-    if (!ptr) return;
-    if (core.n_sessions && h->capacity <= LARGE_KEEP_MAX)
-    {
-        if (large_spare_count < LARGE_SPARES)
-        {
-            large_spares[large_spare_count++] = h;
-            return;
-        }
-        /* Full: keep the bigger blocks, which serve more requests. */
-        for (i = 1; i < LARGE_SPARES; i++)
-            if (large_spares[i]->capacity < large_spares[smallest]->capacity) smallest = i;
-        if (large_spares[smallest]->capacity < h->capacity)
-        {
-            victim = large_spares[smallest];
-            large_spares[smallest] = h;
-        }
-    }
-    rv_free(victim);
-}
-
-static void large_trim(void)
-{
-    while (large_spare_count) rv_free(large_spares[--large_spare_count]);
-}
-
-void out_free(struct rv_out *o)
-{
-    if (process_exiting) return;
-    if (o->large) large_free(o);
-    else rv_free(o);
-}
-
-/* Queued frames only go on sealed connections: room for the tags. */
-struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data)
-{
-    size_t size = sizeof(struct rv_out) + RV_FRAME_HEADER_SIZE + (size_t)rv_sealed_size(payload_size);
-    int large = is_data && size >= RV_LARGE_MIN;
-    struct rv_out *o;
-
-    if (!(o = large ? large_alloc(size) : rv_alloc(size))) return NULL;
-    o->next = NULL;
-    o->size = RV_FRAME_HEADER_SIZE + rv_sealed_size(payload_size);
-    o->sent = 0;
-    o->is_data = is_data ? 1 : 0;
-    o->large = large;
-    o->sealed = 0;
-    rv_frame_write_header(o->bytes, type, payload_size);
-    return o;
 }
 
 void conn_append(struct rv_conn *c, struct rv_out *o)
@@ -728,7 +353,7 @@ void session_cancel_conns(struct rv_session *s, uint8_t *block, uint32_t length)
  * A failure on a connection: the session ends if the connection carries it.
  * Context data still queued will not arrive, so the sender hears of it first.
  */
-static void conn_fail(struct rv_conn *c, rv_result hr)
+void conn_fail(struct rv_conn *c, rv_result hr)
 {
     struct rv_session *s = c->session;
 
@@ -738,13 +363,6 @@ static void conn_fail(struct rv_conn *c, rv_result hr)
         session_fail(s, hr);
     }
     conn_close(c);
-}
-
-static void note_remote(struct rv_conn *c)
-{
-    struct rv_session *s = c->session;
-
-    if (!rv_socket_peer(c->sock, &s->remote)) s->remote_known = 1;
 }
 
 /* ---- output ---- */
@@ -793,13 +411,13 @@ static void conn_fill_ctl(struct rv_conn *c)
         c->final_cancel = 0;
         conn_set_ctl(c, RV_FRAME_CANCEL, c->cancel, c->cancel_len);
         /* At process exit a killed thread may hold the heap's lock; the block goes with the process. */
-        if (!process_exiting) rv_free(c->cancel);
+        if (!process_is_exiting()) rv_free(c->cancel);
         c->cancel = NULL;
         c->cancel_len = 0;
     }
 }
 
-static int conn_wants_output(struct rv_conn *c)
+int conn_wants_output(struct rv_conn *c)
 {
     if (c->ctl_sent < c->ctl_len || c->seal_failed) return 1;
     if (!conn_can_send_queue(c)) return 0;
@@ -808,7 +426,7 @@ static int conn_wants_output(struct rv_conn *c)
 
 /* Writes what the socket takes of what c owes, a started frame first, then
  * control frames.  Returns 0, or -1 with *err when the socket failed. */
-static int conn_write_owed(struct rv_conn *c, rv_result *err)
+int conn_write_owed(struct rv_conn *c, rv_result *err)
 {
     for (;;)
     {
@@ -859,7 +477,7 @@ static int conn_write_owed(struct rv_conn *c, rv_result *err)
         r = rv_socket_send(c->sock, p, n, err);
         if (r == -1) return 0;
         if (r < 0) return -1;
-        bytes_written += (uint64_t)r;
+        network_wait_progress((uint64_t)r);
         if (is_ctl) c->ctl_sent += (uint16_t)r;
         else
         {
@@ -1024,126 +642,6 @@ static void units_from_le(uint8_t *bytes, uint32_t count)
     }
 }
 
-/* Another secret, session or version, or a replayed HELLO: no event, keep listening, bounded. */
-static void inviter_reject(struct rv_conn *c)
-{
-    struct rv_session *s = c->session;
-
-    conn_close(c);
-    if (++s->auth_failures >= RV_MAX_AUTH_FAILURES) session_fail(s, RV_E_ACCESS_DENIED);
-}
-
-static void inviter_on_hello(struct rv_conn *c)
-{
-    if (channel_on_hello(c, c->session->secret, c->session->id)) inviter_reject(c);
-    else
-    {
-        c->phase = PHASE_WAIT_RESPONSE;
-        /* The first message came in time: the rest of the handshake gets the whole bound. */
-        c->deadline = c->accepted + c->session->hs_timeout;
-    }
-}
-
-static void inviter_on_response(struct rv_conn *c)
-{
-    struct rv_session *s = c->session;
-    uint8_t intent = c->small[0];
-    const uint8_t *appdata = c->small + RV_RESPONSE_SIZE;
-    uint32_t appdata_len = c->dec.length - RV_RESPONSE_SIZE;
-    struct rv_conn *other, *next;
-
-    /* It opened, so the invitee sent it. */
-    if ((intent != RV_INTENT_ACCEPT && intent != RV_INTENT_DECLINE) ||
-        c->small[1] || c->small[2] || c->small[3])
-    {
-        conn_close(c);
-        return;
-    }
-
-    /* One invitee per invitation. */
-    c->pending = 0;
-    s->n_pending--;
-    for (other = s->conns; other; other = next)
-    {
-        next = other->next;
-        if (other != c) conn_close(other);
-    }
-    conn_set_ctl(c, RV_FRAME_CONFIRM, NULL, 0);
-    session_queue_answer(s, intent == RV_INTENT_ACCEPT ? RV_ANSWER_ACCEPTED : RV_ANSWER_DECLINED, RV_S_OK,
-                         appdata, appdata_len);
-    if (intent == RV_INTENT_ACCEPT)
-    {
-        c->phase = PHASE_ESTABLISHED;
-        c->deadline = 0;
-        s->active = c;
-        channel_established(c);
-        note_remote(c);
-        session_set_state(s, RV_STATE_ACCEPTED);
-        session_set_state(s, RV_STATE_CONNECTED);
-    }
-    else
-    {
-        c->detached = 1;
-        c->phase = PHASE_CLOSING;
-        c->deadline = rv_time_ms() + RV_LINGER_MS;
-        session_set_state(s, RV_STATE_DECLINED);
-    }
-}
-
-static void invitee_on_challenge(struct rv_conn *c)
-{
-    uint8_t payload[RV_RESPONSE_SIZE + RV_APPDATA_BYTES];
-
-    if (channel_on_challenge(c))
-    {
-        conn_fail(c, RV_E_ACCESS_DENIED);
-        return;
-    }
-    payload[0] = c->intent;
-    payload[1] = payload[2] = payload[3] = 0;
-    if (c->answer_len) memcpy(payload + RV_RESPONSE_SIZE, c->answer, c->answer_len);
-    conn_set_ctl(c, RV_FRAME_RESPONSE, payload, RV_RESPONSE_SIZE + c->answer_len);
-    rv_free(c->answer);
-    c->answer = NULL;
-    c->answer_len = 0;
-    c->phase = PHASE_WAIT_CONFIRM;
-}
-
-static void invitee_on_confirm(struct rv_conn *c)
-{
-    struct rv_session *s = c->session;
-
-    if (c->intent == RV_INTENT_DECLINE)
-    {
-        conn_close(c);
-        return;
-    }
-    if (c->detached)
-    {
-        uint64_t linger_end = rv_time_ms() + RV_LINGER_MS;
-
-        /* Cancelled after RESPONSE went out: CANCEL follows, then close.  An orphan keeps its earlier bound. */
-        c->phase = PHASE_CLOSING;
-        if (!c->orphan || c->deadline > linger_end) c->deadline = linger_end;
-        return;
-    }
-    c->deadline = 0;
-    c->phase = PHASE_ESTABLISHED;
-    channel_established(c);
-    note_remote(c);
-    session_set_state(s, RV_STATE_CONNECTED);
-}
-
-/* A CANCEL from the authenticated peer is in c->small. */
-static void queue_cancel_answer(struct rv_conn *c)
-{
-    uint32_t length = c->dec.length;
-
-    if (!length) session_queue_answer(c->session, RV_ANSWER_CANCELLED, RV_S_OK, NULL, 0);
-    else session_queue_answer(c->session, RV_ANSWER_CANCELLED, (rv_result)rv_get_u32(c->small),
-                              c->small + RV_CANCEL_HEADER_SIZE, length - RV_CANCEL_HEADER_SIZE);
-}
-
 static void conn_on_frame(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
@@ -1230,7 +728,7 @@ static void conn_on_frame(struct rv_conn *c)
     }
 }
 
-static int conn_throttled(struct rv_conn *c)
+int conn_throttled(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
 
@@ -1398,7 +896,7 @@ rv_result conn_routed_event(struct rv_conn *c, uintptr_t socket, uintptr_t lpara
 }
 
 /* I/O thread: a routed connection that no longer carries its session is polled here again. */
-static void conn_take_back(struct rv_conn *c)
+void conn_take_back(struct rv_conn *c)
 {
     if (!c->routed || c->dead || conn_read_by_host(c)) return;
     rv_socket_unroute(c->sock);
@@ -1469,7 +967,7 @@ static void listener_on_readable(struct rv_conn *l)
     }
 }
 
-static void conn_on_connected(struct rv_conn *c, rv_result hr)
+void conn_on_connected(struct rv_conn *c, rv_result hr)
 {
     if (hr == RV_S_FALSE) return;
     if (hr)
@@ -1482,7 +980,7 @@ static void conn_on_connected(struct rv_conn *c, rv_result hr)
     conn_flush(c);
 }
 
-static void conn_on_poll(struct rv_conn *c, short revents)
+void conn_on_poll(struct rv_conn *c, short revents)
 {
     switch (c->phase)
     {
@@ -1500,7 +998,7 @@ static void conn_on_poll(struct rv_conn *c, short revents)
     }
 }
 
-static void conn_on_deadline(struct rv_conn *c)
+void conn_on_deadline(struct rv_conn *c)
 {
     switch (c->phase)
     {
@@ -1517,273 +1015,6 @@ static void conn_on_deadline(struct rv_conn *c)
         conn_close(c);
         return;
     }
-}
-
-/* ---- the I/O loop ---- */
-
-static short conn_poll_events(struct rv_conn *c, uint64_t now)
-{
-    short events = 0;
-
-    switch (c->phase)
-    {
-    case PHASE_LISTEN:
-        if (!c->deadline || c->deadline <= now) events = RV_POLL_IN;
-        break;
-    case PHASE_CONNECTING:
-        events = RV_POLL_OUT;
-        break;
-    default:
-        if (!conn_read_by_host(c) && !conn_throttled(c)) events |= RV_POLL_IN;
-        if (conn_wants_output(c)) events |= RV_POLL_OUT;
-        break;
-    }
-    return events;
-}
-
-static unsigned int poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, struct rv_conn *c,
-                             uint64_t now, uint64_t *next)
-{
-    short events;
-
-    conn_take_back(c);
-    events = conn_poll_events(c, now);
-
-    if (c->deadline && c->deadline < *next) *next = c->deadline;
-    /* The invitation's end wakes the loop too. */
-    if (c->phase == PHASE_LISTEN && c->session && c->session->expires < *next) *next = c->session->expires;
-    /* WSAPoll may miss a failed connect: look again soon. */
-    if (c->phase == PHASE_CONNECTING && now + 50 < *next) *next = now + 50;
-    if (!events || n >= poll_cap) return n;
-    fds[n].fd = c->sock;
-    fds[n].events = events;
-    fds[n].revents = 0;
-    owners[n] = c;
-    return n + 1;
-}
-
-static unsigned int build_poll_set(rv_pollfd *fds, struct rv_conn **owners, int *timeout)
-{
-    uint64_t now = rv_time_ms(), next = now + 60000;
-    unsigned int n = 1;
-    struct rv_session *s;
-    struct rv_conn *c;
-
-    fds[0].fd = waker.read_end;
-    fds[0].events = RV_POLL_IN;
-    fds[0].revents = 0;
-    owners[0] = NULL;
-    for (s = core.sessions; s; s = s->next)
-        for (c = s->conns; c; c = c->next) n = poll_add(fds, owners, n, c, now, &next);
-    for (c = closing_conns; c; c = c->next) n = poll_add(fds, owners, n, c, now, &next);
-    *timeout = next > now ? (int)(next - now) : 0;
-    return n;
-}
-
-/* An invitation past its lifetime: the listener and the handshakes in progress
- * close quietly; the inviter hears nothing and stays in RV_STATE_INVITATION. */
-static void session_expire(struct rv_session *s)
-{
-    struct rv_conn *c, *next;
-
-    for (c = s->conns; c; c = next)
-    {
-        next = c->next;
-        if (c->phase == PHASE_LISTEN || c->pending) conn_close(c);
-    }
-}
-
-/* Returns 1 when c was closed (closing it may have taken others of its session with it). */
-static int conn_check_deadline(struct rv_conn *c, uint64_t now)
-{
-    if (c->phase == PHASE_LISTEN && c->session && c->session->expires <= now &&
-        c->session->state == RV_STATE_INVITATION)
-    {
-        session_expire(c->session);
-        return 1;
-    }
-    if (c->phase == PHASE_CONNECTING)
-    {
-        conn_on_connected(c, rv_socket_connect_status(c->sock));
-        if (c->dead) return 1;
-    }
-    if (c->deadline && c->deadline <= now)
-    {
-        conn_on_deadline(c);
-        if (c->dead) return 1;
-    }
-    return 0;
-}
-
-static void check_deadlines(void)
-{
-    uint64_t now = rv_time_ms();
-    struct rv_session *s;
-    struct rv_conn *c, *next;
-
-    for (s = core.sessions; s; s = s->next)
-    {
-        for (c = s->conns; c; c = next)
-        {
-            next = c->next;
-            if (conn_check_deadline(c, now)) break;
-        }
-    }
-    /* An orphan only ever closes itself, so the next one stays linked. */
-    for (c = closing_conns; c; c = next)
-    {
-        next = c->next;
-        conn_check_deadline(c, now);
-    }
-}
-
-static void io_main(void *arg)
-{
-    (void)arg;
-
-    rv_mutex_lock(&core.lock);
-    io_thread_id = rv_thread_self();
-    for (;;)
-    {
-        rv_pollfd *fds;
-        struct rv_conn **owners;
-        unsigned int n, i;
-        int timeout, ready;
-
-        sweep_graveyard();
-        /* Without sessions the thread only finishes the closing list. */
-        if (io_stop || (!core.n_sessions && !closing_conns)) break;
-        if (spare_block)
-        {
-            rv_free(poll_block);
-            poll_block = spare_block;
-            poll_cap = spare_cap;
-            spare_block = NULL;
-            spare_cap = 0;
-        }
-        fds = poll_block;
-        owners = (struct rv_conn **)(fds + poll_cap);
-        n = build_poll_set(fds, owners, &timeout);
-        rv_mutex_unlock(&core.lock);
-
-        ready = rv_poll(fds, n, timeout);
-
-        rv_mutex_lock(&core.lock);
-        if (ready < 0)
-        {
-            /* Should not happen; do not spin on it. */
-            rv_mutex_unlock(&core.lock);
-            rv_sleep_ms(10);
-            rv_mutex_lock(&core.lock);
-            continue;
-        }
-        if (fds[0].revents)
-        {
-            rv_waker_drain(&waker);
-            io_signalled = 0;
-        }
-        for (i = 1; i < n; i++)
-        {
-            struct rv_conn *c = owners[i];
-
-            if (!c->dead && fds[i].revents) conn_on_poll(c, fds[i].revents);
-        }
-        check_deadlines();
-        if (handover_waiters) rv_cond_broadcast(&core.idle_cond);
-        session_deliver_wakes(NULL);
-    }
-    /* Whoever joins may come much later: give back what can be given now. */
-    sweep_graveyard();
-    free_poll_blocks();
-    io_exited = 1;
-    rv_cond_broadcast(&core.idle_cond);
-    rv_mutex_unlock(&core.lock);
-}
-
-/* ---- process exit ---- */
-
-/* What a connection still owes its peer when the process exits: its queue, a
- * composed frame, or a linger for the peer's EOF. */
-static int conn_owes_at_exit(const struct rv_conn *c)
-{
-    if (c->dead || c->sock == RV_INVALID_SOCKET) return 0;
-    if (c->phase == PHASE_ESTABLISHED || c->phase == PHASE_CLOSING) return 1;
-    return c->phase != PHASE_LISTEN && c->phase != PHASE_CONNECTING && c->ctl_sent < c->ctl_len;
-}
-
-static void conn_close_at_exit(struct rv_conn *c)
-{
-    rv_socket_close(c->sock);
-    c->sock = RV_INVALID_SOCKET;
-}
-
-/* Writes what it can, half-closes once all is out, and asks for what is needed next. */
-static unsigned int exit_poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, unsigned int cap,
-                                  struct rv_conn *c)
-{
-    rv_result err = RV_E_FAIL;
-
-    if (!conn_owes_at_exit(c) || n >= cap) return n;
-    if (!c->shut)
-    {
-        if (conn_write_owed(c, &err))
-        {
-            conn_close_at_exit(c);
-            return n;
-        }
-        if (!conn_wants_output(c))
-        {
-            rv_socket_shutdown_write(c->sock);
-            c->shut = 1;
-        }
-    }
-    fds[n].fd = c->sock;
-    fds[n].events = c->shut ? RV_POLL_IN : RV_POLL_IN | RV_POLL_OUT;
-    fds[n].revents = 0;
-    owners[n] = c;
-    return n + 1;
-}
-
-/* Reads and drops what the peer still sends, so that closing sends no reset;
- * the peer's EOF, or a failure, ends the connection. */
-static void conn_drain_at_exit(struct rv_conn *c)
-{
-    uint8_t buffer[4096];
-    rv_result err;
-    long r;
-
-    while ((r = rv_socket_recv(c->sock, buffer, sizeof(buffer), &err)) > 0) {}
-    if (r != -1) conn_close_at_exit(c);
-}
-
-void rv_process_exit(uint32_t timeout_ms)
-{
-    uint64_t deadline = rv_time_ms() + timeout_ms, now;
-    struct rv_conn **owners, *c;
-    struct rv_session *s;
-    unsigned int n, i, cap;
-    rv_pollfd *fds;
-
-    /* Every other thread is gone; one that died holding the lock leaves nothing to trust. */
-    if (!rv_mutex_trylock(&core.lock)) return;
-    process_exiting = 1;
-    rv_port_process_exit();
-    /* The dead I/O thread's blocks are free, and one has room for every connection. */
-    fds = spare_cap > poll_cap ? spare_block : poll_block;
-    cap = spare_cap > poll_cap ? spare_cap : poll_cap;
-    owners = (struct rv_conn **)(fds + cap);
-    while (fds)
-    {
-        n = 0;
-        for (s = core.sessions; s; s = s->next)
-            for (c = s->conns; c; c = c->next) n = exit_poll_add(fds, owners, n, cap, c);
-        for (c = closing_conns; c; c = c->next) n = exit_poll_add(fds, owners, n, cap, c);
-        if (!n || (now = rv_time_ms()) >= deadline) break;
-        if (rv_poll_sockets(fds, n, (int)(deadline - now)) < 0) break;
-        for (i = 0; i < n; i++)
-            if (fds[i].revents & (RV_POLL_IN | RV_POLL_ERR)) conn_drain_at_exit(owners[i]);
-    }
-    rv_mutex_unlock(&core.lock);
 }
 
 rv_result rv_session_report_delivery_failure(struct rv_session *s, rv_result hr)
