@@ -56,8 +56,11 @@ static const CLSID *const classes[] =
 
 /* How often the server looks at the DLL's object count. */
 #define IDLE_POLL_MS 100
-/* Idle this long after its last object, the server stops taking new clients... */
-#define LINGER_MS 1000
+/* Idle this long after its last object, the server stops taking new clients...
+ * Long, because under Wine 8 a client whose activation reaches the server just
+ * as it revokes gets E_FAIL (combase's QueryService finds no class any more)
+ * instead of a new server: a client that comes back within this time is served. */
+#define LINGER_MS 5000
 /* ...and exits after this long more without an object. */
 #define DRAIN_MS 500
 /* Started, and no object ever came. */
