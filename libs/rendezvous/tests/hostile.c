@@ -627,6 +627,36 @@ static void test_security_code(void)
     peer_destroy(&a);
 }
 
+/* A raw peer connected to a, which has been sent one good DATA frame ("ok"):
+ * its bytes, for a replay, in *frame (to free). */
+static rv_socket tamper_start(struct peer *a, uint8_t **frame, size_t *size)
+{
+    static const uint8_t first[] = { 'o', 0, 'k', 0 };
+    struct rv_invitation inv;
+    rv_socket s;
+
+    s = raw_connected(a, &rv_profile_rendezvous, &inv);
+    a->keep_data = 1;
+    *size = raw_frame_bytes(s, RV_FRAME_DATA, first, sizeof(first), frame);
+    raw_send(s, *frame, *size, 2000);
+    return s;
+}
+
+/* The session ended with hr, having delivered the good frame and nothing else. */
+static void tamper_check_end(struct peer *a, rv_socket s, rv_result hr, const char *name)
+{
+    int k;
+
+    ok(peer_wait_state(a, RV_STATE_TERMINATED, 5000), "%s: not TERMINATED (%d)\n", name, a->last_state);
+    k = find_event(a, REC_TERMINATION, 0);
+    ok(k >= 0 && a->ev[k].hr == hr, "%s: hr %#x\n", name, k >= 0 ? (unsigned)a->ev[k].hr : 0);
+    ok(a->data_events == 1, "%s: %ld frames delivered\n", name, a->data_events);
+    ok(a->data_units == 2, "%s: %lu units delivered\n", name, (unsigned long)a->data_units);
+    ok(raw_wait_closed(s, 2000), "%s: connection kept\n", name);
+    rv_socket_close(s);
+    peer_destroy(a);
+}
+
 /*
  * what: 0 a byte of the payload changed, 1 a tag changed, 2 a frame replayed,
  * 3 two frames swapped, 4 a frame left out, 5 a frame in clear, 6 the header
@@ -635,20 +665,15 @@ static void test_security_code(void)
  */
 static void tampered(int what, const char *name)
 {
-    static const uint8_t first[] = { 'o', 0, 'k', 0 }, second[] = { 'b', 0, 'a', 0, 'd', 0 };
+    static const uint8_t second[] = { 'b', 0, 'a', 0, 'd', 0 };
     uint8_t *f1, *f2, *f3;
     size_t n1, n2, n3;
-    struct rv_invitation inv;
     struct peer a;
     rv_socket s;
-    int k;
 
-    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
-    a.keep_data = 1;
-    n1 = raw_frame_bytes(s, RV_FRAME_DATA, first, sizeof(first), &f1);
+    s = tamper_start(&a, &f1, &n1);
     n2 = raw_frame_bytes(s, RV_FRAME_DATA, second, sizeof(second), &f2);
     n3 = raw_frame_bytes(s, RV_FRAME_DATA, second, sizeof(second), &f3);
-    raw_send(s, f1, n1, 2000);
     switch (what)
     {
     case 0: f2[RV_FRAME_HEADER_SIZE] ^= 0x20; raw_send(s, f2, n2, 2000); break;
@@ -664,18 +689,10 @@ static void tampered(int what, const char *name)
         break;
     case 7: raw_send(s, f2, n2 - 3, 2000); rv_socket_shutdown_write(s); break;
     }
-    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "%s: not TERMINATED (%d)\n", name, a.last_state);
-    k = find_event(&a, REC_TERMINATION, 0);
-    ok(k >= 0 && a.ev[k].hr == (what == 7 ? RV_E_CONNECTION_RESET : RV_E_PROTOCOL), "%s: hr %#x\n", name,
-       k >= 0 ? (unsigned)a.ev[k].hr : 0);
-    ok(a.data_events == 1 && a.data_units == 2, "%s: %ld frames, %lu units delivered\n", name, a.data_events,
-       (unsigned long)a.data_units);
-    ok(raw_wait_closed(s, 2000), "%s: connection kept\n", name);
+    tamper_check_end(&a, s, what == 7 ? RV_E_CONNECTION_RESET : RV_E_PROTOCOL, name);
     free(f1);
     free(f2);
     free(f3);
-    rv_socket_close(s);
-    peer_destroy(&a);
 }
 
 static void test_tampering(void)
@@ -700,23 +717,17 @@ static void test_tampering(void)
  */
 static void tampered_chunks(int what, const char *name)
 {
-    static const uint8_t first[] = { 'o', 0, 'k', 0 };
     const size_t chunk = RV_SEAL_CHUNK + RV_SEAL_TAG, body = RV_FRAME_HEADER_SIZE;
     uint16_t *units = make_units(65536, 7);
     uint8_t *f1, *f2, *swap;
-    struct rv_invitation inv;
     size_t n1, n2;
     struct peer a;
     rv_socket s;
-    int k;
 
-    s = raw_connected(&a, &rv_profile_rendezvous, &inv);
-    a.keep_data = 1;
-    n1 = raw_frame_bytes(s, RV_FRAME_DATA, first, sizeof(first), &f1);
+    s = tamper_start(&a, &f1, &n1);
     n2 = raw_frame_bytes(s, RV_FRAME_DATA, units, 65536 * sizeof(uint16_t), &f2);
     ok(rv_seal_chunks(65536 * sizeof(uint16_t)) == 3 && n2 == body + 2 * chunk + 34 + RV_SEAL_TAG,
        "%s: %lu bytes on the wire\n", name, (unsigned long)n2);
-    raw_send(s, f1, n1, 2000);
     switch (what)
     {
     case 0:
@@ -746,18 +757,10 @@ static void tampered_chunks(int what, const char *name)
         rv_socket_shutdown_write(s);
         break;
     }
-    ok(peer_wait_state(&a, RV_STATE_TERMINATED, 5000), "%s: not TERMINATED (%d)\n", name, a.last_state);
-    k = find_event(&a, REC_TERMINATION, 0);
-    ok(k >= 0 && a.ev[k].hr == (what >= 3 ? RV_E_CONNECTION_RESET : RV_E_PROTOCOL), "%s: hr %#x\n", name,
-       k >= 0 ? (unsigned)a.ev[k].hr : 0);
-    ok(a.data_events == 1, "%s: %ld frames delivered\n", name, a.data_events);
-    ok(a.data_units == 2, "%s: %lu units delivered\n", name, (unsigned long)a.data_units);
-    ok(raw_wait_closed(s, 2000), "%s: connection kept\n", name);
+    tamper_check_end(&a, s, what >= 3 ? RV_E_CONNECTION_RESET : RV_E_PROTOCOL, name);
     free(f1);
     free(f2);
     free(units);
-    rv_socket_close(s);
-    peer_destroy(&a);
 }
 
 static void test_tampered_chunks(void)
