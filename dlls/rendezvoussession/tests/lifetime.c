@@ -521,7 +521,12 @@ static void ended_at_once_case(const char *argv0, enum exit_way way)
     len = sprintf(cmdline, "\"%s\" lifetime exit-child %s ", argv0, exit_way_names[way]);
     WideCharToMultiByte(CP_ACP, 0, invitation, -1, cmdline + len, sizeof(cmdline) - len, NULL, NULL);
     SysFreeString(invitation);
-    ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
+    if (!CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    {
+        ok(0, "CreateProcess failed: %lu\n", GetLastError());
+        side_release(&side, "inviter");
+        return;
+    }
 
     ok(wait_states_within(&side, 1, is_cancelled, EXIT_WAIT_MS), "this side ended in state %ld\n",
        side_state(&side));
