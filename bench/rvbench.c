@@ -909,6 +909,22 @@ static void row1_size(struct row1 *b, unsigned int units, unsigned int rounds, u
     SysFreeString(data);
 }
 
+/* A listening socket on a free loopback port; *addr gets its address. */
+static SOCKET listen_loopback(int backlog, struct sockaddr_in *addr)
+{
+    int len = sizeof(*addr);
+    SOCKET listener;
+
+    if ((listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) fatal("no socket");
+    memset(addr, 0, sizeof(*addr));
+    addr->sin_family = AF_INET;
+    addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(listener, (struct sockaddr *)addr, sizeof(*addr)) || listen(listener, backlog) ||
+        getsockname(listener, (struct sockaddr *)addr, &len))
+        fatal("cannot listen: %d", WSAGetLastError());
+    return listener;
+}
+
 static void run_row1(void)
 {
     static const struct { unsigned int units, rounds, stream; } sizes[] =
@@ -921,7 +937,6 @@ static void run_row1(void)
     struct sockaddr_in addr = {0};
     struct row1 b;
     char args[600], invitation_text[300];
-    int len = sizeof(addr);
     SOCKET listener;
     HANDLE child;
     fd_set set;
@@ -941,12 +956,7 @@ static void run_row1(void)
     WideCharToMultiByte(CP_ACP, 0, invitation, -1, invitation_text, sizeof(invitation_text), NULL, NULL);
     SysFreeString(invitation);
 
-    if ((listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) fatal("no socket");
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(listener, 1) ||
-        getsockname(listener, (struct sockaddr *)&addr, &len))
-        fatal("cannot listen: %d", WSAGetLastError());
+    listener = listen_loopback(1, &addr);
 
     snprintf(args, sizeof(args), "echo %s %u", invitation_text, ntohs(addr.sin_port));
     child = start_self(args, NULL);
@@ -1382,7 +1392,6 @@ static int run_memory_sessions(unsigned int pairs)
 static int run_memory_sockets(unsigned int pairs)
 {
     struct sockaddr_in addr = {0};
-    int len = sizeof(addr);
     SOCKET listener, *ends;
     struct memory before, after;
     unsigned int i;
@@ -1390,12 +1399,7 @@ static int run_memory_sockets(unsigned int pairs)
 
     start_winsock();
     if (!(ends = calloc(2 * pairs, sizeof(*ends)))) fatal("out of memory");
-    if ((listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) fatal("no socket");
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(listener, 64) ||
-        getsockname(listener, (struct sockaddr *)&addr, &len))
-        fatal("cannot listen: %d", WSAGetLastError());
+    listener = listen_loopback(64, &addr);
     measure_memory(&before);
 
     start = now_us();
@@ -1544,7 +1548,6 @@ static void connect_socket_pair(SOCKET listener, const struct sockaddr_in *addr,
 static int run_connect_sockets(unsigned int pairs, unsigned int singles)
 {
     struct sockaddr_in addr = {0};
-    int len = sizeof(addr);
     SOCKET listener, *ends, single[2];
     double *handshake, start, connect_time;
     unsigned int i;
@@ -1552,12 +1555,7 @@ static int run_connect_sockets(unsigned int pairs, unsigned int singles)
     start_winsock();
     if (!(ends = calloc(2 * pairs, sizeof(*ends))) || !(handshake = calloc(singles, sizeof(*handshake))))
         fatal("out of memory");
-    if ((listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) fatal("no socket");
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(listener, 64) ||
-        getsockname(listener, (struct sockaddr *)&addr, &len))
-        fatal("cannot listen: %d", WSAGetLastError());
+    listener = listen_loopback(64, &addr);
     /* The first connection of a process costs more: not a pair of the measure. */
     connect_socket_pair(listener, &addr, single);
     closesocket(single[0]);
