@@ -22,7 +22,8 @@
 
 #include "rv_core.h"
 
-struct rv_core core = { .lock = RV_MUTEX_INIT };
+/* The session layer above, which hears what happens on its connections. */
+static const struct conn_upcalls *up;
 
 /* The closing list and its tickets, under core.lock. */
 static struct rv_conn *closing_conns;       /* orphans of destroyed sessions, see session_hand_over_conns */
@@ -240,7 +241,7 @@ uint32_t session_hand_over_conns(struct rv_session *s)
     return ticket;
 }
 
-int handover_pending(uint32_t ticket)
+static int handover_pending(uint32_t ticket)
 {
     struct rv_conn *c;
 
@@ -249,17 +250,12 @@ int handover_pending(uint32_t ticket)
     return 0;
 }
 
-struct rv_conn *conn_closing_head(void)
-{
-    return closing_conns;
-}
-
-unsigned int conn_closing_count(void)
+static unsigned int conn_closing_count(void)
 {
     return n_closing;
 }
 
-void close_closing_conns(void)
+static void close_closing_conns(void)
 {
     while (closing_conns) conn_close(closing_conns);
 }
@@ -359,8 +355,7 @@ void conn_fail(struct rv_conn *c, rv_result hr)
 
     if (s && !c->detached && s->active == c && !state_is_final(s->state))
     {
-        if (c->out_data) session_queue_send_error(s, hr);
-        session_fail(s, hr);
+        up->failed(s, hr, c->out_data != 0);
     }
     conn_close(c);
 }
@@ -411,7 +406,7 @@ static void conn_fill_ctl(struct rv_conn *c)
         c->final_cancel = 0;
         conn_set_ctl(c, RV_FRAME_CANCEL, c->cancel, c->cancel_len);
         /* At process exit a killed thread may hold the heap's lock; the block goes with the process. */
-        if (!process_is_exiting()) rv_free(c->cancel);
+        if (!core.exiting) rv_free(c->cancel);
         c->cancel = NULL;
         c->cancel_len = 0;
     }
@@ -651,40 +646,16 @@ static void conn_on_frame(struct rv_conn *c)
 
     if ((hr = channel_open_frame(c)))
     {
-        if (c->phase == PHASE_WAIT_RESPONSE) inviter_reject(c);
+        if (c->phase == PHASE_WAIT_RESPONSE) up->handshake_rejected(c);
         else conn_fail(c, hr);
         return;
     }
-    switch (c->phase)
+    if (c->phase == PHASE_CLOSING) return;
+    if (c->phase != PHASE_ESTABLISHED)
     {
-    case PHASE_WAIT_HELLO:
-        inviter_on_hello(c);
+        up->handshake_frame(c);
         return;
-    case PHASE_WAIT_RESPONSE:
-        inviter_on_response(c);
-        return;
-    case PHASE_WAIT_CHALLENGE:
-        invitee_on_challenge(c);
-        return;
-    case PHASE_WAIT_CONFIRM:
-        if (type == RV_FRAME_CONFIRM) invitee_on_confirm(c);
-        else
-        {
-            /* The authenticated inviter cancelled before confirming. */
-            int mine = !c->detached && s->active == c;
-
-            if (mine) queue_cancel_answer(c);
-            conn_close(c);
-            if (mine) session_set_state(s, RV_STATE_DECLINED);
-        }
-        return;
-    case PHASE_CLOSING:
-        return;
-    default:
-        break;
     }
-
-    /* PHASE_ESTABLISHED */
     if (c->detached) return;
     switch (type)
     {
@@ -695,7 +666,7 @@ static void conn_on_frame(struct rv_conn *c)
 
             c->rx_event = NULL;
             units_from_le((uint8_t *)(ev + 1), ev->count);
-            session_queue_event(s, ev);
+            up->data(s, ev);
         }
         else if (c->rx_dropped)
         {
@@ -704,26 +675,19 @@ static void conn_on_frame(struct rv_conn *c)
         }
         return;
     case RV_FRAME_SEND_ERROR:
-        session_queue_send_error(s, (rv_result)rv_get_u32(c->small));
+        up->send_error(s, (rv_result)rv_get_u32(c->small));
         return;
     case RV_FRAME_TERMINATE:
     {
         uint8_t *block = c->rx_block;
-        rv_result hr = (rv_result)rv_get_u32(block ? block : c->small);
-        uint32_t count = block ? (length - 4) / 2 : 0;
 
         c->rx_block = NULL;
-        if (block) units_from_le(block + 4, count);
-        conn_close(c);
-        session_queue_termination(s, hr, block, block ? (const uint16_t *)(block + 4) : NULL, count,
-                                  block ? length : 0);
-        session_set_state(s, RV_STATE_CANCELLED);
+        if (block) units_from_le(block + 4, (length - 4) / 2);
+        up->terminated(c, (rv_result)rv_get_u32(block ? block : c->small), block, block ? length : 0);
         return;
     }
     case RV_FRAME_CANCEL:
-        queue_cancel_answer(c);
-        conn_close(c);
-        session_set_state(s, RV_STATE_DECLINED);
+        up->cancelled(c);
         return;
     }
 }
@@ -896,7 +860,7 @@ rv_result conn_routed_event(struct rv_conn *c, uintptr_t socket, uintptr_t lpara
 }
 
 /* I/O thread: a routed connection that no longer carries its session is polled here again. */
-void conn_take_back(struct rv_conn *c)
+static void conn_take_back(struct rv_conn *c)
 {
     if (!c->routed || c->dead || conn_read_by_host(c)) return;
     rv_socket_unroute(c->sock);
@@ -967,7 +931,7 @@ static void listener_on_readable(struct rv_conn *l)
     }
 }
 
-void conn_on_connected(struct rv_conn *c, rv_result hr)
+static void conn_on_connected(struct rv_conn *c, rv_result hr)
 {
     if (hr == RV_S_FALSE) return;
     if (hr)
@@ -980,7 +944,7 @@ void conn_on_connected(struct rv_conn *c, rv_result hr)
     conn_flush(c);
 }
 
-void conn_on_poll(struct rv_conn *c, short revents)
+static void conn_on_poll(struct rv_conn *c, short revents)
 {
     switch (c->phase)
     {
@@ -998,7 +962,7 @@ void conn_on_poll(struct rv_conn *c, short revents)
     }
 }
 
-void conn_on_deadline(struct rv_conn *c)
+static void conn_on_deadline(struct rv_conn *c)
 {
     switch (c->phase)
     {
@@ -1035,4 +999,209 @@ rv_result rv_session_report_delivery_failure(struct rv_session *s, rv_result hr)
     }
     rv_mutex_unlock(&core.lock);
     return ret;
+}
+
+/* ---- what the I/O thread asks (core.lock held) ---- */
+
+static short conn_poll_events(struct rv_conn *c, uint64_t now)
+{
+    short events = 0;
+
+    switch (c->phase)
+    {
+    case PHASE_LISTEN:
+        if (!c->deadline || c->deadline <= now) events = RV_POLL_IN;
+        break;
+    case PHASE_CONNECTING:
+        events = RV_POLL_OUT;
+        break;
+    default:
+        if (!conn_read_by_host(c) && !conn_throttled(c)) events |= RV_POLL_IN;
+        if (conn_wants_output(c)) events |= RV_POLL_OUT;
+        break;
+    }
+    return events;
+}
+
+static unsigned int poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, unsigned int cap,
+                             struct rv_conn *c, uint64_t now, uint64_t *next)
+{
+    short events;
+
+    conn_take_back(c);
+    events = conn_poll_events(c, now);
+
+    if (c->deadline && c->deadline < *next) *next = c->deadline;
+    /* The invitation's end wakes the loop too. */
+    if (c->phase == PHASE_LISTEN && c->session && c->session->expires < *next) *next = c->session->expires;
+    /* WSAPoll may miss a failed connect: look again soon. */
+    if (c->phase == PHASE_CONNECTING && now + 50 < *next) *next = now + 50;
+    if (!events || n >= cap) return n;
+    fds[n].fd = c->sock;
+    fds[n].events = events;
+    fds[n].revents = 0;
+    owners[n] = c;
+    return n + 1;
+}
+
+static unsigned int conn_poll_set(rv_pollfd *fds, struct rv_conn **owners, unsigned int cap, uint64_t now,
+                                  uint64_t *next)
+{
+    unsigned int n = 1;
+    struct rv_session *s;
+    struct rv_conn *c;
+
+    for (s = core.sessions; s; s = s->next)
+        for (c = s->conns; c; c = c->next) n = poll_add(fds, owners, n, cap, c, now, next);
+    for (c = closing_conns; c; c = c->next) n = poll_add(fds, owners, n, cap, c, now, next);
+    return n;
+}
+
+/* An invitation past its lifetime: the listener and the handshakes in progress
+ * close quietly; the inviter hears nothing and stays in RV_STATE_INVITATION. */
+static void session_expire(struct rv_session *s)
+{
+    struct rv_conn *c, *next;
+
+    for (c = s->conns; c; c = next)
+    {
+        next = c->next;
+        if (c->phase == PHASE_LISTEN || c->pending) conn_close(c);
+    }
+}
+
+/* Returns 1 when c was closed (closing it may have taken others of its session with it). */
+static int conn_check_deadline(struct rv_conn *c, uint64_t now)
+{
+    if (c->phase == PHASE_LISTEN && c->session && c->session->expires <= now &&
+        c->session->state == RV_STATE_INVITATION)
+    {
+        session_expire(c->session);
+        return 1;
+    }
+    if (c->phase == PHASE_CONNECTING)
+    {
+        conn_on_connected(c, rv_socket_connect_status(c->sock));
+        if (c->dead) return 1;
+    }
+    if (c->deadline && c->deadline <= now)
+    {
+        conn_on_deadline(c);
+        if (c->dead) return 1;
+    }
+    return 0;
+}
+
+static void conn_check_deadlines(uint64_t now)
+{
+    struct rv_session *s;
+    struct rv_conn *c, *next;
+
+    for (s = core.sessions; s; s = s->next)
+    {
+        for (c = s->conns; c; c = next)
+        {
+            next = c->next;
+            if (conn_check_deadline(c, now)) break;
+        }
+    }
+    /* An orphan only ever closes itself, so the next one stays linked. */
+    for (c = closing_conns; c; c = next)
+    {
+        next = c->next;
+        conn_check_deadline(c, now);
+    }
+}
+
+static void conn_deliver_up(void)
+{
+    up->deliver();
+}
+
+/* What a connection still owes its peer when the process exits: its queue, a
+ * composed frame, or a linger for the peer's EOF. */
+static int conn_owes_at_exit(const struct rv_conn *c)
+{
+    if (c->dead || c->sock == RV_INVALID_SOCKET) return 0;
+    if (c->phase == PHASE_ESTABLISHED || c->phase == PHASE_CLOSING) return 1;
+    return c->phase != PHASE_LISTEN && c->phase != PHASE_CONNECTING && c->ctl_sent < c->ctl_len;
+}
+
+static void conn_close_at_exit(struct rv_conn *c)
+{
+    rv_socket_close(c->sock);
+    c->sock = RV_INVALID_SOCKET;
+}
+
+/* Writes what it can, half-closes once all is out, and asks for what is needed next. */
+static unsigned int exit_poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, unsigned int cap,
+                                  struct rv_conn *c)
+{
+    rv_result err = RV_E_FAIL;
+
+    if (!conn_owes_at_exit(c) || n >= cap) return n;
+    if (!c->shut)
+    {
+        if (conn_write_owed(c, &err))
+        {
+            conn_close_at_exit(c);
+            return n;
+        }
+        if (!conn_wants_output(c))
+        {
+            rv_socket_shutdown_write(c->sock);
+            c->shut = 1;
+        }
+    }
+    fds[n].fd = c->sock;
+    fds[n].events = c->shut ? RV_POLL_IN : RV_POLL_IN | RV_POLL_OUT;
+    fds[n].revents = 0;
+    owners[n] = c;
+    return n + 1;
+}
+
+static unsigned int conn_exit_poll_set(rv_pollfd *fds, struct rv_conn **owners, unsigned int cap)
+{
+    struct rv_session *s;
+    struct rv_conn *c;
+    unsigned int n = 0;
+
+    for (s = core.sessions; s; s = s->next)
+        for (c = s->conns; c; c = c->next) n = exit_poll_add(fds, owners, n, cap, c);
+    for (c = closing_conns; c; c = c->next) n = exit_poll_add(fds, owners, n, cap, c);
+    return n;
+}
+
+/* Reads and drops what the peer still sends, so that closing sends no reset;
+ * the peer's EOF, or a failure, ends the connection. */
+static void conn_exit_on_ready(struct rv_conn *c, short revents)
+{
+    uint8_t buffer[4096];
+    rv_result err;
+    long r;
+
+    if (!(revents & (RV_POLL_IN | RV_POLL_ERR))) return;
+    while ((r = rv_socket_recv(c->sock, buffer, sizeof(buffer), &err)) > 0) {}
+    if (r != -1) conn_close_at_exit(c);
+}
+
+static const struct io_client conn_io_client =
+{
+    conn_poll_set,
+    conn_on_poll,
+    conn_check_deadlines,
+    conn_deliver_up,
+    conn_closing_count,
+    close_closing_conns,
+    handover_pending,
+    conn_exit_poll_set,
+    conn_exit_on_ready,
+};
+
+void conn_init(const struct conn_upcalls *upcalls)
+{
+    rv_mutex_lock(&core.lock);
+    up = upcalls;
+    rv_mutex_unlock(&core.lock);
+    io_set_client(&conn_io_client);
 }

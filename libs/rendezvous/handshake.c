@@ -38,7 +38,7 @@ void inviter_reject(struct rv_conn *c)
     if (++s->auth_failures >= RV_MAX_AUTH_FAILURES) session_fail(s, RV_E_ACCESS_DENIED);
 }
 
-void inviter_on_hello(struct rv_conn *c)
+static void inviter_on_hello(struct rv_conn *c)
 {
     if (channel_on_hello(c, c->session->secret, c->session->id)) inviter_reject(c);
     else
@@ -49,7 +49,7 @@ void inviter_on_hello(struct rv_conn *c)
     }
 }
 
-void inviter_on_response(struct rv_conn *c)
+static void inviter_on_response(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
     uint8_t intent = c->small[0];
@@ -95,7 +95,7 @@ void inviter_on_response(struct rv_conn *c)
     }
 }
 
-void invitee_on_challenge(struct rv_conn *c)
+static void invitee_on_challenge(struct rv_conn *c)
 {
     uint8_t payload[RV_RESPONSE_SIZE + RV_APPDATA_BYTES];
 
@@ -114,7 +114,7 @@ void invitee_on_challenge(struct rv_conn *c)
     c->phase = PHASE_WAIT_CONFIRM;
 }
 
-void invitee_on_confirm(struct rv_conn *c)
+static void invitee_on_confirm(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
 
@@ -147,4 +147,37 @@ void queue_cancel_answer(struct rv_conn *c)
     if (!length) session_queue_answer(c->session, RV_ANSWER_CANCELLED, RV_S_OK, NULL, 0);
     else session_queue_answer(c->session, RV_ANSWER_CANCELLED, (rv_result)rv_get_u32(c->small),
                               c->small + RV_CANCEL_HEADER_SIZE, length - RV_CANCEL_HEADER_SIZE);
+}
+
+/* An authenticated inviter cancelled before confirming. */
+static void invitee_on_cancel(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+    int mine = !c->detached && s->active == c;
+
+    if (mine) queue_cancel_answer(c);
+    conn_close(c);
+    if (mine) session_set_state(s, RV_STATE_DECLINED);
+}
+
+void handshake_on_frame(struct rv_conn *c)
+{
+    switch (c->phase)
+    {
+    case PHASE_WAIT_HELLO:
+        inviter_on_hello(c);
+        return;
+    case PHASE_WAIT_RESPONSE:
+        inviter_on_response(c);
+        return;
+    case PHASE_WAIT_CHALLENGE:
+        invitee_on_challenge(c);
+        return;
+    case PHASE_WAIT_CONFIRM:
+        if (c->dec.type == RV_FRAME_CONFIRM) invitee_on_confirm(c);
+        else invitee_on_cancel(c);
+        return;
+    default:
+        return;
+    }
 }

@@ -34,11 +34,16 @@ static unsigned int handover_waiters;       /* threads waiting for the closing l
 static uint64_t bytes_written;              /* by every connection: progress for network_wait */
 static void *poll_block, *spare_block;      /* pollfd array + owner array in one allocation */
 static unsigned int poll_cap, spare_cap;
-
-/* Set by rv_process_exit: the only thread left writes what is owed and frees nothing. */
-static int process_exiting;
+static const struct io_client *client;     /* the connection layer, set once */
 
 /* ---- I/O thread lifetime ---- */
+
+void io_set_client(const struct io_client *connections)
+{
+    rv_mutex_lock(&core.lock);
+    client = connections;
+    rv_mutex_unlock(&core.lock);
+}
 
 void io_signal(void)
 {
@@ -130,7 +135,7 @@ rv_result io_acquire(void)
         exited = io_running && io_exited;
         if (!exited)
         {
-            hr = reserve_poll_entries(core.n_sessions + 1, conn_closing_count());
+            hr = reserve_poll_entries(core.n_sessions + 1, client->closing_count());
             if (!hr) core.n_sessions++;
         }
         rv_mutex_unlock(&core.lock);
@@ -213,7 +218,7 @@ void io_release(struct network_wait *wait)
     io_signal();
     /* The last session: closing connections get the rest of the bound, unless a new session comes. */
     handover_waiters++;
-    while (wait && !core.n_sessions && conn_closing_head() && (left = network_wait_left(wait)))
+    while (wait && !core.n_sessions && client->closing_count() && (left = network_wait_left(wait)))
         rv_cond_wait(&core.idle_cond, &core.lock, left);
     handover_waiters--;
     rv_mutex_unlock(&core.lock);
@@ -221,11 +226,11 @@ void io_release(struct network_wait *wait)
     rv_mutex_lock(&life_lock);
     rv_mutex_lock(&core.lock);
     /* Without a deadline, a thread with closing connections is left to finish them. */
-    join = io_running && !core.n_sessions && (wait || !conn_closing_head());
+    join = io_running && !core.n_sessions && (wait || !client->closing_count());
     if (join)
     {
         /* Their time is up: closed without RST, frames already written still arrive. */
-        close_closing_conns();
+        client->close_closing();
         io_stop = 1;
         io_signalled = 0;
         io_signal();
@@ -242,11 +247,6 @@ void io_bury(struct rv_conn *c)
     graveyard = c;
 }
 
-int process_is_exiting(void)
-{
-    return process_exiting;
-}
-
 void network_wait_progress(uint64_t bytes)
 {
     bytes_written += bytes;
@@ -258,128 +258,12 @@ void io_wait_handover(uint32_t ticket, struct network_wait *wait)
 
     /* The I/O thread broadcasts idle_cond after each round while someone waits. */
     handover_waiters++;
-    while (handover_pending(ticket) && (left = network_wait_left(wait)))
+    while (client->handover_pending(ticket) && (left = network_wait_left(wait)))
         rv_cond_wait(&core.idle_cond, &core.lock, left);
     handover_waiters--;
 }
 
 /* ---- the I/O loop ---- */
-
-static short conn_poll_events(struct rv_conn *c, uint64_t now)
-{
-    short events = 0;
-
-    switch (c->phase)
-    {
-    case PHASE_LISTEN:
-        if (!c->deadline || c->deadline <= now) events = RV_POLL_IN;
-        break;
-    case PHASE_CONNECTING:
-        events = RV_POLL_OUT;
-        break;
-    default:
-        if (!conn_read_by_host(c) && !conn_throttled(c)) events |= RV_POLL_IN;
-        if (conn_wants_output(c)) events |= RV_POLL_OUT;
-        break;
-    }
-    return events;
-}
-
-static unsigned int poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, struct rv_conn *c,
-                             uint64_t now, uint64_t *next)
-{
-    short events;
-
-    conn_take_back(c);
-    events = conn_poll_events(c, now);
-
-    if (c->deadline && c->deadline < *next) *next = c->deadline;
-    /* The invitation's end wakes the loop too. */
-    if (c->phase == PHASE_LISTEN && c->session && c->session->expires < *next) *next = c->session->expires;
-    /* WSAPoll may miss a failed connect: look again soon. */
-    if (c->phase == PHASE_CONNECTING && now + 50 < *next) *next = now + 50;
-    if (!events || n >= poll_cap) return n;
-    fds[n].fd = c->sock;
-    fds[n].events = events;
-    fds[n].revents = 0;
-    owners[n] = c;
-    return n + 1;
-}
-
-static unsigned int build_poll_set(rv_pollfd *fds, struct rv_conn **owners, int *timeout)
-{
-    uint64_t now = rv_time_ms(), next = now + 60000;
-    unsigned int n = 1;
-    struct rv_session *s;
-    struct rv_conn *c;
-
-    fds[0].fd = waker.read_end;
-    fds[0].events = RV_POLL_IN;
-    fds[0].revents = 0;
-    owners[0] = NULL;
-    for (s = core.sessions; s; s = s->next)
-        for (c = s->conns; c; c = c->next) n = poll_add(fds, owners, n, c, now, &next);
-    for (c = conn_closing_head(); c; c = c->next) n = poll_add(fds, owners, n, c, now, &next);
-    *timeout = next > now ? (int)(next - now) : 0;
-    return n;
-}
-
-/* An invitation past its lifetime: the listener and the handshakes in progress
- * close quietly; the inviter hears nothing and stays in RV_STATE_INVITATION. */
-static void session_expire(struct rv_session *s)
-{
-    struct rv_conn *c, *next;
-
-    for (c = s->conns; c; c = next)
-    {
-        next = c->next;
-        if (c->phase == PHASE_LISTEN || c->pending) conn_close(c);
-    }
-}
-
-/* Returns 1 when c was closed (closing it may have taken others of its session with it). */
-static int conn_check_deadline(struct rv_conn *c, uint64_t now)
-{
-    if (c->phase == PHASE_LISTEN && c->session && c->session->expires <= now &&
-        c->session->state == RV_STATE_INVITATION)
-    {
-        session_expire(c->session);
-        return 1;
-    }
-    if (c->phase == PHASE_CONNECTING)
-    {
-        conn_on_connected(c, rv_socket_connect_status(c->sock));
-        if (c->dead) return 1;
-    }
-    if (c->deadline && c->deadline <= now)
-    {
-        conn_on_deadline(c);
-        if (c->dead) return 1;
-    }
-    return 0;
-}
-
-static void check_deadlines(void)
-{
-    uint64_t now = rv_time_ms();
-    struct rv_session *s;
-    struct rv_conn *c, *next;
-
-    for (s = core.sessions; s; s = s->next)
-    {
-        for (c = s->conns; c; c = next)
-        {
-            next = c->next;
-            if (conn_check_deadline(c, now)) break;
-        }
-    }
-    /* An orphan only ever closes itself, so the next one stays linked. */
-    for (c = conn_closing_head(); c; c = next)
-    {
-        next = c->next;
-        conn_check_deadline(c, now);
-    }
-}
 
 static void io_main(void *arg)
 {
@@ -391,12 +275,13 @@ static void io_main(void *arg)
     {
         rv_pollfd *fds;
         struct rv_conn **owners;
+        uint64_t now, next;
         unsigned int n, i;
         int timeout, ready;
 
         sweep_graveyard();
         /* Without sessions the thread only finishes the closing list. */
-        if (io_stop || (!core.n_sessions && !conn_closing_head())) break;
+        if (io_stop || (!core.n_sessions && !client->closing_count())) break;
         if (spare_block)
         {
             rv_free(poll_block);
@@ -407,7 +292,14 @@ static void io_main(void *arg)
         }
         fds = poll_block;
         owners = (struct rv_conn **)(fds + poll_cap);
-        n = build_poll_set(fds, owners, &timeout);
+        now = rv_time_ms();
+        next = now + 60000;
+        fds[0].fd = waker.read_end;
+        fds[0].events = RV_POLL_IN;
+        fds[0].revents = 0;
+        owners[0] = NULL;
+        n = client->poll_set(fds, owners, poll_cap, now, &next);
+        timeout = next > now ? (int)(next - now) : 0;
         rv_mutex_unlock(&core.lock);
 
         ready = rv_poll(fds, n, timeout);
@@ -430,11 +322,11 @@ static void io_main(void *arg)
         {
             struct rv_conn *c = owners[i];
 
-            if (!c->dead && fds[i].revents) conn_on_poll(c, fds[i].revents);
+            if (!c->dead && fds[i].revents) client->on_ready(c, fds[i].revents);
         }
-        check_deadlines();
+        client->check_deadlines(rv_time_ms());
         if (handover_waiters) rv_cond_broadcast(&core.idle_cond);
-        session_deliver_wakes(NULL);
+        client->deliver();
     }
     /* Whoever joins may come much later: give back what can be given now. */
     sweep_graveyard();
@@ -446,86 +338,27 @@ static void io_main(void *arg)
 
 /* ---- process exit ---- */
 
-/* What a connection still owes its peer when the process exits: its queue, a
- * composed frame, or a linger for the peer's EOF. */
-static int conn_owes_at_exit(const struct rv_conn *c)
-{
-    if (c->dead || c->sock == RV_INVALID_SOCKET) return 0;
-    if (c->phase == PHASE_ESTABLISHED || c->phase == PHASE_CLOSING) return 1;
-    return c->phase != PHASE_LISTEN && c->phase != PHASE_CONNECTING && c->ctl_sent < c->ctl_len;
-}
-
-static void conn_close_at_exit(struct rv_conn *c)
-{
-    rv_socket_close(c->sock);
-    c->sock = RV_INVALID_SOCKET;
-}
-
-/* Writes what it can, half-closes once all is out, and asks for what is needed next. */
-static unsigned int exit_poll_add(rv_pollfd *fds, struct rv_conn **owners, unsigned int n, unsigned int cap,
-                                  struct rv_conn *c)
-{
-    rv_result err = RV_E_FAIL;
-
-    if (!conn_owes_at_exit(c) || n >= cap) return n;
-    if (!c->shut)
-    {
-        if (conn_write_owed(c, &err))
-        {
-            conn_close_at_exit(c);
-            return n;
-        }
-        if (!conn_wants_output(c))
-        {
-            rv_socket_shutdown_write(c->sock);
-            c->shut = 1;
-        }
-    }
-    fds[n].fd = c->sock;
-    fds[n].events = c->shut ? RV_POLL_IN : RV_POLL_IN | RV_POLL_OUT;
-    fds[n].revents = 0;
-    owners[n] = c;
-    return n + 1;
-}
-
-/* Reads and drops what the peer still sends, so that closing sends no reset;
- * the peer's EOF, or a failure, ends the connection. */
-static void conn_drain_at_exit(struct rv_conn *c)
-{
-    uint8_t buffer[4096];
-    rv_result err;
-    long r;
-
-    while ((r = rv_socket_recv(c->sock, buffer, sizeof(buffer), &err)) > 0) {}
-    if (r != -1) conn_close_at_exit(c);
-}
-
 void rv_process_exit(uint32_t timeout_ms)
 {
     uint64_t deadline = rv_time_ms() + timeout_ms, now;
-    struct rv_conn **owners, *c;
-    struct rv_session *s;
+    struct rv_conn **owners;
     unsigned int n, i, cap;
     rv_pollfd *fds;
 
     /* Every other thread is gone; one that died holding the lock leaves nothing to trust. */
     if (!rv_mutex_trylock(&core.lock)) return;
-    process_exiting = 1;
+    core.exiting = 1;
     rv_port_process_exit();
     /* The dead I/O thread's blocks are free, and one has room for every connection. */
     fds = spare_cap > poll_cap ? spare_block : poll_block;
     cap = spare_cap > poll_cap ? spare_cap : poll_cap;
     owners = (struct rv_conn **)(fds + cap);
-    while (fds)
+    /* Without a client no connection was ever made. */
+    while (fds && client)
     {
-        n = 0;
-        for (s = core.sessions; s; s = s->next)
-            for (c = s->conns; c; c = c->next) n = exit_poll_add(fds, owners, n, cap, c);
-        for (c = conn_closing_head(); c; c = c->next) n = exit_poll_add(fds, owners, n, cap, c);
-        if (!n || (now = rv_time_ms()) >= deadline) break;
+        if (!(n = client->exit_poll_set(fds, owners, cap)) || (now = rv_time_ms()) >= deadline) break;
         if (rv_poll_sockets(fds, n, (int)(deadline - now)) < 0) break;
-        for (i = 0; i < n; i++)
-            if (fds[i].revents & (RV_POLL_IN | RV_POLL_ERR)) conn_drain_at_exit(owners[i]);
+        for (i = 0; i < n; i++) client->exit_on_ready(owners[i], fds[i].revents);
     }
     rv_mutex_unlock(&core.lock);
 }

@@ -1,5 +1,5 @@
 /*
- * Rendezvous core: buffer pools: slab events, large blocks, outgoing frames
+ * Rendezvous core, its lowest layer: the process-wide state and the buffer pools
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -19,6 +19,9 @@
  */
 
 #include "rv_core.h"
+
+/* The process-wide state lives in the lowest layer, which every other one may use. */
+struct rv_core core = { .lock = RV_MUTEX_INIT };
 
 /*
  * Small DATA events are carved from slabs of their connection: under Wine a
@@ -155,7 +158,7 @@ void large_trim(void)
 
 void out_free(struct rv_out *o)
 {
-    if (process_is_exiting()) return;
+    if (core.exiting) return;
     if (o->large) large_free(o);
     else rv_free(o);
 }
@@ -176,4 +179,14 @@ struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data)
     o->sealed = 0;
     rv_frame_write_header(o->bytes, type, payload_size);
     return o;
+}
+
+void event_free(struct rv_event *ev)
+{
+    rv_free(ev->block);
+    ev->block = NULL;
+    if (!ev->allocated) return;
+    if (ev->slab) slab_event_free(ev);
+    else if (ev->large) large_free(ev);
+    else rv_free(ev);
 }

@@ -201,6 +201,7 @@ struct rv_core
     struct rv_session  *wake_head;
     struct rv_session  *wake_tail;
     unsigned int        n_sessions;
+    int                 exiting;        /* rv_process_exit runs: nothing is freed */
 };
 
 extern struct rv_core core;
@@ -224,7 +225,6 @@ void session_queue_answer(struct rv_session *s, enum rv_answer answer, rv_result
 void session_fail(struct rv_session *s, rv_result hr);
 /* Delivers pending wakes (only == NULL: all of them); may drop and retake core.lock. */
 void session_deliver_wakes(struct rv_session *only);
-void event_free(struct rv_event *ev);
 
 /* pool.c: the buffer pools (core.lock held) */
 /* Blocks of RV_LARGE_MIN bytes or more, kept for reuse while sessions exist. */
@@ -243,22 +243,47 @@ void slab_event_free(struct rv_event *ev);
 void slab_release(struct rv_conn *c);
 struct rv_out *out_new(uint8_t type, uint32_t payload_size, int is_data);
 void out_free(struct rv_out *out);
+/* Frees an event's data, and the event itself when it was allocated. */
+void event_free(struct rv_event *ev);
+
+/*
+ * The layers call one way: the session (session.c, handshake.c), then the
+ * connections (conn.c, channel.c), then the I/O thread (io.c), over the
+ * pools (pool.c).  What happens below goes back up through these callbacks.
+ */
+
+/* What a connection tells the session layer (session.c registers it with conn_init; core.lock held). */
+struct conn_upcalls
+{
+    /* A handshake frame opened and is in c->small; c->phase says which. */
+    void (*handshake_frame)(struct rv_conn *c);
+    /* An inviter's handshake that did not authenticate: another secret or a forgery. */
+    void (*handshake_rejected)(struct rv_conn *c);
+    /* From the authenticated peer: context data (ev goes to the session), */
+    void (*data)(struct rv_session *s, struct rv_event *ev);
+    /* SEND_ERROR, */
+    void (*send_error)(struct rv_session *s, rv_result hr);
+    /* TERMINATE (block: its payload, rv_alloc, or NULL with hr alone), */
+    void (*terminated)(struct rv_conn *c, rv_result hr, uint8_t *block, uint32_t length);
+    /* CANCEL, in c->small. */
+    void (*cancelled)(struct rv_conn *c);
+    /* The connection that carries s failed; lost: context data was still queued on it. */
+    void (*failed)(struct rv_session *s, rv_result hr, int lost);
+    /* After a round of the I/O thread: the wakes owed go out (may drop and retake core.lock). */
+    void (*deliver)(void);
+};
 
 /* handshake.c: the handshake's frame handlers (core.lock held) */
+/* A frame of the handshake opened: conn_upcalls.handshake_frame. */
+void handshake_on_frame(struct rv_conn *c);
 /* Inviter: closes a connection that did not authenticate; too many end the session. */
 void inviter_reject(struct rv_conn *c);
-/* Inviter: HELLO is in c->small. */
-void inviter_on_hello(struct rv_conn *c);
-/* Inviter: RESPONSE, the invitee's answer, is in c->small. */
-void inviter_on_response(struct rv_conn *c);
-/* Invitee: CHALLENGE is in c->small; RESPONSE goes out. */
-void invitee_on_challenge(struct rv_conn *c);
-/* Invitee: CONFIRM came; the connection is established. */
-void invitee_on_confirm(struct rv_conn *c);
 /* A CANCEL from the authenticated peer is in c->small: queues on_answer. */
 void queue_cancel_answer(struct rv_conn *c);
 
 /* conn.c (core.lock held) */
+/* Before the first session, without core.lock: where connections report; registers the I/O thread's client. */
+void conn_init(const struct conn_upcalls *upcalls);
 struct rv_conn *conn_new(struct rv_session *s);
 void conn_discard(struct rv_conn *c);   /* never linked */
 void conn_link(struct rv_conn *c);
@@ -286,14 +311,6 @@ int conn_get_socket(const struct rv_conn *c, rv_socket *sock);
 int conn_route(struct rv_conn *c, uintptr_t window, uint32_t message);
 /* A routed message for c (rv_session_socket_event); RV_S_FALSE when socket is not c's routed one. */
 rv_result conn_routed_event(struct rv_conn *c, uintptr_t socket, uintptr_t lparam);
-/* I/O thread: a routed connection that no longer carries its session is polled again. */
-void conn_take_back(struct rv_conn *c);
-/* I/O thread: the connect ended (RV_S_FALSE: not yet). */
-void conn_on_connected(struct rv_conn *c, rv_result hr);
-/* I/O thread: the poll reported revents for c. */
-void conn_on_poll(struct rv_conn *c, short revents);
-/* I/O thread: c's deadline is past. */
-void conn_on_deadline(struct rv_conn *c);
 /*
  * Local cancel: listener closed, handshakes told, peer sent CANCEL.  block
  * (rv_alloc, or NULL) is the payload for the one authenticated connection,
@@ -309,16 +326,35 @@ void session_close_conns(struct rv_session *s, int keep_detached);
  * ticket for io_wait_handover, 0 when nothing is left to write.
  */
 uint32_t session_hand_over_conns(struct rv_session *s);
-/* Whether some of the ticket's frames are still to be written. */
-int handover_pending(uint32_t ticket);
-/* The first connection of the closing list (orphans of destroyed sessions). */
-struct rv_conn *conn_closing_head(void);
-/* How many connections the closing list holds. */
-unsigned int conn_closing_count(void);
-/* Closes every connection of the closing list. */
-void close_closing_conns(void);
+
+/* What the I/O thread asks of the connection layer (conn.c registers it; core.lock held). */
+struct io_client
+{
+    /* Fills fds and owners from index 1 on (at most cap entries in all) with
+     * what to poll, lowers *next to the next deadline; returns the count, index 0 included. */
+    unsigned int (*poll_set)(rv_pollfd *fds, struct rv_conn **owners, unsigned int cap, uint64_t now,
+                             uint64_t *next);
+    /* The poll reported revents for c. */
+    void (*on_ready)(struct rv_conn *c, short revents);
+    /* After each round: the deadlines that passed, */
+    void (*check_deadlines)(uint64_t now);
+    /* then what the round owes the layers above (may drop and retake core.lock). */
+    void (*deliver)(void);
+    /* The closing list (connections of destroyed sessions): its length; */
+    unsigned int (*closing_count)(void);
+    /* closes them all; */
+    void (*close_closing)(void);
+    /* whether some of a ticket's frames are still to be written. */
+    int (*handover_pending)(uint32_t ticket);
+    /* Process exit: fills fds (from 0) with the connections that still owe their peer; returns the count. */
+    unsigned int (*exit_poll_set)(rv_pollfd *fds, struct rv_conn **owners, unsigned int cap);
+    /* and what the poll reported for one of them. */
+    void (*exit_on_ready)(struct rv_conn *c, short revents);
+};
 
 /* io.c: the I/O thread, its loop and process exit (core.lock held unless noted) */
+/* Before the first io_acquire, without core.lock. */
+void io_set_client(const struct io_client *client);
 rv_result io_acquire(void);             /* without core.lock */
 /*
  * How long a destroy waits for the network: RV_DESTROY_TIMEOUT_MS without the
@@ -348,8 +384,6 @@ void io_wait_handover(uint32_t ticket, struct network_wait *wait);
 rv_result reserve_poll_entries(unsigned int sessions, unsigned int closing);
 /* A closed connection goes to the graveyard: freed at the start of the I/O thread's next round. */
 void io_bury(struct rv_conn *c);
-/* Whether rv_process_exit runs: then nothing is freed. */
-int process_is_exiting(void);
 
 /* channel.c: the Noise handshake and the sealing of frames (core.lock held) */
 /* Invitee: starts the handshake and composes HELLO. */

@@ -35,16 +35,6 @@ const struct rv_profile rv_profile_messenger =
 
 /* ---- events (core.lock held) ---- */
 
-void event_free(struct rv_event *ev)
-{
-    rv_free(ev->block);
-    ev->block = NULL;
-    if (!ev->allocated) return;
-    if (ev->slab) slab_event_free(ev);
-    else if (ev->large) large_free(ev);
-    else rv_free(ev);
-}
-
 static void wake_list_remove(struct rv_session *s)
 {
     struct rv_session **p, *prev = NULL;
@@ -217,6 +207,51 @@ static void unlock_and_wake(struct rv_session *s)
     rv_mutex_unlock(&core.lock);
 }
 
+/* ---- what the connections report (core.lock held) ---- */
+
+static void session_on_terminated(struct rv_conn *c, rv_result hr, uint8_t *block, uint32_t length)
+{
+    struct rv_session *s = c->session;
+    uint32_t count = block ? (length - 4) / 2 : 0;
+
+    conn_close(c);
+    session_queue_termination(s, hr, block, block ? (const uint16_t *)(block + 4) : NULL, count, length);
+    session_set_state(s, RV_STATE_CANCELLED);
+}
+
+static void session_on_cancelled(struct rv_conn *c)
+{
+    struct rv_session *s = c->session;
+
+    queue_cancel_answer(c);
+    conn_close(c);
+    session_set_state(s, RV_STATE_DECLINED);
+}
+
+/* Context data still queued will not arrive, so the sender hears of it first. */
+static void session_on_conn_failed(struct rv_session *s, rv_result hr, int lost)
+{
+    if (lost) session_queue_send_error(s, hr);
+    session_fail(s, hr);
+}
+
+static void session_deliver_all_wakes(void)
+{
+    session_deliver_wakes(NULL);
+}
+
+static const struct conn_upcalls session_upcalls =
+{
+    handshake_on_frame,
+    inviter_reject,
+    session_queue_event,
+    session_queue_send_error,
+    session_on_terminated,
+    session_on_cancelled,
+    session_on_conn_failed,
+    session_deliver_all_wakes,
+};
+
 /* ---- lifetime ---- */
 
 rv_result rv_session_create(const struct rv_profile *profile, uint32_t role_flags,
@@ -247,6 +282,7 @@ rv_result rv_session_create(const struct rv_profile *profile, uint32_t role_flag
         rv_free(s);
         return hr;
     }
+    conn_init(&session_upcalls);
     if ((hr = io_acquire()))
     {
         rv_free(s);
