@@ -71,6 +71,8 @@ WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
 #define MAX_LINE           256      /* bytes of one output line */
 #define MAX_OUTPUT         8192     /* bytes read before READY */
 #define POLL_MS            20
+#define START_ATTEMPTS     3        /* when a process dies before it is set up */
+#define START_RETRY_MS     100
 
 #define DEFAULT_START_TIMEOUT      15000
 #define DEFAULT_HANDSHAKE_TIMEOUT 120000
@@ -486,10 +488,21 @@ void backend_process_detach(struct backend_process *process)
 static BOOL create_backend_process(struct backend_job *job, STARTUPINFOW *si, struct backend_process *out)
 {
     PROCESS_INFORMATION pi;
+    unsigned int attempt;
 
-    if (!CreateProcessW(NULL, job->command, NULL, NULL, TRUE, CREATE_NO_WINDOW | CREATE_SUSPENDED, NULL, NULL,
-                        si, &pi))
-        return FALSE;
+    for (attempt = 1;; attempt++)
+    {
+        if (CreateProcessW(NULL, job->command, NULL, NULL, TRUE, CREATE_NO_WINDOW | CREATE_SUSPENDED, NULL, NULL,
+                           si, &pi))
+            break;
+        /* Wine 8 reports a new process that died before it was set up as
+         * ERROR_INTERNAL_ERROR (seen under load); none of its code ran, so
+         * starting it again is safe. */
+        if (GetLastError() != ERROR_INTERNAL_ERROR || attempt == START_ATTEMPTS || job->cancelled)
+            return FALSE;
+        WARN("backend died while starting, attempt %u\n", attempt);
+        Sleep(START_RETRY_MS);
+    }
     out->process = pi.hProcess;
     out->job = CreateJobObjectW(NULL, NULL);
     if (out->job && !AssignProcessToJobObject(out->job, pi.hProcess))
