@@ -219,6 +219,7 @@ static BOOL connect_sides(struct side *sides)
 {
     BSTR invitation;
     HRESULT hr;
+    BOOL done;
 
     if (!(invitation = invite(sides))) return FALSE;
     hr = IRendezvousSessionHost_ReceiveInvitation(sides[1].host, invitation);
@@ -226,7 +227,9 @@ static BOOL connect_sides(struct side *sides)
     SysFreeString(invitation);
     hr = IRendezvousSessionHost_Accept(sides[1].host);
     ok(hr == S_OK, "Accept returned %#lx\n", hr);
-    ok(wait_states(sides, 2, is_connected), "the sessions did not connect: states %ld, %ld\n",
+    done = wait_states(sides, 2, is_connected);
+    /* The states are read after the wait, not before it as an argument might be. */
+    ok(done, "the sessions did not connect: states %ld, %ld\n",
        side_state(&sides[0]), side_state(&sides[1]));
     return side_state(&sides[0]) == RSS_CONNECTED && side_state(&sides[1]) == RSS_CONNECTED;
 }
@@ -264,6 +267,7 @@ static void run_ending(enum ending ending)
     struct side sides[2];
     BSTR invitation;
     HRESULT hr;
+    BOOL done;
 
     if (!side_create(&sides[0], RSF_INVITER)) return;
     if (!side_create(&sides[1], RSF_INVITEE))
@@ -278,7 +282,8 @@ static void run_ending(enum ending ending)
     case END_TERMINATE_INVITEE:
         if (!connect_sides(sides)) break;
         terminate_side(&sides[ending == END_TERMINATE_INVITER ? 0 : 1]);
-        ok(wait_states(sides, 2, is_final), "the sessions did not end: states %ld, %ld\n",
+        done = wait_states(sides, 2, is_final);
+        ok(done, "the sessions did not end: states %ld, %ld\n",
            side_state(&sides[0]), side_state(&sides[1]));
         break;
     case END_CANCEL:
@@ -289,7 +294,8 @@ static void run_ending(enum ending ending)
         IRendezvousSessionHost_Accept(sides[1].host);
         hr = IRendezvousSessionHost_Cancel(sides[0].host);
         ok(hr == S_OK, "Cancel returned %#lx\n", hr);
-        ok(wait_states(sides, 2, is_final), "the sessions did not end: states %ld, %ld\n",
+        done = wait_states(sides, 2, is_final);
+        ok(done, "the sessions did not end: states %ld, %ld\n",
            side_state(&sides[0]), side_state(&sides[1]));
         break;
     case END_DECLINE:
@@ -298,7 +304,8 @@ static void run_ending(enum ending ending)
         SysFreeString(invitation);
         hr = IRendezvousSessionHost_Decline(sides[1].host);
         ok(hr == S_OK, "Decline returned %#lx\n", hr);
-        ok(wait_states(sides, 2, is_final), "the sessions did not end: states %ld, %ld\n",
+        done = wait_states(sides, 2, is_final);
+        ok(done, "the sessions did not end: states %ld, %ld\n",
            side_state(&sides[0]), side_state(&sides[1]));
         break;
     case END_WRONG_SECRET:
@@ -308,14 +315,16 @@ static void run_ending(enum ending ending)
         IRendezvousSessionHost_ReceiveInvitation(sides[1].host, invitation);
         SysFreeString(invitation);
         IRendezvousSessionHost_Accept(sides[1].host);
-        ok(wait_states(&sides[1], 1, is_final), "the invitee did not end: state %ld\n", side_state(&sides[1]));
+        done = wait_states(&sides[1], 1, is_final);
+        ok(done, "the invitee did not end: state %ld\n", side_state(&sides[1]));
         ok(side_state(&sides[1]) == RSS_TERMINATED, "the invitee ended in state %ld\n", side_state(&sides[1]));
         /* The inviter still listens: it ends with its Release. */
         break;
     case END_PEER_GONE:
         if (!connect_sides(sides)) break;
         side_release(&sides[1], "invitee");
-        ok(wait_states(sides, 1, is_final), "the inviter did not end: state %ld\n", side_state(&sides[0]));
+        done = wait_states(sides, 1, is_final);
+        ok(done, "the inviter did not end: state %ld\n", side_state(&sides[0]));
         ok(side_state(&sides[0]) == RSS_TERMINATED, "the inviter ended in state %ld\n", side_state(&sides[0]));
         break;
     case END_OUT_OF_MEMORY:
@@ -367,6 +376,7 @@ static void run_timeouts(const char *apartment)
     unsigned int i;
     BSTR invitation;
     HRESULT hr;
+    BOOL done;
 
     winetest_push_context("%s, handshake timeout", apartment);
     listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
@@ -392,7 +402,8 @@ static void run_timeouts(const char *apartment)
     /* Each is released as soon as its state says it ended, its events maybe in flight. */
     for (i = 0; i < started; i++)
     {
-        ok(wait_states(&sides[i], 1, is_final), "session %u did not time out: state %ld\n", i,
+        done = wait_states(&sides[i], 1, is_final);
+        ok(done, "session %u did not time out: state %ld\n", i,
            side_state(&sides[i]));
         ok(side_state(&sides[i]) == RSS_TERMINATED, "session %u ended in state %ld\n", i, side_state(&sides[i]));
         side_release(&sides[i], "invitee");
@@ -510,6 +521,7 @@ static void ended_at_once_case(const char *argv0, enum exit_way way)
     struct side side;
     BSTR invitation;
     DWORD code = 0, start;
+    BOOL done;
     int len;
 
     if (!side_create(&side, RSF_INVITER)) return;
@@ -528,7 +540,9 @@ static void ended_at_once_case(const char *argv0, enum exit_way way)
         return;
     }
 
-    ok(wait_states_within(&side, 1, is_cancelled, EXIT_WAIT_MS), "this side ended in state %ld\n",
+    done = wait_states_within(&side, 1, is_cancelled, EXIT_WAIT_MS);
+
+    ok(done, "this side ended in state %ld\n",
        side_state(&side));
     /* The events that came with the end are delivered as the thread pumps. */
     start = GetTickCount();
