@@ -851,8 +851,8 @@ static double raw_throughput(struct row1 *b, const char *frame, int size, unsign
 
 /*
  * What sealing a message and opening it cost alone, in this process, with the
- * core's own chunks and ciphers: what encryption adds to a delivery at least,
- * whatever the transport does (microseconds a message).
+ * core's own chunks and ciphers (microseconds a message): the CPU time that
+ * encryption adds to each delivery.
  */
 static double seal_open_us(unsigned int units, unsigned int rounds)
 {
@@ -940,7 +940,9 @@ static void row1_size(struct row1 *b, unsigned int units, unsigned int rounds, u
     format_us(baseline, sizeof(baseline), raw_p99);
     ratio = rv_p99 / raw_p99;
     add_result("1", what, figure, baseline, ratio, "<= 1.1", verdict_at_most(ratio, 1.1));
-    /* What no transport can take back: winsock's delivery plus sealing and opening, nothing overlapped. */
+    /* Winsock's delivery plus sealing and opening, as if nothing overlapped: the
+     * session hides part of it (a chunk opens while the next is on its way),
+     * a stream cannot (both processes' CPUs are busy). */
     crypto_us = seal_open_us(units, rounds);
     snprintf(what, sizeof(what), "delivery %u ch, winsock + seal/open alone", units);
     format_us(figure, sizeof(figure), raw_median + crypto_us);
