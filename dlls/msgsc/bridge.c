@@ -38,7 +38,6 @@
 #include <olectl.h>
 
 #include "msgsc_private.h"
-#include "wake.h"
 
 #include "wine/debug.h"
 
@@ -105,13 +104,6 @@ static struct bridge *sink_enter_bridge(struct bridge_sink *sink, struct work_fr
     if ((b = sink->bridge) && !work_guard_enter(&b->guard, frame)) b = NULL;
     LeaveCriticalSection(&sink_cs);
     return b;
-}
-
-static void fire(struct bridge *b, DISPID dispid, VARIANT *args, unsigned int count)
-{
-    DISPPARAMS params = { args, NULL, count, 0 };
-
-    connection_point_fire(&b->events.point, dispid, &params);
 }
 
 static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
@@ -242,19 +234,19 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
         {
             /* SS_* are RSS_* up to SS_TERMINATED; Messenger's fallback states are unknown here. */
             if (V_I4(&args[0]) < SS_UNKNOWN || V_I4(&args[0]) > SS_TERMINATED) V_I4(&args[0]) = RSS_UNKNOWN;
-            fire(b, DISPID_EVENT_ON_STATE_CHANGED, args, 1);
+            event_source_fire(&b->events, DISPID_EVENT_ON_STATE_CHANGED, args, 1);
         }
         break;
     case DISPID_ONCONTEXTDATA:
         if (SUCCEEDED(hr = get_arg(params, 0, VT_BSTR, &args[0], argerr)))
         {
-            fire(b, DISPID_EVENT_ON_CONTEXT_DATA, args, 1);
+            event_source_fire(&b->events, DISPID_EVENT_ON_CONTEXT_DATA, args, 1);
             VariantClear(&args[0]);
         }
         break;
     case DISPID_ONSENDERROR:
         if (SUCCEEDED(hr = get_arg(params, 0, VT_I4, &args[0], argerr)))
-            fire(b, DISPID_EVENT_ON_SEND_ERROR, args, 1);
+            event_source_fire(&b->events, DISPID_EVENT_ON_SEND_ERROR, args, 1);
         break;
     default:
         /* OnTermination(hr, bstrAppData): the BSTR is rgvarg[0]. */
@@ -266,7 +258,7 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
             if (b->terminating) V_I4(&args[1]) = b->terminate_hr;
             b->terminating = FALSE;
             LeaveCriticalSection(&b->cs);
-            fire(b, DISPID_EVENT_ON_TERMINATION, args, 2);
+            event_source_fire(&b->events, DISPID_EVENT_ON_TERMINATION, args, 2);
             VariantClear(&args[0]);
         }
         break;

@@ -26,8 +26,6 @@
 
 #include <initguid.h>
 #include "msgsc_private.h"
-#include "register.h"
-#include "wake.h"
 
 #include "wine/debug.h"
 
@@ -85,13 +83,6 @@ HRESULT msgr_invoke(enum msgr_tid tid, void *iface, DISPID id, REFIID riid, WORD
     hr = ITypeInfo_Invoke(info, iface, id, flags, params, result, excepinfo, argerr);
     ITypeInfo_Release(info);
     return hr;
-}
-
-void msgr_fire(struct connection_point *cp, DISPID dispid, VARIANT *args, unsigned int count)
-{
-    DISPPARAMS params = { args, NULL, count, 0 };
-
-    connection_point_fire(cp, dispid, &params);
 }
 
 /* IMsgrLock: disabled, as with every service but the .NET Messenger Service. */

@@ -357,7 +357,7 @@ static void fire_guid_event(struct manager *m, DISPID dispid, const WCHAR *guid)
         return;
     }
     IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-    msgr_fire(&m->events.point, dispid, &arg, 1);
+    event_source_fire(&m->events, dispid, &arg, 1);
     IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
     SysFreeString(V_BSTR(&arg));
 }
@@ -644,7 +644,7 @@ static HRESULT WINAPI host_ReceiveInvitation(IMsgrSessionManagerHost *iface, BST
     V_VT(&args[0]) = VT_BOOL | VT_BYREF;
     V_BOOLREF(&args[0]) = &handled;
     IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-    msgr_fire(&m->events.point, DISPID_ONINVITATION, args, 3);
+    event_source_fire(&m->events, DISPID_ONINVITATION, args, 3);
     IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
     SysFreeString(appdata);
 

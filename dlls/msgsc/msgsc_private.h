@@ -21,11 +21,8 @@
 #ifndef __MSGSC_PRIVATE_H
 #define __MSGSC_PRIVATE_H
 
-/* Shared with rendezvoussession.dll (its folder): the module helpers and the
- * connection points. */
 #include "rendezvoussession.h"
-#include "module.h"
-#include "events.h"
+#include "rvcombase.h"
 #include "msgrpriv.h"
 #include "winemsgr.h"
 #include "rendezvous.h"
@@ -118,8 +115,5 @@ struct msgr_lock
 /* The legacy bridge (bridge.c) */
 
 HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret);
-
-/* Events: fires one dispinterface event with arguments in rgvarg order. */
-void msgr_fire(struct connection_point *cp, DISPID dispid, VARIANT *args, unsigned int count);
 
 #endif /* __MSGSC_PRIVATE_H */

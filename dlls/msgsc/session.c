@@ -35,7 +35,6 @@
 #include <olectl.h>
 
 #include "msgsc_private.h"
-#include "wake.h"
 
 #include "wine/debug.h"
 
@@ -121,13 +120,8 @@ static void dispatch_now(struct session *s)
     wake_target_dispatch_here(&s->wake);
 }
 
-/* Core handlers: they fire DMsgrSessionEvents. */
-
-static void fire(struct session *s, DISPID dispid, VARIANT *args, unsigned int count)
-{
-    /* The dispatch's work frame keeps s, whatever a sink releases. */
-    msgr_fire(&s->events.point, dispid, args, count);
-}
+/* Core handlers: they fire DMsgrSessionEvents.  The dispatch's work frame
+ * keeps s, whatever a sink releases. */
 
 /* A BSTR event argument; without memory the event still comes, with "". */
 static void fire_bstr(struct session *s, DISPID dispid, const WCHAR *units, UINT count)
@@ -137,7 +131,7 @@ static void fire_bstr(struct session *s, DISPID dispid, const WCHAR *units, UINT
     V_VT(&arg) = VT_BSTR;
     if (!(V_BSTR(&arg) = SysAllocStringLen(units, count)) && count)
         WARN("event %ld loses %u units of data\n", dispid, count);
-    fire(s, dispid, &arg, 1);
+    event_source_fire(&s->events, dispid, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
@@ -152,7 +146,7 @@ static void fire_termination(struct session *s, HRESULT hr, const WCHAR *units, 
     V_VT(&args[0]) = VT_BSTR;
     if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
         WARN("OnTermination loses %u units of data\n", count);
-    fire(s, DISPID_ONTERMINATION, args, 2);
+    event_source_fire(&s->events, DISPID_ONTERMINATION, args, 2);
     SysFreeString(V_BSTR(&args[0]));
 }
 
@@ -197,7 +191,7 @@ static void on_state_changed(void *user, enum rv_state new_state, enum rv_state 
     /* The argument is the new state, as RendezvousSession's; see docs/behaviour.md. */
     V_VT(&arg) = VT_I4;
     V_I4(&arg) = new_state;
-    fire(s, DISPID_ONSTATECHANGED, &arg, 1);
+    event_source_fire(&s->events, DISPID_ONSTATECHANGED, &arg, 1);
     if (final) revoke_launch(s);
 }
 
@@ -226,7 +220,7 @@ static void on_context_data(void *user, const uint16_t *units, uint32_t count)
     s->context_data = kept;
     LeaveCriticalSection(&s->cs);
     SysFreeString(old);
-    fire(s, DISPID_ONCONTEXTDATA, &arg, 1);
+    event_source_fire(&s->events, DISPID_ONCONTEXTDATA, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
@@ -269,7 +263,7 @@ static void on_send_error(void *user, rv_result hr)
 
     V_VT(&arg) = VT_I4;
     V_I4(&arg) = hr;
-    fire(s, DISPID_ONSENDERROR, &arg, 1);
+    event_source_fire(&s->events, DISPID_ONSENDERROR, &arg, 1);
 }
 
 static void on_answer(void *user, enum rv_answer answer, rv_result hr, const uint16_t *units, uint32_t count)
@@ -984,7 +978,7 @@ static HRESULT fire_before_launch(struct session *s, VARIANT_BOOL *enable)
     *enable = VARIANT_TRUE;
     V_VT(&arg) = VT_BOOL | VT_BYREF;
     V_BOOLREF(&arg) = enable;
-    fire(s, DISPID_BEFOREAPPLAUNCH, &arg, 1);
+    event_source_fire(&s->events, DISPID_BEFOREAPPLAUNCH, &arg, 1);
     return S_OK;
 }
 
@@ -1049,7 +1043,7 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
             V_BSTR(&args[1]) = name;
             V_VT(&args[0]) = VT_BSTR;
             V_BSTR(&args[0]) = url;
-            fire(s, DISPID_ONAPPNOTPRESENT, args, 2);
+            event_source_fire(&s->events, DISPID_ONAPPNOTPRESENT, args, 2);
         }
         goto done;
     }
@@ -1063,7 +1057,7 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
         goto done;
     }
     dispatch_now(s);
-    fire(s, DISPID_ONREADYTOLAUNCH, NULL, 0);
+    event_source_fire(&s->events, DISPID_ONREADYTOLAUNCH, NULL, 0);
     fire_before_launch(s, &enable);
     if (!enable)
     {

@@ -27,9 +27,6 @@
 #include <initguid.h>
 #include "rendezvoussession_private.h"
 #include "rendezvous.h"
-#include "module.h"
-#include "register.h"
-#include "wake.h"
 
 #include "wine/debug.h"
 

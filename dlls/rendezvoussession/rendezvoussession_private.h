@@ -23,8 +23,7 @@
 
 #include "rendezvoussession.h"
 #include "winerendezvous.h"
-#include "module.h"
-#include "events.h"
+#include "rvcombase.h"
 
 extern HINSTANCE rendezvous_instance;
 

@@ -27,7 +27,6 @@
 
 #include "rendezvoussession_private.h"
 #include "rendezvous.h"
-#include "wake.h"
 
 #include "wine/debug.h"
 
@@ -86,15 +85,8 @@ static void dispatch_now(struct session *s)
     wake_target_dispatch_here(&s->wake);
 }
 
-/* Core handlers: these fire DRendezvousSessionEvents. */
-
-static void fire(struct session *s, DISPID dispid, VARIANT *args, unsigned int count)
-{
-    DISPPARAMS params = { args, NULL, count, 0 };
-
-    /* The dispatch's work frame keeps s, whatever a sink releases. */
-    connection_point_fire(&s->events.point, dispid, &params);
-}
+/* Core handlers: these fire DRendezvousSessionEvents.  The dispatch's work
+ * frame keeps s, whatever a sink releases. */
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
 {
@@ -108,7 +100,7 @@ static void on_state_changed(void *user, enum rv_state new_state, enum rv_state 
     /* The argument is the new state; see docs/behaviour.md. */
     V_VT(&arg) = VT_I4;
     V_I4(&arg) = new_state;
-    fire(s, DISPID_EVENT_ON_STATE_CHANGED, &arg, 1);
+    event_source_fire(&s->events, DISPID_EVENT_ON_STATE_CHANGED, &arg, 1);
 }
 
 static void on_context_data(void *user, const uint16_t *units, uint32_t count)
@@ -126,7 +118,7 @@ static void on_context_data(void *user, const uint16_t *units, uint32_t count)
         rv_session_report_delivery_failure(s->core, E_OUTOFMEMORY);
         return;
     }
-    fire(s, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
+    event_source_fire(&s->events, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
@@ -145,7 +137,7 @@ static void on_termination(void *user, rv_result hr, const uint16_t *units, uint
      * and its HRESULT matter more than the text. */
     if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
         WARN("OnTermination loses %u units of data\n", count);
-    fire(s, DISPID_EVENT_ON_TERMINATION, args, 2);
+    event_source_fire(&s->events, DISPID_EVENT_ON_TERMINATION, args, 2);
     SysFreeString(V_BSTR(&args[0]));
 }
 
@@ -158,7 +150,7 @@ static void on_send_error(void *user, rv_result hr)
 
     V_VT(&arg) = VT_I4;
     V_I4(&arg) = hr;
-    fire(s, DISPID_EVENT_ON_SEND_ERROR, &arg, 1);
+    event_source_fire(&s->events, DISPID_EVENT_ON_SEND_ERROR, &arg, 1);
 }
 
 static const struct rv_session_callbacks session_callbacks =

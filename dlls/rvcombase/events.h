@@ -47,19 +47,21 @@ void connection_point_init(struct connection_point *cp, IConnectionPointContaine
 void connection_point_unadvise_all(struct connection_point *cp);
 void connection_point_destroy(struct connection_point *cp);
 HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPARAMS *params);
-HRESULT create_enum_connection_points(IConnectionPointContainer *container, IConnectionPoint **points,
+/* points, an array of count, belong to container, which the enumerator keeps alive. */
+HRESULT create_enum_connection_points(IConnectionPointContainer *container, struct connection_point *points,
                                       unsigned int count, IEnumConnectionPoints **ret);
 
 /* What an object with events embeds: IConnectionPointContainer, answered for
- * outer (QueryInterface, AddRef and Release go there), with one point. */
+ * outer (QueryInterface, AddRef and Release go there), with its point. */
 struct event_source
 {
     IConnectionPointContainer IConnectionPointContainer_iface;
     IUnknown *outer;
     struct connection_point point;
-    IConnectionPoint *points[1];        /* the array EnumConnectionPoints walks */
 };
 
 void event_source_init(struct event_source *source, IUnknown *outer, REFIID iid);
+/* Fires one dispinterface event to every sink, args in rgvarg order (the last parameter first). */
+void event_source_fire(struct event_source *source, DISPID dispid, VARIANT *args, unsigned int count);
 
 #endif /* __RENDEZVOUS_EVENTS_H */

@@ -21,8 +21,8 @@
 #ifndef __RENDEZVOUS_MODULE_H
 #define __RENDEZVOUS_MODULE_H
 
-/* Shared by rendezvoussession.dll and msgsc.dll: each module compiles module.c
- * and so has its own count, factories and type information. */
+/* Shared by rendezvoussession.dll and msgsc.dll: each module links its own
+ * copy, and so has its own count, factories and type information. */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

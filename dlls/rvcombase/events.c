@@ -481,7 +481,7 @@ struct enum_points
     IEnumConnectionPoints IEnumConnectionPoints_iface;
     LONG refcount;
     IConnectionPointContainer *container;
-    IConnectionPoint **points;
+    struct connection_point *points;
     unsigned int count;
     unsigned int pos;
 };
@@ -543,7 +543,7 @@ static HRESULT WINAPI enum_points_Next(IEnumConnectionPoints *iface, ULONG count
     if (!points || (count > 1 && !fetched)) return E_POINTER;
     while (n < count && e->pos < e->count)
     {
-        points[n] = e->points[e->pos++];
+        points[n] = &e->points[e->pos++].IConnectionPoint_iface;
         IConnectionPoint_AddRef(points[n]);
         n++;
     }
@@ -600,8 +600,7 @@ static const IEnumConnectionPointsVtbl enum_points_vtbl =
     enum_points_Clone,
 };
 
-/* points belong to container, which the enumerator keeps alive. */
-HRESULT create_enum_connection_points(IConnectionPointContainer *container, IConnectionPoint **points,
+HRESULT create_enum_connection_points(IConnectionPointContainer *container, struct connection_point *points,
                                       unsigned int count, IEnumConnectionPoints **ret)
 {
     struct enum_points *e;
@@ -649,8 +648,8 @@ static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *
     TRACE("%p, %p.\n", source, ret);
 
     if (!ret) return E_POINTER;
-    /* The enumerator keeps the container, and so the array it points to, alive. */
-    return create_enum_connection_points(iface, source->points, ARRAY_SIZE(source->points), ret);
+    /* The enumerator keeps the container, and so its point, alive. */
+    return create_enum_connection_points(iface, &source->point, 1, ret);
 }
 
 static HRESULT WINAPI container_FindConnectionPoint(IConnectionPointContainer *iface, REFIID riid,
@@ -687,5 +686,11 @@ void event_source_init(struct event_source *source, IUnknown *outer, REFIID iid)
     source->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     source->outer = outer;
     connection_point_init(&source->point, &source->IConnectionPointContainer_iface, iid);
-    source->points[0] = &source->point.IConnectionPoint_iface;
+}
+
+void event_source_fire(struct event_source *source, DISPID dispid, VARIANT *args, unsigned int count)
+{
+    DISPPARAMS params = { args, NULL, count, 0 };
+
+    connection_point_fire(&source->point, dispid, &params);
 }
