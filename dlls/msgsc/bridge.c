@@ -160,7 +160,7 @@ static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, 
 {
     TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
 
-    return msgr_get_type_info(DMsgrSessionEvents_tid, index, info);
+    return dispatch_get_type_info(&msgsc_typeinfo, DMsgrSessionEvents_tid, index, info);
 }
 
 static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
@@ -168,7 +168,7 @@ static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR
 {
     TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
 
-    return msgr_get_ids_of_names(DMsgrSessionEvents_tid, riid, names, count, ids);
+    return dispatch_get_ids_of_names(&msgsc_typeinfo, DMsgrSessionEvents_tid, riid, names, count, ids);
 }
 
 /* Argument index (rgvarg order) as type vt; argerr tells which one failed. */

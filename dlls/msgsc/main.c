@@ -33,7 +33,7 @@ WINE_DEFAULT_DEBUG_CHANNEL(msgsc);
 
 HINSTANCE msgsc_instance;
 
-/* Type information */
+/* Type information: MessengerPrivate is TYPELIB resource 1, WineMessengerLib 2. */
 
 static const struct typeinfo_id typeinfo_ids[] =
 {
@@ -44,46 +44,7 @@ static const struct typeinfo_id typeinfo_ids[] =
     { &IID_IMsgrSessionHost, 2 },
 };
 static ITypeInfo *typeinfos[MSGR_LAST_tid];
-static struct typeinfo_cache typeinfo_cache = { &msgsc_instance, typeinfo_ids, typeinfos };
-
-HRESULT msgr_get_typeinfo(enum msgr_tid tid, ITypeInfo **ret)
-{
-    return typeinfo_cache_get(&typeinfo_cache, tid, ret);
-}
-
-HRESULT msgr_get_type_info(enum msgr_tid tid, UINT index, ITypeInfo **info)
-{
-    if (!info) return E_POINTER;
-    *info = NULL;
-    if (index) return DISP_E_BADINDEX;
-    return msgr_get_typeinfo(tid, info);
-}
-
-HRESULT msgr_get_ids_of_names(enum msgr_tid tid, REFIID riid, LPOLESTR *names, UINT count, DISPID *ids)
-{
-    ITypeInfo *info;
-    HRESULT hr;
-
-    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
-    if (!names || !ids) return E_POINTER;
-    if (FAILED(hr = msgr_get_typeinfo(tid, &info))) return hr;
-    hr = ITypeInfo_GetIDsOfNames(info, names, count, ids);
-    ITypeInfo_Release(info);
-    return hr;
-}
-
-HRESULT msgr_invoke(enum msgr_tid tid, void *iface, DISPID id, REFIID riid, WORD flags, DISPPARAMS *params,
-                    VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    ITypeInfo *info;
-    HRESULT hr;
-
-    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
-    if (FAILED(hr = msgr_get_typeinfo(tid, &info))) return hr;
-    hr = ITypeInfo_Invoke(info, iface, id, flags, params, result, excepinfo, argerr);
-    ITypeInfo_Release(info);
-    return hr;
-}
+struct typeinfo_cache msgsc_typeinfo = { &msgsc_instance, typeinfo_ids, typeinfos, MSGR_LAST_tid };
 
 /* IMsgrLock: disabled, as with every service but the .NET Messenger Service. */
 
@@ -151,6 +112,16 @@ static const struct class_entry classes[] =
     { &CLSID_MsgrSession, &session_factory },
 };
 
+static const struct com_module msgsc_module =
+{
+    &msgsc_instance,
+    classes,
+    ARRAY_SIZE(classes),
+    &msgsc_typeinfo,
+    { &LIBID_MessengerPrivate, &LIBID_WineMessengerLib },
+    NULL,
+};
+
 /***********************************************************************
  *      DllMain
  */
@@ -158,26 +129,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
 {
     TRACE("%p, %lu, %p.\n", instance, reason, reserved);
 
-    switch (reason)
-    {
-    case DLL_PROCESS_ATTACH:
-        msgsc_instance = instance;
-        DisableThreadLibraryCalls(instance);
-        module_use_task_allocator();
-        break;
-    case DLL_PROCESS_DETACH:
-        /* At process exit the other threads, the core's I/O thread among them, are gone:
-         * what sessions accepted still goes out, bounded, before the sockets close. */
-        if (reserved)
-        {
-            rv_process_exit(RV_EXIT_TIMEOUT_MS);
-            break;
-        }
-        wake_unregister_class();
-        typeinfo_cache_release(&typeinfo_cache, ARRAY_SIZE(typeinfos));
-        break;
-    }
-    return TRUE;
+    return module_dll_main(&msgsc_module, instance, reason, reserved);
 }
 
 /***********************************************************************
@@ -185,7 +137,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
  */
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **obj)
 {
-    return module_get_class_object(classes, ARRAY_SIZE(classes), clsid, riid, obj);
+    return module_get_class_object(&msgsc_module, clsid, riid, obj);
 }
 
 /***********************************************************************
@@ -203,7 +155,7 @@ HRESULT WINAPI DllRegisterServer(void)
 {
     TRACE("\n");
 
-    return register_resources(msgsc_instance, TRUE);
+    return module_register(&msgsc_module, TRUE);
 }
 
 /***********************************************************************
@@ -211,12 +163,7 @@ HRESULT WINAPI DllRegisterServer(void)
  */
 HRESULT WINAPI DllUnregisterServer(void)
 {
-    HRESULT hr;
-
     TRACE("\n");
 
-    hr = register_resources(msgsc_instance, FALSE);
-    remove_empty_typelib_key(&LIBID_MessengerPrivate);
-    remove_empty_typelib_key(&LIBID_WineMessengerLib);
-    return hr;
+    return module_register(&msgsc_module, FALSE);
 }

@@ -426,7 +426,7 @@ static HRESULT WINAPI manager_GetTypeInfo(IMsgrSessionManager *iface, UINT index
 {
     TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
 
-    return msgr_get_type_info(IMsgrSessionManager_tid, index, info);
+    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionManager_tid, index, info);
 }
 
 static HRESULT WINAPI manager_GetIDsOfNames(IMsgrSessionManager *iface, REFIID riid, LPOLESTR *names,
@@ -434,7 +434,7 @@ static HRESULT WINAPI manager_GetIDsOfNames(IMsgrSessionManager *iface, REFIID r
 {
     TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
 
-    return msgr_get_ids_of_names(IMsgrSessionManager_tid, riid, names, count, ids);
+    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionManager_tid, riid, names, count, ids);
 }
 
 static HRESULT WINAPI manager_Invoke(IMsgrSessionManager *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
@@ -443,7 +443,8 @@ static HRESULT WINAPI manager_Invoke(IMsgrSessionManager *iface, DISPID id, REFI
     TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
           result, excepinfo, argerr);
 
-    return msgr_invoke(IMsgrSessionManager_tid, iface, id, riid, flags, params, result, excepinfo, argerr);
+    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionManager_tid, iface, id, riid, flags, params, result,
+                           excepinfo, argerr);
 }
 
 static HRESULT WINAPI manager_CreateSession(IMsgrSessionManager *iface, IDispatch **session)
@@ -600,7 +601,7 @@ static HRESULT WINAPI host_GetTypeInfo(IMsgrSessionManagerHost *iface, UINT inde
 {
     TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
 
-    return msgr_get_type_info(IMsgrSessionManagerHost_tid, index, info);
+    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, index, info);
 }
 
 static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionManagerHost *iface, REFIID riid, LPOLESTR *names,
@@ -608,7 +609,7 @@ static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionManagerHost *iface, REFIID 
 {
     TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
 
-    return msgr_get_ids_of_names(IMsgrSessionManagerHost_tid, riid, names, count, ids);
+    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, riid, names, count, ids);
 }
 
 static HRESULT WINAPI host_Invoke(IMsgrSessionManagerHost *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
@@ -617,7 +618,8 @@ static HRESULT WINAPI host_Invoke(IMsgrSessionManagerHost *iface, DISPID id, REF
     TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
           result, excepinfo, argerr);
 
-    return msgr_invoke(IMsgrSessionManagerHost_tid, iface, id, riid, flags, params, result, excepinfo, argerr);
+    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, iface, id, riid, flags, params, result,
+                           excepinfo, argerr);
 }
 
 static HRESULT WINAPI host_ReceiveInvitation(IMsgrSessionManagerHost *iface, BSTR invitation, IDispatch **ret)

@@ -40,12 +40,8 @@ enum msgr_tid
     MSGR_LAST_tid
 };
 
-HRESULT msgr_get_typeinfo(enum msgr_tid tid, ITypeInfo **typeinfo);
-/* IDispatch members of a dual interface, through its type information. */
-HRESULT msgr_get_type_info(enum msgr_tid tid, UINT index, ITypeInfo **info);
-HRESULT msgr_get_ids_of_names(enum msgr_tid tid, REFIID riid, LPOLESTR *names, UINT count, DISPID *ids);
-HRESULT msgr_invoke(enum msgr_tid tid, void *iface, DISPID id, REFIID riid, WORD flags, DISPPARAMS *params,
-                    VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr);
+/* Indexed by enum msgr_tid, for the dispatch_* helpers. */
+extern struct typeinfo_cache msgsc_typeinfo;
 
 /* Documented limits, in UTF-16 units. */
 #define MSGR_GUID_LENGTH        38      /* "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" */

@@ -409,7 +409,7 @@ static HRESULT WINAPI session_GetTypeInfo(IMsgrSession *iface, UINT index, LCID 
 {
     TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
 
-    return msgr_get_type_info(IMsgrSession_tid, index, info);
+    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSession_tid, index, info);
 }
 
 static HRESULT WINAPI session_GetIDsOfNames(IMsgrSession *iface, REFIID riid, LPOLESTR *names, UINT count,
@@ -417,7 +417,7 @@ static HRESULT WINAPI session_GetIDsOfNames(IMsgrSession *iface, REFIID riid, LP
 {
     TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
 
-    return msgr_get_ids_of_names(IMsgrSession_tid, riid, names, count, ids);
+    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSession_tid, riid, names, count, ids);
 }
 
 static HRESULT WINAPI session_Invoke(IMsgrSession *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
@@ -426,7 +426,8 @@ static HRESULT WINAPI session_Invoke(IMsgrSession *iface, DISPID id, REFIID riid
     TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
           result, excepinfo, argerr);
 
-    return msgr_invoke(IMsgrSession_tid, iface, id, riid, flags, params, result, excepinfo, argerr);
+    return dispatch_invoke(&msgsc_typeinfo, IMsgrSession_tid, iface, id, riid, flags, params, result,
+                           excepinfo, argerr);
 }
 
 /* A copy of str (may be NULL: ""), or an error. */
@@ -903,7 +904,7 @@ static HRESULT WINAPI host_GetTypeInfo(IMsgrSessionHost *iface, UINT index, LCID
 {
     TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
 
-    return msgr_get_type_info(IMsgrSessionHost_tid, index, info);
+    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionHost_tid, index, info);
 }
 
 static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionHost *iface, REFIID riid, LPOLESTR *names, UINT count,
@@ -911,7 +912,7 @@ static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionHost *iface, REFIID riid, L
 {
     TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
 
-    return msgr_get_ids_of_names(IMsgrSessionHost_tid, riid, names, count, ids);
+    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionHost_tid, riid, names, count, ids);
 }
 
 static HRESULT WINAPI host_Invoke(IMsgrSessionHost *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
@@ -920,7 +921,8 @@ static HRESULT WINAPI host_Invoke(IMsgrSessionHost *iface, DISPID id, REFIID rii
     TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
           result, excepinfo, argerr);
 
-    return msgr_invoke(IMsgrSessionHost_tid, iface, id, riid, flags, params, result, excepinfo, argerr);
+    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionHost_tid, iface, id, riid, flags, params, result,
+                           excepinfo, argerr);
 }
 
 static HRESULT WINAPI host_get_Invitation(IMsgrSessionHost *iface, BSTR *invitation)

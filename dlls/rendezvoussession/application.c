@@ -339,26 +339,16 @@ static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, 
 {
     TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
 
-    if (!info) return E_POINTER;
-    *info = NULL;
-    if (index) return DISP_E_BADINDEX;
-    return get_typeinfo(DRendezvousSessionEvents_tid, info);
+    return dispatch_get_type_info(&rendezvous_typeinfo, DRendezvousSessionEvents_tid, index, info);
 }
 
 static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
                                          LCID lcid, DISPID *ids)
 {
-    ITypeInfo *info;
-    HRESULT hr;
-
     TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
 
-    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
-    if (!names || !ids) return E_POINTER;
-    if (FAILED(hr = get_typeinfo(DRendezvousSessionEvents_tid, &info))) return hr;
-    hr = ITypeInfo_GetIDsOfNames(info, names, count, ids);
-    ITypeInfo_Release(info);
-    return hr;
+    return dispatch_get_ids_of_names(&rendezvous_typeinfo, DRendezvousSessionEvents_tid, riid, names,
+                                     count, ids);
 }
 
 static BOOL is_integer_type(VARTYPE vt)

@@ -26,7 +26,6 @@
 
 #include <initguid.h>
 #include "rendezvoussession_private.h"
-#include "rendezvous.h"
 
 #include "wine/debug.h"
 
@@ -42,12 +41,7 @@ static const struct typeinfo_id typeinfo_ids[] =
     { &DIID_DRendezvousSessionEvents, 1 },
 };
 static ITypeInfo *typeinfos[LAST_tid];
-static struct typeinfo_cache typeinfo_cache = { &rendezvous_instance, typeinfo_ids, typeinfos };
-
-HRESULT get_typeinfo(enum type_id tid, ITypeInfo **ret)
-{
-    return typeinfo_cache_get(&typeinfo_cache, tid, ret);
-}
+struct typeinfo_cache rendezvous_typeinfo = { &rendezvous_instance, typeinfo_ids, typeinfos, LAST_tid };
 
 /* Class factories */
 
@@ -66,6 +60,16 @@ static const struct class_entry classes[] =
     { &CLSID_RemoteAssistanceOffer, &offer_factory },
 };
 
+static const struct com_module rendezvous_module =
+{
+    &rendezvous_instance,
+    classes,
+    ARRAY_SIZE(classes),
+    &rendezvous_typeinfo,
+    { &LIBID_RendezvousSessionLib, &LIBID_WineRendezvousLib },
+    rendezvous_application_unregister_class,
+};
+
 /***********************************************************************
  *      DllMain
  */
@@ -73,27 +77,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
 {
     TRACE("%p, %lu, %p.\n", instance, reason, reserved);
 
-    switch (reason)
-    {
-    case DLL_PROCESS_ATTACH:
-        rendezvous_instance = instance;
-        DisableThreadLibraryCalls(instance);
-        module_use_task_allocator();
-        break;
-    case DLL_PROCESS_DETACH:
-        /* At process exit the other threads, the core's I/O thread among them, are gone:
-         * what sessions accepted still goes out, bounded, before the sockets close. */
-        if (reserved)
-        {
-            rv_process_exit(RV_EXIT_TIMEOUT_MS);
-            break;
-        }
-        wake_unregister_class();
-        rendezvous_application_unregister_class();
-        typeinfo_cache_release(&typeinfo_cache, ARRAY_SIZE(typeinfos));
-        break;
-    }
-    return TRUE;
+    return module_dll_main(&rendezvous_module, instance, reason, reserved);
 }
 
 /***********************************************************************
@@ -101,7 +85,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
  */
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **obj)
 {
-    return module_get_class_object(classes, ARRAY_SIZE(classes), clsid, riid, obj);
+    return module_get_class_object(&rendezvous_module, clsid, riid, obj);
 }
 
 /***********************************************************************
@@ -119,7 +103,7 @@ HRESULT WINAPI DllRegisterServer(void)
 {
     TRACE("\n");
 
-    return register_resources(rendezvous_instance, TRUE);
+    return module_register(&rendezvous_module, TRUE);
 }
 
 /***********************************************************************
@@ -127,12 +111,7 @@ HRESULT WINAPI DllRegisterServer(void)
  */
 HRESULT WINAPI DllUnregisterServer(void)
 {
-    HRESULT hr;
-
     TRACE("\n");
 
-    hr = register_resources(rendezvous_instance, FALSE);
-    remove_empty_typelib_key(&LIBID_RendezvousSessionLib);
-    remove_empty_typelib_key(&LIBID_WineRendezvousLib);
-    return hr;
+    return module_register(&rendezvous_module, FALSE);
 }

@@ -37,7 +37,8 @@ enum type_id
     LAST_tid
 };
 
-HRESULT get_typeinfo(enum type_id tid, ITypeInfo **typeinfo);
+/* Indexed by enum type_id, for the dispatch_* helpers. */
+extern struct typeinfo_cache rendezvous_typeinfo;
 
 
 HRESULT rendezvous_session_create(REFIID riid, void **obj);

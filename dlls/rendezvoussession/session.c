@@ -344,42 +344,27 @@ static HRESULT WINAPI host_GetTypeInfo(IRendezvousSessionHost *iface, UINT index
 {
     TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
 
-    if (!info) return E_POINTER;
-    *info = NULL;
-    if (index) return DISP_E_BADINDEX;
-    return get_typeinfo(IRendezvousSessionHost_tid, info);
+    return dispatch_get_type_info(&rendezvous_typeinfo, IRendezvousSessionHost_tid, index, info);
 }
 
 static HRESULT WINAPI host_GetIDsOfNames(IRendezvousSessionHost *iface, REFIID riid, LPOLESTR *names,
                                          UINT count, LCID lcid, DISPID *ids)
 {
-    ITypeInfo *info;
-    HRESULT hr;
-
     TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
 
-    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
-    if (FAILED(hr = get_typeinfo(IRendezvousSessionHost_tid, &info))) return hr;
-    hr = ITypeInfo_GetIDsOfNames(info, names, count, ids);
-    ITypeInfo_Release(info);
-    return hr;
+    return dispatch_get_ids_of_names(&rendezvous_typeinfo, IRendezvousSessionHost_tid, riid, names,
+                                     count, ids);
 }
 
 static HRESULT WINAPI host_Invoke(IRendezvousSessionHost *iface, DISPID id, REFIID riid, LCID lcid,
                                   WORD flags, DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo,
                                   UINT *argerr)
 {
-    ITypeInfo *info;
-    HRESULT hr;
-
     TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags,
           params, result, excepinfo, argerr);
 
-    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
-    if (FAILED(hr = get_typeinfo(IRendezvousSessionHost_tid, &info))) return hr;
-    hr = ITypeInfo_Invoke(info, iface, id, flags, params, result, excepinfo, argerr);
-    ITypeInfo_Release(info);
-    return hr;
+    return dispatch_invoke(&rendezvous_typeinfo, IRendezvousSessionHost_tid, iface, id, riid, flags, params,
+                           result, excepinfo, argerr);
 }
 
 static HRESULT WINAPI host_Initialize(IRendezvousSessionHost *iface, LONG flags)

@@ -24,7 +24,9 @@
 #include <ole2.h>
 
 #include "module.h"
+#include "register.h"
 #include "rendezvous.h"
+#include "wake.h"
 
 #include "wine/debug.h"
 
@@ -60,7 +62,10 @@ static void core_free(void *ptr)
     CoTaskMemFree(ptr);
 }
 
-void module_use_task_allocator(void)
+/* At DLL_PROCESS_ATTACH: the module's copy of the core allocates through
+ * COM's task allocator, so that an IMallocSpy sees, and can fail, every
+ * allocation on the way. */
+static void module_use_task_allocator(void)
 {
     rv_set_allocator(core_alloc, core_free);
 }
@@ -130,19 +135,18 @@ const IClassFactoryVtbl class_factory_vtbl =
     class_factory_LockServer,
 };
 
-HRESULT module_get_class_object(const struct class_entry *classes, unsigned int count, REFCLSID clsid,
-                                REFIID riid, void **obj)
+HRESULT module_get_class_object(const struct com_module *module, REFCLSID clsid, REFIID riid, void **obj)
 {
-    unsigned int i;
+    const struct class_entry *entry;
 
     TRACE("%s, %s, %p.\n", debugstr_guid(clsid), debugstr_guid(riid), obj);
 
     if (!obj) return E_POINTER;
     *obj = NULL;
 
-    for (i = 0; i < count; i++)
-        if (IsEqualGUID(clsid, classes[i].clsid))
-            return IClassFactory_QueryInterface(&classes[i].factory->IClassFactory_iface, riid, obj);
+    for (entry = module->classes; entry < module->classes + module->class_count; entry++)
+        if (IsEqualGUID(clsid, entry->clsid))
+            return IClassFactory_QueryInterface(&entry->factory->IClassFactory_iface, riid, obj);
 
     WARN("class %s not available\n", debugstr_guid(clsid));
     return CLASS_E_CLASSNOTAVAILABLE;
@@ -194,14 +198,91 @@ HRESULT typeinfo_cache_get(struct typeinfo_cache *cache, unsigned int tid, IType
     return S_OK;
 }
 
-void typeinfo_cache_release(struct typeinfo_cache *cache, unsigned int count)
+/* At DLL_PROCESS_DETACH, when the process goes on. */
+static void typeinfo_cache_release(struct typeinfo_cache *cache)
 {
     unsigned int i;
 
-    for (i = 0; i < count; i++)
+    for (i = 0; i < cache->count; i++)
         if (cache->infos[i]) ITypeInfo_Release(cache->infos[i]);
     for (i = 0; i < ARRAY_SIZE(cache->libs); i++)
         if (cache->libs[i]) ITypeLib_Release(cache->libs[i]);
+}
+
+HRESULT dispatch_get_type_info(struct typeinfo_cache *cache, unsigned int tid, UINT index, ITypeInfo **info)
+{
+    if (!info) return E_POINTER;
+    *info = NULL;
+    if (index) return DISP_E_BADINDEX;
+    return typeinfo_cache_get(cache, tid, info);
+}
+
+HRESULT dispatch_get_ids_of_names(struct typeinfo_cache *cache, unsigned int tid, REFIID riid, LPOLESTR *names,
+                                  UINT count, DISPID *ids)
+{
+    ITypeInfo *info;
+    HRESULT hr;
+
+    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    if (!names || !ids) return E_POINTER;
+    if (FAILED(hr = typeinfo_cache_get(cache, tid, &info))) return hr;
+    hr = ITypeInfo_GetIDsOfNames(info, names, count, ids);
+    ITypeInfo_Release(info);
+    return hr;
+}
+
+HRESULT dispatch_invoke(struct typeinfo_cache *cache, unsigned int tid, void *iface, DISPID id, REFIID riid,
+                        WORD flags, DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+{
+    ITypeInfo *info;
+    HRESULT hr;
+
+    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    if (FAILED(hr = typeinfo_cache_get(cache, tid, &info))) return hr;
+    hr = ITypeInfo_Invoke(info, iface, id, flags, params, result, excepinfo, argerr);
+    ITypeInfo_Release(info);
+    return hr;
+}
+
+/* Entry points */
+
+BOOL module_dll_main(const struct com_module *module, HINSTANCE instance, DWORD reason, void *reserved)
+{
+    switch (reason)
+    {
+    case DLL_PROCESS_ATTACH:
+        *module->instance = instance;
+        DisableThreadLibraryCalls(instance);
+        module_use_task_allocator();
+        break;
+    case DLL_PROCESS_DETACH:
+        /* At process exit the other threads, the core's I/O thread among them, are gone:
+         * what sessions accepted still goes out, bounded, before the sockets close. */
+        if (reserved)
+        {
+            rv_process_exit(RV_EXIT_TIMEOUT_MS);
+            break;
+        }
+        wake_unregister_class();
+        if (module->detach) module->detach();
+        typeinfo_cache_release(module->typeinfo);
+        break;
+    }
+    return TRUE;
+}
+
+HRESULT module_register(const struct com_module *module, BOOL do_register)
+{
+    unsigned int i;
+    HRESULT hr;
+
+    hr = register_resources(*module->instance, do_register);
+    if (!do_register)
+    {
+        for (i = 0; i < ARRAY_SIZE(module->libids); i++)
+            if (module->libids[i]) remove_empty_typelib_key(module->libids[i]);
+    }
+    return hr;
 }
 
 HRESULT module_security_code(struct rv_session *core, BSTR *code)

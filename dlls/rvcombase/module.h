@@ -33,11 +33,6 @@ void lock_module(void);
 void unlock_module(void);
 HRESULT module_can_unload_now(void);
 
-/* At DLL_PROCESS_ATTACH: the module's copy of the core allocates through
- * COM's task allocator, so that an IMallocSpy sees, and can fail, every
- * allocation on the way. */
-void module_use_task_allocator(void);
-
 /* A static class factory: it holds the module only through LockServer. */
 struct class_factory
 {
@@ -53,10 +48,6 @@ struct class_entry
     const CLSID *clsid;
     struct class_factory *factory;
 };
-
-/* DllGetClassObject over a module's table of classes. */
-HRESULT module_get_class_object(const struct class_entry *classes, unsigned int count, REFCLSID clsid,
-                                REFIID riid, void **obj);
 
 /* The security code of a core session as a BSTR: six digits once the peer
  * channel's handshake is done, HRESULT_FROM_WIN32(ERROR_INVALID_STATE) before. */
@@ -76,11 +67,36 @@ struct typeinfo_cache
     HINSTANCE *module;
     const struct typeinfo_id *ids;
     ITypeInfo **infos;          /* one per id */
+    unsigned int count;
     ITypeLib *libs[2];
 };
 
 HRESULT typeinfo_cache_get(struct typeinfo_cache *cache, unsigned int tid, ITypeInfo **ret);
-/* At DLL_PROCESS_DETACH, when the process goes on. */
-void typeinfo_cache_release(struct typeinfo_cache *cache, unsigned int count);
+
+/* IDispatch's GetTypeInfo, GetIDsOfNames and Invoke, for a dual interface or a
+ * dispinterface sink, through the type information of tid. */
+HRESULT dispatch_get_type_info(struct typeinfo_cache *cache, unsigned int tid, UINT index, ITypeInfo **info);
+HRESULT dispatch_get_ids_of_names(struct typeinfo_cache *cache, unsigned int tid, REFIID riid, LPOLESTR *names,
+                                  UINT count, DISPID *ids);
+HRESULT dispatch_invoke(struct typeinfo_cache *cache, unsigned int tid, void *iface, DISPID id, REFIID riid,
+                        WORD flags, DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr);
+
+/* What a module's main.c describes once; its DllMain, DllGetClassObject and
+ * registration entry points run over it. */
+struct com_module
+{
+    HINSTANCE *instance;
+    const struct class_entry *classes;
+    unsigned int class_count;
+    struct typeinfo_cache *typeinfo;
+    const GUID *libids[2];          /* its type libraries, by TYPELIB resource */
+    void (*detach)(void);           /* more to let go of at unload, or NULL */
+};
+
+BOOL module_dll_main(const struct com_module *module, HINSTANCE instance, DWORD reason, void *reserved);
+/* DllGetClassObject over the module's table of classes. */
+HRESULT module_get_class_object(const struct com_module *module, REFCLSID clsid, REFIID riid, void **obj);
+/* DllRegisterServer and DllUnregisterServer. */
+HRESULT module_register(const struct com_module *module, BOOL do_register);
 
 #endif /* __RENDEZVOUS_MODULE_H */
