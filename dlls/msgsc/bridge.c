@@ -46,8 +46,6 @@ WINE_DEFAULT_DEBUG_CHANNEL(msgsc);
 #define MAX_REMOTE_USER 1024
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
 
-struct bridge_sink;
-
 struct bridge
 {
     IRendezvousSession IRendezvousSession_iface;
@@ -58,7 +56,7 @@ struct bridge
     IMsgrSession *msgr;
     IConnectionPoint *msgr_point;
     DWORD cookie;
-    struct bridge_sink *sink;
+    struct event_sink *sink;    /* the DMsgrSessionEvents sink */
     BSTR remote_user;
 
     CRITICAL_SECTION cs;
@@ -66,109 +64,19 @@ struct bridge
     HRESULT terminate_hr;       /* and the hr it gave */
 };
 
-/* The DMsgrSessionEvents sink.  It holds no reference on its bridge, which
- * holds the Messenger session that holds the sink; each event it passes on is
- * work of the bridge's guard. */
-struct bridge_sink
-{
-    IDispatch IDispatch_iface;
-    LONG refcount;
-    struct bridge *bridge;      /* under sink_cs; NULL once the bridge is closed */
-};
-
-static CRITICAL_SECTION sink_cs;
-static CRITICAL_SECTION_DEBUG sink_cs_debug =
-{
-    0, 0, &sink_cs,
-    { &sink_cs_debug.ProcessLocksList, &sink_cs_debug.ProcessLocksList },
-    0, 0, 0
-};
-static CRITICAL_SECTION sink_cs = { &sink_cs_debug, -1, 0, 0, 0, 0 };
-
 static inline struct bridge *impl_from_IRendezvousSession(IRendezvousSession *iface)
 {
     return CONTAINING_RECORD(iface, struct bridge, IRendezvousSession_iface);
 }
 
-static inline struct bridge_sink *impl_from_IDispatch(IDispatch *iface)
+/* The DMsgrSessionEvents sink holds no reference on its bridge, which holds
+ * the Messenger session that holds the sink; each event it passes on is work
+ * of the bridge's guard. */
+static BOOL sink_enter_bridge(void *owner, void *frame)
 {
-    return CONTAINING_RECORD(iface, struct bridge_sink, IDispatch_iface);
-}
+    struct bridge *bridge = owner;
 
-/* The sink's bridge with its work entered, or NULL once it is closed. */
-static struct bridge *sink_enter_bridge(struct bridge_sink *sink, struct work_frame *frame)
-{
-    struct bridge *b;
-
-    EnterCriticalSection(&sink_cs);
-    if ((b = sink->bridge) && !work_guard_enter(&b->guard, frame)) b = NULL;
-    LeaveCriticalSection(&sink_cs);
-    return b;
-}
-
-static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
-{
-    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &DIID_DMsgrSessionEvents))
-    {
-        *obj = iface;
-        IDispatch_AddRef(iface);
-        return S_OK;
-    }
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI sink_AddRef(IDispatch *iface)
-{
-    struct bridge_sink *sink = impl_from_IDispatch(iface);
-    ULONG refcount = InterlockedIncrement(&sink->refcount);
-
-    TRACE("%p, refcount %lu.\n", sink, refcount);
-    return refcount;
-}
-
-static ULONG WINAPI sink_Release(IDispatch *iface)
-{
-    struct bridge_sink *sink = impl_from_IDispatch(iface);
-    ULONG refcount = InterlockedDecrement(&sink->refcount);
-
-    TRACE("%p, refcount %lu.\n", sink, refcount);
-
-    if (!refcount)
-    {
-        CoTaskMemFree(sink);
-        unlock_module();
-    }
-    return refcount;
-}
-
-static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, DMsgrSessionEvents_tid, index, info);
-}
-
-static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                         LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, DMsgrSessionEvents_tid, riid, names, count, ids);
+    return work_guard_enter(&bridge->guard, frame);
 }
 
 /* Argument index (rgvarg order) as type vt; argerr tells which one failed. */
@@ -186,20 +94,15 @@ static HRESULT get_arg(DISPPARAMS *params, UINT index, VARTYPE vt, VARIANT *out,
     return S_OK;
 }
 
-static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result,
+                           UINT *argerr)
 {
-    struct bridge_sink *sink = impl_from_IDispatch(iface);
     struct work_frame frame;
     VARIANT args[2];
     struct bridge *b;
     UINT expected;
     HRESULT hr;
 
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", sink, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
     switch (id)
     {
     case DISPID_ONSTATECHANGED:
@@ -225,7 +128,7 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
     if (!params || !params->rgvarg) return E_INVALIDARG;
     if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
     if (params->cArgs != expected) return DISP_E_BADPARAMCOUNT;
-    if (!(b = sink_enter_bridge(sink, &frame))) return S_OK;
+    if (!(b = event_sink_hold_owner(sink, &frame))) return S_OK;
 
     switch (id)
     {
@@ -267,15 +170,11 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
     return hr;
 }
 
-static const IDispatchVtbl sink_vtbl =
+static const struct event_sink_ops sink_ops =
 {
-    sink_QueryInterface,
-    sink_AddRef,
-    sink_Release,
-    sink_GetTypeInfoCount,
-    sink_GetTypeInfo,
-    sink_GetIDsOfNames,
-    sink_Invoke,
+    sink_invoke,
+    sink_enter_bridge,
+    NULL,
 };
 
 /* IRendezvousSession */
@@ -329,9 +228,7 @@ static void bridge_close(struct bridge *b)
 {
     HRESULT hr;
 
-    EnterCriticalSection(&sink_cs);
-    b->sink->bridge = NULL;
-    LeaveCriticalSection(&sink_cs);
+    event_sink_detach(b->sink);
     work_guard_close(&b->guard);
     if (FAILED(hr = IConnectionPoint_Unadvise(b->msgr_point, b->cookie))) WARN("Unadvise failed: %#lx\n", hr);
     IConnectionPoint_Release(b->msgr_point);
@@ -443,7 +340,7 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
 {
     IConnectionPointContainer *container = NULL;
     IConnectionPoint *point = NULL;
-    struct bridge_sink *sink = NULL;
+    struct event_sink *sink = NULL;
     IMsgrSession *msgr = NULL;
     struct bridge *b = NULL;
     BSTR user = NULL;
@@ -465,12 +362,14 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
         point = NULL;
         goto failed;
     }
-    if (!(user = SysAllocStringLen(remote_user, SysStringLen(remote_user))) ||
-        !(sink = CoTaskMemAlloc(sizeof(*sink))) || !(b = CoTaskMemAlloc(sizeof(*b))))
+    if (!(user = SysAllocStringLen(remote_user, SysStringLen(remote_user))) || !(b = CoTaskMemAlloc(sizeof(*b))))
     {
         hr = E_OUTOFMEMORY;
         goto failed;
     }
+    if (FAILED(hr = event_sink_create(&DIID_DMsgrSessionEvents, &msgsc_typeinfo, DMsgrSessionEvents_tid,
+                                      &sink_ops, b, &sink)))
+        goto failed;
 
     memset(b, 0, sizeof(*b));
     b->IRendezvousSession_iface.lpVtbl = &bridge_vtbl;
@@ -480,17 +379,12 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
     b->msgr_point = point;
     b->sink = sink;
     b->remote_user = user;
-    sink->IDispatch_iface.lpVtbl = &sink_vtbl;
-    sink->refcount = 1;
-    sink->bridge = b;
     /* Ready for events before the Advise: they may come at once, on any thread. */
     InitializeCriticalSection(&b->cs);
     event_source_init(&b->events, (IUnknown *)&b->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
-    lock_module();
     if (FAILED(hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->IDispatch_iface, &b->cookie)))
     {
         WARN("Advise failed: %#lx\n", hr);
-        unlock_module();
         connection_point_destroy(&b->events.point);
         DeleteCriticalSection(&b->cs);
         goto failed;
@@ -505,7 +399,7 @@ failed:
     if (container) IConnectionPointContainer_Release(container);
     if (msgr) IMsgrSession_Release(msgr);
     SysFreeString(user);
-    CoTaskMemFree(sink);
+    if (sink) IDispatch_Release(&sink->IDispatch_iface);
     CoTaskMemFree(b);
     return hr;
 }

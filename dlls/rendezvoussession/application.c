@@ -86,8 +86,6 @@ struct app_event
     BSTR data;
 };
 
-struct app_sink;
-
 struct application
 {
     IRendezvousApplication IRendezvousApplication_iface;
@@ -99,7 +97,7 @@ struct application
     IRendezvousSession *session;
     IConnectionPoint *point;
     DWORD cookie;
-    struct app_sink *sink;
+    struct event_sink *sink;    /* holds a reference on us until detached */
     char user[BACKEND_MAX_USER + 1];
     WCHAR *command;             /* this side's backend template */
     BOOL command_expand;        /* a REG_EXPAND_SZ */
@@ -128,21 +126,9 @@ struct application
     struct backend_process share_process;
 };
 
-struct app_sink
-{
-    IDispatch IDispatch_iface;
-    LONG refcount;
-    struct application *app;    /* holds a reference until detached */
-};
-
 static inline struct application *impl_from_IRendezvousApplication(IRendezvousApplication *iface)
 {
     return CONTAINING_RECORD(iface, struct application, IRendezvousApplication_iface);
-}
-
-static inline struct app_sink *impl_from_IDispatch(IDispatch *iface)
-{
-    return CONTAINING_RECORD(iface, struct app_sink, IDispatch_iface);
 }
 
 static void app_addref(struct application *app)
@@ -239,116 +225,22 @@ static void free_events(struct application *app)
 
 /* The DRendezvousSessionEvents sink */
 
-static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
+/* The sink's application, with a reference for the event. */
+static BOOL sink_hold_app(void *owner, void *context)
 {
-    struct app_sink *sink = impl_from_IDispatch(iface);
-
-    TRACE("%p, %s, %p.\n", sink, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &DIID_DRendezvousSessionEvents))
-    {
-        *obj = &sink->IDispatch_iface;
-        IDispatch_AddRef(&sink->IDispatch_iface);
-        return S_OK;
-    }
-
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
+    app_addref(owner);
+    return TRUE;
 }
 
-static ULONG WINAPI sink_AddRef(IDispatch *iface)
+/* The IM released the sink before we detached it. */
+static void sink_orphaned(void *owner, struct event_sink *sink)
 {
-    struct app_sink *sink = impl_from_IDispatch(iface);
-    ULONG refcount = InterlockedIncrement(&sink->refcount);
+    struct application *app = owner;
 
-    TRACE("%p, refcount %lu.\n", sink, refcount);
-    return refcount;
-}
-
-/* Guards every sink's app pointer: an IM may call a sink from any thread. */
-static CRITICAL_SECTION sink_cs;
-static CRITICAL_SECTION_DEBUG sink_cs_debug =
-{
-    0, 0, &sink_cs,
-    { &sink_cs_debug.ProcessLocksList, &sink_cs_debug.ProcessLocksList },
-    0, 0, 0
-};
-static CRITICAL_SECTION sink_cs = { &sink_cs_debug, -1, 0, 0, 0, 0 };
-
-/* Takes the sink's application away and returns the reference the sink held,
- * so that the IM's late calls find nothing to queue to. */
-static struct application *sink_detach(struct app_sink *sink)
-{
-    struct application *app;
-
-    EnterCriticalSection(&sink_cs);
-    app = sink->app;
-    sink->app = NULL;
-    LeaveCriticalSection(&sink_cs);
-    return app;
-}
-
-/* The sink's application with a new reference, or NULL once detached. */
-static struct application *sink_get_app(struct app_sink *sink)
-{
-    struct application *app;
-
-    EnterCriticalSection(&sink_cs);
-    if ((app = sink->app)) app_addref(app);
-    LeaveCriticalSection(&sink_cs);
-    return app;
-}
-
-static ULONG WINAPI sink_Release(IDispatch *iface)
-{
-    struct app_sink *sink = impl_from_IDispatch(iface);
-    ULONG refcount = InterlockedDecrement(&sink->refcount);
-
-    TRACE("%p, refcount %lu.\n", sink, refcount);
-
-    if (!refcount)
-    {
-        struct application *app = sink_detach(sink);
-
-        if (app)
-        {
-            EnterCriticalSection(&app->cs);
-            if (app->sink == sink) app->sink = NULL;
-            LeaveCriticalSection(&app->cs);
-            app_release(app);
-        }
-        CoTaskMemFree(sink);
-        unlock_module();
-    }
-    return refcount;
-}
-
-static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI sink_GetTypeInfo(IDispatch *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&rendezvous_typeinfo, DRendezvousSessionEvents_tid, index, info);
-}
-
-static HRESULT WINAPI sink_GetIDsOfNames(IDispatch *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                         LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&rendezvous_typeinfo, DRendezvousSessionEvents_tid, riid, names,
-                                     count, ids);
+    EnterCriticalSection(&app->cs);
+    if (app->sink == sink) app->sink = NULL;
+    LeaveCriticalSection(&app->cs);
+    app_release(app);
 }
 
 static BOOL is_integer_type(VARTYPE vt)
@@ -386,20 +278,11 @@ static HRESULT get_long_arg(DISPPARAMS *params, UINT index, LONG *value, UINT *a
     return S_OK;
 }
 
-static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
+/* The DISPID, flags and shape of an event's arguments. */
+static HRESULT check_event(DISPID id, WORD flags, DISPPARAMS *params)
 {
-    struct app_sink *sink = impl_from_IDispatch(iface);
-    struct application *app;
-    BSTR data = NULL;
-    LONG value = 0;
     UINT expected;
-    HRESULT hr;
 
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", sink, id, debugstr_guid(riid), lcid, flags,
-          params, result, excepinfo, argerr);
-
-    if (!IsEqualGUID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
     switch (id)
     {
     case DISPID_EVENT_ON_STATE_CHANGED:
@@ -419,14 +302,20 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
     if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
     if (params->cArgs != expected) return DISP_E_BADPARAMCOUNT;
     if (!params->rgvarg) return E_INVALIDARG;
-    if (result) VariantInit(result);
+    return S_OK;
+}
+
+/* An event's number (state, hr or error) in value, OnContextData's text in data. */
+static HRESULT read_event_args(DISPID id, DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
+{
+    HRESULT hr;
 
     switch (id)
     {
     case DISPID_EVENT_ON_STATE_CHANGED:
         /* Only checked: the state is read with get_State, whatever the argument says. */
-        if (FAILED(hr = get_long_arg(params, 0, &value, argerr))) return hr;
-        TRACE("OnStateChanged(%ld)\n", value);
+        if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
+        TRACE("OnStateChanged(%ld)\n", *value);
         break;
     case DISPID_EVENT_ON_CONTEXT_DATA:
     {
@@ -439,8 +328,8 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
             if (argerr) *argerr = 0;
             return DISP_E_TYPEMISMATCH;
         }
-        data = V_BSTR(&v);
-        TRACE("OnContextData(%u units)\n", SysStringLen(data));
+        *data = V_BSTR(&v);
+        TRACE("OnContextData(%u units)\n", SysStringLen(*data));
         break;
     }
     case DISPID_EVENT_ON_TERMINATION:
@@ -451,18 +340,32 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
 
         if (is_integer_type(V_VT(&params->rgvarg[0])) && !is_integer_type(V_VT(&params->rgvarg[1])))
             index = 0;
-        if (FAILED(hr = get_long_arg(params, index, &value, argerr))) return hr;
-        TRACE("OnTermination(%#lx), hr in rgvarg[%u]\n", value, index);
+        if (FAILED(hr = get_long_arg(params, index, value, argerr))) return hr;
+        TRACE("OnTermination(%#lx), hr in rgvarg[%u]\n", *value, index);
         break;
     }
     case DISPID_EVENT_ON_SEND_ERROR:
-        if (FAILED(hr = get_long_arg(params, 0, &value, argerr))) return hr;
-        TRACE("OnSendError(%#lx)\n", value);
+        if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
+        TRACE("OnSendError(%#lx)\n", *value);
         break;
     }
+    return S_OK;
+}
+
+static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result,
+                           UINT *argerr)
+{
+    struct application *app;
+    BSTR data = NULL;
+    LONG value = 0;
+    HRESULT hr;
+
+    if (FAILED(hr = check_event(id, flags, params))) return hr;
+    if (result) VariantInit(result);
+    if (FAILED(hr = read_event_args(id, params, &value, &data, argerr))) return hr;
 
     /* The sink may outlive its application; then there is nobody to tell. */
-    if (!(app = sink_get_app(sink)))
+    if (!(app = event_sink_hold_owner(sink, NULL)))
     {
         SysFreeString(data);
         return S_OK;
@@ -487,28 +390,22 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
     return hr;
 }
 
-static const IDispatchVtbl sink_vtbl =
+static const struct event_sink_ops sink_ops =
 {
-    sink_QueryInterface,
-    sink_AddRef,
-    sink_Release,
-    sink_GetTypeInfoCount,
-    sink_GetTypeInfo,
-    sink_GetIDsOfNames,
-    sink_Invoke,
+    sink_invoke,
+    sink_hold_app,
+    sink_orphaned,
 };
 
-static HRESULT create_sink(struct application *app, struct app_sink **ret)
+static HRESULT create_sink(struct application *app, struct event_sink **ret)
 {
-    struct app_sink *sink;
+    HRESULT hr;
 
-    if (!(sink = CoTaskMemAlloc(sizeof(*sink)))) return E_OUTOFMEMORY;
-    sink->IDispatch_iface.lpVtbl = &sink_vtbl;
-    sink->refcount = 1;
-    sink->app = app;
+    if (FAILED(hr = event_sink_create(&DIID_DRendezvousSessionEvents, &rendezvous_typeinfo,
+                                      DRendezvousSessionEvents_tid, &sink_ops, app, ret)))
+        return hr;
+    /* The sink's reference, until it is detached. */
     app_addref(app);
-    lock_module();
-    *ret = sink;
     return S_OK;
 }
 
@@ -546,7 +443,7 @@ static void end_session(struct application *app)
 {
     IRendezvousSession *session = app->session;
     IConnectionPoint *point = app->point;
-    struct app_sink *sink;
+    struct event_sink *sink;
     struct application *held = NULL;
     HRESULT hr;
 
@@ -592,7 +489,7 @@ static void end_session(struct application *app)
     if (sink)
     {
         /* An IM that keeps the sink after Unadvise keeps it alone. */
-        held = sink_detach(sink);
+        held = event_sink_detach(sink);
         IDispatch_Release(&sink->IDispatch_iface);
     }
 
@@ -1111,7 +1008,7 @@ static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *i
     IRendezvousSession *session = NULL;
     IConnectionPoint *point = NULL;
     RENDEZVOUS_SESSION_STATE state;
-    struct app_sink *sink = NULL;
+    struct event_sink *sink = NULL;
     BSTR user = NULL;
     LONG flags, role;
     DWORD cookie = 0;
@@ -1208,7 +1105,7 @@ static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *i
 failed:
     if (sink)
     {
-        struct application *held = sink_detach(sink);
+        struct application *held = event_sink_detach(sink);
 
         IDispatch_Release(&sink->IDispatch_iface);
         if (held) app_release(held);

@@ -26,6 +26,7 @@
 #include "module.h"
 #include "events.h"
 #include "register.h"
+#include "sink.h"
 #include "wake.h"
 
 #endif /* __RVCOMBASE_H */
