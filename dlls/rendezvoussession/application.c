@@ -1001,17 +1001,71 @@ static HRESULT session_error(HRESULT hr)
     return hr == E_OUTOFMEMORY ? E_OUTOFMEMORY : E_INVALIDARG;
 }
 
+/* The DRendezvousSessionEvents point of the IM's session. */
+static HRESULT find_events_point(IUnknown *unk, IConnectionPoint **point)
+{
+    IConnectionPointContainer *container;
+    HRESULT hr;
+
+    *point = NULL;
+    if (FAILED(hr = IUnknown_QueryInterface(unk, &IID_IConnectionPointContainer, (void **)&container)))
+    {
+        WARN("%p is no connection point container: %#lx\n", unk, hr);
+        return E_INVALIDARG;
+    }
+    hr = IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, point);
+    IConnectionPointContainer_Release(container);
+    if (FAILED(hr) || !*point)
+    {
+        WARN("%p has no DRendezvousSessionEvents point: %#lx\n", unk, hr);
+        *point = NULL;
+        return E_INVALIDARG;
+    }
+    return S_OK;
+}
+
+/* Our role in the IM's session (RSF_INVITER or RSF_INVITEE) and the remote
+ * user; the caller frees *user, even on failure. */
+static HRESULT read_session(IRendezvousSession *session, LONG *role, BSTR *user)
+{
+    RENDEZVOUS_SESSION_STATE state;
+    LONG flags;
+    HRESULT hr;
+
+    if (FAILED(hr = IRendezvousSession_get_Flags(session, &flags)))
+    {
+        WARN("get_Flags failed: %#lx\n", hr);
+        return session_error(hr);
+    }
+    *role = flags & (RSF_INVITER | RSF_INVITEE);
+    if (*role != RSF_INVITER && *role != RSF_INVITEE)
+    {
+        WARN("flags %#lx name no role\n", flags);
+        return E_INVALIDARG;
+    }
+    if (FAILED(hr = IRendezvousSession_get_RemoteUser(session, user)))
+    {
+        WARN("get_RemoteUser failed: %#lx\n", hr);
+        return session_error(hr);
+    }
+    if (FAILED(hr = IRendezvousSession_get_State(session, &state)))
+    {
+        WARN("get_State failed: %#lx\n", hr);
+        return session_error(hr);
+    }
+    TRACE("flags %#lx, remote user %s, state %d\n", flags, debugstr_w(*user), state);
+    return S_OK;
+}
+
 static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *iface, IUnknown *unk)
 {
     struct application *app = impl_from_IRendezvousApplication(iface);
-    IConnectionPointContainer *container = NULL;
     IRendezvousSession *session = NULL;
     IConnectionPoint *point = NULL;
-    RENDEZVOUS_SESSION_STATE state;
     struct event_sink *sink = NULL;
     BSTR user = NULL;
-    LONG flags, role;
     DWORD cookie = 0;
+    LONG role = 0;
     HRESULT hr;
 
     TRACE("%p, %p.\n", app, unk);
@@ -1032,49 +1086,8 @@ static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *i
         WARN("%p is no IRendezvousSession: %#lx\n", unk, hr);
         return E_INVALIDARG;
     }
-    if (FAILED(hr = IUnknown_QueryInterface(unk, &IID_IConnectionPointContainer, (void **)&container)))
-    {
-        WARN("%p is no connection point container: %#lx\n", unk, hr);
-        hr = E_INVALIDARG;
-        goto failed;
-    }
-    hr = IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, &point);
-    IConnectionPointContainer_Release(container);
-    if (FAILED(hr) || !point)
-    {
-        WARN("%p has no DRendezvousSessionEvents point: %#lx\n", unk, hr);
-        point = NULL;
-        hr = E_INVALIDARG;
-        goto failed;
-    }
-
-    if (FAILED(hr = IRendezvousSession_get_Flags(session, &flags)))
-    {
-        WARN("get_Flags failed: %#lx\n", hr);
-        hr = session_error(hr);
-        goto failed;
-    }
-    role = flags & (RSF_INVITER | RSF_INVITEE);
-    if (role != RSF_INVITER && role != RSF_INVITEE)
-    {
-        WARN("flags %#lx name no role\n", flags);
-        hr = E_INVALIDARG;
-        goto failed;
-    }
-    if (FAILED(hr = IRendezvousSession_get_RemoteUser(session, &user)))
-    {
-        WARN("get_RemoteUser failed: %#lx\n", hr);
-        hr = session_error(hr);
-        goto failed;
-    }
-    if (FAILED(hr = IRendezvousSession_get_State(session, &state)))
-    {
-        WARN("get_State failed: %#lx\n", hr);
-        hr = session_error(hr);
-        goto failed;
-    }
-    TRACE("flags %#lx, remote user %s, state %d\n", flags, debugstr_w(user), state);
-
+    if (FAILED(hr = find_events_point(unk, &point))) goto failed;
+    if (FAILED(hr = read_session(session, &role, &user))) goto failed;
     if (FAILED(hr = create_window(app))) goto failed;
     if (FAILED(hr = create_sink(app, &sink))) goto failed;
     if (FAILED(hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->IDispatch_iface, &cookie)))
