@@ -1003,6 +1003,30 @@ static HRESULT start_application(BSTR path, PROCESS_INFORMATION *pi)
     return hr;
 }
 
+/* Launch for an application that is not registered here: Messenger declines
+ * and points the user at the application's URL. */
+static HRESULT decline_unregistered_app(struct session *s, BSTR name, BSTR url)
+{
+    VARIANT args[2];
+    HRESULT hr;
+
+    if (FAILED(hr = set_end(s, SR_APP_NOT_REGISTERED, NULL))) return hr;
+    if (FAILED(hr = rv_session_decline_ex(s->core, NULL, 0)))
+    {
+        clear_end(s);
+        if (hr == RV_E_INVALID_STATE) return SR_SESSION_STATE_INVALID;
+        if (hr != RV_E_OUTOFMEMORY) return SR_DECLINE_SEND_FAILURE;
+        return hr;
+    }
+    /* OnAppNotPresent(bstrAppName, bstrAppURL), rgvarg in reverse. */
+    V_VT(&args[1]) = VT_BSTR;
+    V_BSTR(&args[1]) = name;
+    V_VT(&args[0]) = VT_BSTR;
+    V_BSTR(&args[0]) = url;
+    event_source_fire(&s->events, DISPID_ONAPPNOTPRESENT, args, 2);
+    return SR_APP_NOT_REGISTERED;
+}
+
 static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
 {
     struct session *s = impl_from_IMsgrSessionHost(iface);
@@ -1012,7 +1036,6 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
     BSTR name = NULL, url = NULL, path = NULL;
     WCHAR app[MSGR_GUID_LENGTH + 1];
     VARIANT_BOOL enable;
-    VARIANT args[2];
     DWORD cookie = 0;
     HRESULT hr;
 
@@ -1029,24 +1052,7 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
 
     if (hr == S_FALSE)
     {
-        /* Not here: Messenger declines and points the user at the URL. */
-        if (FAILED(hr = set_end(s, SR_APP_NOT_REGISTERED, NULL))) ;
-        else if (FAILED(hr = rv_session_decline_ex(s->core, NULL, 0)))
-        {
-            clear_end(s);
-            if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
-            else if (hr != RV_E_OUTOFMEMORY) hr = SR_DECLINE_SEND_FAILURE;
-        }
-        else
-        {
-            hr = SR_APP_NOT_REGISTERED;
-            /* OnAppNotPresent(bstrAppName, bstrAppURL), rgvarg in reverse. */
-            V_VT(&args[1]) = VT_BSTR;
-            V_BSTR(&args[1]) = name;
-            V_VT(&args[0]) = VT_BSTR;
-            V_BSTR(&args[0]) = url;
-            event_source_fire(&s->events, DISPID_ONAPPNOTPRESENT, args, 2);
-        }
+        hr = decline_unregistered_app(s, name, url);
         goto done;
     }
 
