@@ -412,7 +412,8 @@ static void conn_fill_ctl(struct rv_conn *c)
     }
 }
 
-int conn_wants_output(struct rv_conn *c)
+/* Whether c has something to write. */
+static int conn_wants_output(struct rv_conn *c)
 {
     if (c->ctl_sent < c->ctl_len || c->seal_failed) return 1;
     if (!conn_can_send_queue(c)) return 0;
@@ -421,7 +422,7 @@ int conn_wants_output(struct rv_conn *c)
 
 /* Writes what the socket takes of what c owes, a started frame first, then
  * control frames.  Returns 0, or -1 with *err when the socket failed. */
-int conn_write_owed(struct rv_conn *c, rv_result *err)
+static int conn_write_owed(struct rv_conn *c, rv_result *err)
 {
     for (;;)
     {
@@ -692,7 +693,8 @@ static void conn_on_frame(struct rv_conn *c)
     }
 }
 
-int conn_throttled(struct rv_conn *c)
+/* Whether c's session holds too much unread input for c to be read now. */
+static int conn_throttled(struct rv_conn *c)
 {
     struct rv_session *s = c->session;
 

@@ -292,18 +292,12 @@ void conn_close(struct rv_conn *c);
 void conn_fail(struct rv_conn *c, rv_result hr);
 void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size);
 void conn_append(struct rv_conn *c, struct rv_out *out);
-/* Whether c has something to write. */
-int conn_wants_output(struct rv_conn *c);
-/* Writes what the socket takes; 0, or -1 with *err when the socket failed. */
-int conn_write_owed(struct rv_conn *c, rv_result *err);
 /* From an API call: writes what is queued at once; 1 when the I/O thread must still act. */
 int conn_write_now(struct rv_conn *c);
 /* From an API call: reads what an established connection has now (rv_session_read_now). */
 void conn_read_now(struct rv_conn *c);
 /* Whether the owner reads the connection, not the I/O thread. */
 int conn_read_by_host(const struct rv_conn *c);
-/* Whether c's session holds too much unread input for c to be read now. */
-int conn_throttled(struct rv_conn *c);
 /* The socket of an established connection; 0 when it is not one. */
 int conn_get_socket(const struct rv_conn *c, rv_socket *sock);
 /* From an API call: routes an established connection's readiness to the
