@@ -8,9 +8,9 @@
  * "Backends"): the session's values and the one-time secret arrive on standard
  * input, "ADDRESS a PORT p" and "READY" go back on standard output.  The work
  * is done by the Unix script rendezvous-freerdp installed beside this program,
- * which runs freerdp-shadow-cli or xfreerdp; this program derives the RDP
- * credential from the secret, starts the script and stays alive as long as it
- * runs.  Wine gives a Unix program no Windows pipes, so the two talk over a
+ * which runs rvshadow (FreeRDP's shadow server) or xfreerdp; this program
+ * derives the RDP credential from the secret, starts the script and stays
+ * alive as long as it runs.  Wine gives a Unix program no Windows pipes, so the two talk over a
  * loopback socket that is the script's standard input and output; when this
  * program ends, even by TerminateProcess, the script reads end of file and
  * stops what it started.
@@ -299,8 +299,9 @@ int main(int argc, char **argv)
     /* The script's input, in the socket before it starts: the credential never
      * appears on a command line or in the environment. */
     len = snprintf(text, sizeof(text), "SESSION %s\nUSER %s\nRDPUSER " RDP_USER "\n", in.session, in.user);
-    /* The helper's viewer shows the code in its title, for the users to compare. */
-    if (!share && in.code[0]) len += snprintf(text + len, sizeof(text) - len, "CODE %s\n", in.code);
+    /* The helper's viewer shows the code in its title, the sharer's window in
+     * its text, for the users to compare. */
+    if (in.code[0]) len += snprintf(text + len, sizeof(text) - len, "CODE %s\n", in.code);
     if (share) len += snprintf(text + len, sizeof(text) - len, "NTHASH %s\n", nt_hash);
     else len += snprintf(text + len, sizeof(text) - len, "PASSWORD %s\n", password);
     for (i = 0; !share && i < in.count; i++)
