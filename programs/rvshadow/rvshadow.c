@@ -146,7 +146,6 @@ static BOOL may_pass(rdpShadowClient *client)
     if (ok) passed++;
     else dropped++;
     pthread_mutex_unlock(&lock);
-    if (!ok) wake();
     return ok;
 }
 
@@ -188,7 +187,6 @@ static void count_received(void)
     pthread_mutex_lock(&lock);
     received++;
     pthread_mutex_unlock(&lock);
-    wake();
 }
 
 static BOOL count_synchronize(rdpInput *input, UINT32 flags)
@@ -478,6 +476,8 @@ static void *window_thread(void *arg)
                 }
             }
         }
+        /* The counts, at most every 200 ms: the window's loop wakes for
+         * changes of state only, not for each event. */
         pthread_mutex_lock(&lock);
         now[0] = received;
         now[1] = passed;
