@@ -1941,16 +1941,17 @@ static void test_garbage_peer(DWORD context)
     }
     winetest_pop_context();
 
-    winetest_push_context("ticket with a changed address");
+    winetest_push_context("ticket with a short fingerprint");
     if (old_ticket && start_helper(&s, context))
     {
-        /* Our own nonce, but the rest of the old ticket: the key hash no longer matches. */
-        const WCHAR *nc = wcsstr(old_ticket, L"NC=\"");
+        /* Our own nonce, but an FP of 42 characters. */
+        WCHAR *nc;
 
-        lstrcpynW(text, old_ticket, ARRAY_SIZE(text));
-        if (nc) memcpy(text + (nc - old_ticket) + 4, s.m.sent[0] + 13, 32 * sizeof(WCHAR));
+        swprintf(text, ARRAY_SIZE(text), L"<E><A FP=\"%.42ls\" %ls", TEST_FP, old_ticket + 6);
+        if ((nc = wcsstr(text, L"NC=\""))) memcpy(nc + 4, s.m.sent[0] + 13, 32 * sizeof(WCHAR));
         send_text(&s.m, text);
         end_solo(&s, E_BAD_MESSAGE, __LINE__);
+        ok(!record_exists(s.connect_path), "the connect backend ran\n");
     }
     winetest_pop_context();
 
