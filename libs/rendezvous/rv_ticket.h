@@ -54,8 +54,8 @@
  *            never the unspecified address; no (address, port) pair twice
  *
  * The ticket carries no integrity tag of its own: a tag keyed with the secret
- * that travels beside it stops nobody who can change the ticket (until
- * version 1 of this project, a KH attribute did just that).  What protects
+ * that travels beside it stops nobody who can change the ticket (the KH
+ * attribute of earlier versions was just that).  What protects
  * the ticket is the channel it travels in: this project's sessions seal
  * every context data frame (Noise, see rendezvous.h), and the helper's viewer
  * checks the server's certificate against fp.  Its length: 185 characters,
