@@ -662,6 +662,7 @@ static void start_backend(struct application *app, enum backend_role role)
     req.addresses = app->ticket.addresses;
     req.count = role == BACKEND_SHARE ? 0 : app->ticket.count;
     req.code = have_code ? code : NULL;
+    req.fingerprint = role == BACKEND_CONNECT && app->ticket.has_fingerprint ? app->ticket.fingerprint : NULL;
     if (FAILED(hr = backend_start(&req, app->window, WM_RA_BACKEND, &app->job)))
     {
         terminate_session(app, hr);
@@ -755,16 +756,26 @@ static void backend_done(struct application *app, struct backend_job *job)
         memcpy(t->nonce, app->nonce, sizeof(t->nonce));
         memcpy(t->secret, app->secret, sizeof(t->secret));
         t->count = backend_get_addresses(job, t->addresses);
-        if (rv_ticket_format(t, text, sizeof(text)))
+        t->has_fingerprint = backend_get_fingerprint(job, t->fingerprint);
+        app->phase = PHASE_WAIT_ACK;
+        for (;;)
         {
-            WARN("the share backend's addresses make no ticket\n");
-            terminate_session(app, RA_E_BACKEND_OUTPUT);
-            return;
+            if (rv_ticket_format(t, text, sizeof(text)))
+            {
+                WARN("the share backend's addresses make no ticket\n");
+                rv_ticket_wipe(t);
+                terminate_session(app, RA_E_BACKEND_OUTPUT);
+                return;
+            }
+            hr = send_text(app, text);
+            SecureZeroMemory(text, sizeof(text));
+            /* An IM that takes less (Messenger: 300 units) gets the first
+             * addresses that fit, in the backend's order. */
+            if (hr != RA_E_CONTEXT_OVER_LIMIT || t->count == 1) break;
+            TRACE("%p: the ticket is too long for the IM with %u addresses\n", app, t->count);
+            t->count--;
         }
         rv_ticket_wipe(t);
-        app->phase = PHASE_WAIT_ACK;
-        hr = send_text(app, text);
-        SecureZeroMemory(text, sizeof(text));
         if (FAILED(hr)) terminate_session(app, hr);
     }
     else if (app->phase == PHASE_CONNECT_STARTING)

@@ -37,12 +37,15 @@
  *   USER name
  *   CODE 123 456          (the security code, when the IM's session is ours)
  *   SECRET 64 hex digits
+ *   FINGERPRINT 64 hex digits  (Connect only, when the ticket has one)
  *   ADDRESS a PORT p      (Connect only, one line per address of the ticket)
  *   END
  *
- * Share must print "ADDRESS a PORT p" lines (1 to 4) and then "READY" on its
- * standard output; Connect prints "READY" or exits with code 0.  Other lines
- * are ignored.  Once started, the backend's standard output is closed.
+ * Share must print "ADDRESS a PORT p" lines (1 to 4), at most one
+ * "FINGERPRINT h" (the SHA-256 of its server's certificate, 64 hex digits,
+ * for the ticket) and then "READY" on its standard output; Connect prints
+ * "READY" or exits with code 0.  Other lines are ignored.  Once started, the
+ * backend's standard output is closed.
  *
  * With no Share or Connect value at all, the built-in FreeRDP backend
  * (rvfreerdp.exe beside this DLL) is used when FreeRDP is installed.  Before a
@@ -104,6 +107,8 @@ struct backend_job
     struct backend_process process;
     unsigned int count;
     struct rv_ticket_address addresses[RV_TICKET_MAX_ADDRESSES];
+    BOOL has_fingerprint;
+    BYTE fingerprint[BACKEND_FINGERPRINT_SIZE];
 };
 
 /* Registry */
@@ -388,7 +393,7 @@ static HRESULT build_input(const struct backend_request *req, char **ret, size_t
 {
     static const char hex[] = "0123456789abcdef";
     char id[RV_TICKET_ID_TEXT_LENGTH + 1], address[RV_TICKET_ADDRESS_BUFFER_SIZE];
-    size_t max = 512 + req->count * 80, len;
+    size_t max = 600 + req->count * 80, len;
     unsigned int i;
     char *text;
 
@@ -404,6 +409,16 @@ static HRESULT build_input(const struct backend_request *req, char **ret, size_t
         text[len++] = hex[req->secret[i] & 0xf];
     }
     text[len++] = '\n';
+    if (req->role == BACKEND_CONNECT && req->fingerprint)
+    {
+        len += wsprintfA(text + len, "FINGERPRINT ");
+        for (i = 0; i < BACKEND_FINGERPRINT_SIZE; i++)
+        {
+            text[len++] = hex[req->fingerprint[i] >> 4];
+            text[len++] = hex[req->fingerprint[i] & 0xf];
+        }
+        text[len++] = '\n';
+    }
     for (i = 0; req->role == BACKEND_CONNECT && i < req->count; i++)
     {
         rv_ticket_format_address(&req->addresses[i], address);
@@ -462,6 +477,12 @@ unsigned int backend_get_addresses(struct backend_job *job, struct rv_ticket_add
     return job->count;
 }
 
+BOOL backend_get_fingerprint(struct backend_job *job, BYTE *fingerprint)
+{
+    if (job->has_fingerprint) memcpy(fingerprint, job->fingerprint, sizeof(job->fingerprint));
+    return job->has_fingerprint;
+}
+
 void backend_take_process(struct backend_job *job, struct backend_process *out)
 {
     *out = job->process;
@@ -516,6 +537,35 @@ static BOOL create_backend_process(struct backend_job *job, STARTUPINFOW *si, st
     return TRUE;
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* "FINGERPRINT " and exactly 64 hex digits, once. */
+static HRESULT parse_fingerprint(struct backend_job *job, const char *text, size_t len)
+{
+    unsigned int i;
+
+    if (job->has_fingerprint || len != 2 * BACKEND_FINGERPRINT_SIZE)
+    {
+        WARN("share backend gave a second or malformed fingerprint\n");
+        return RA_E_BACKEND_OUTPUT;
+    }
+    for (i = 0; i < BACKEND_FINGERPRINT_SIZE; i++)
+    {
+        int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
+
+        if (hi < 0 || lo < 0) return RA_E_BACKEND_OUTPUT;
+        job->fingerprint[i] = hi << 4 | lo;
+    }
+    job->has_fingerprint = TRUE;
+    return S_FALSE;
+}
+
 static HRESULT exit_code_result(DWORD code)
 {
     return (code & 0x80000000) ? (HRESULT)code : HRESULT_FROM_WIN32(code);
@@ -536,6 +586,8 @@ static HRESULT parse_line(struct backend_job *job, char *line, size_t len)
         }
         return S_OK;
     }
+    if (job->role == BACKEND_SHARE && len >= 12 && !memcmp(line, "FINGERPRINT ", 12))
+        return parse_fingerprint(job, line + 12, len - 12);
     if (job->role == BACKEND_SHARE && len > 8 && !memcmp(line, "ADDRESS ", 8))
     {
         struct rv_ticket_address a;

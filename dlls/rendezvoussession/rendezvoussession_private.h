@@ -60,6 +60,9 @@ void rendezvous_application_unregister_class(void);
 #define RA_E_BACKEND_OUTPUT  HRESULT_FROM_WIN32(ERROR_BAD_FORMAT)         /* backend's output not understood */
 #define RA_E_BACKEND_CONFIG  HRESULT_FROM_WIN32(ERROR_BAD_CONFIGURATION)  /* unusable backend template */
 #define RA_E_ALREADY_SET     HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)
+/* Messenger's SR_CONTEXT_DATA_OVER_LIMIT (msgrpriv.h), as its SendContextData
+ * (and the bridge over it) refuses more than 300 units. */
+#define RA_E_CONTEXT_OVER_LIMIT ((HRESULT)0x81000611)
 
 /* Backends (backend.c): command templates from the registry, run with the
  * session's values, reporting back to a window. */
@@ -75,6 +78,8 @@ enum backend_role
 #define BACKEND_MAX_USER 64
 #define BACKEND_ID_SIZE 16
 #define BACKEND_SECRET_SIZE 32
+/* The SHA-256 of the screen server's certificate (docs/behaviour.md, "Backends"). */
+#define BACKEND_FINGERPRINT_SIZE 32
 /* The security code as users see it, "123 456" (docs/behaviour.md), and a NUL. */
 #define BACKEND_CODE_SIZE 8
 
@@ -90,6 +95,7 @@ struct backend_request
     const struct rv_ticket_address *addresses;  /* connect: where to go */
     unsigned int count;
     const char *code;                   /* "123 456" of our own session, or NULL */
+    const BYTE *fingerprint;            /* connect: the ticket's, BACKEND_FINGERPRINT_SIZE bytes, or NULL */
 };
 
 /* The template of a role, CoTaskMemAlloc'ed, or NULL (S_FALSE) when none is
@@ -111,6 +117,8 @@ void backend_cancel(struct backend_job *job);
 HRESULT backend_get_result(struct backend_job *job);
 /* Share only: the addresses it reported (at most RV_TICKET_MAX_ADDRESSES). */
 unsigned int backend_get_addresses(struct backend_job *job, struct rv_ticket_address *addresses);
+/* Share only: whether it reported a FINGERPRINT, and that fingerprint. */
+BOOL backend_get_fingerprint(struct backend_job *job, BYTE *fingerprint);
 /* A running backend and whatever it started, in a job object of its own when
  * the process could be put in one: Wine 8 leaves a killed backend's console
  * host running at times, and with it the whole prefix, unless it goes too. */

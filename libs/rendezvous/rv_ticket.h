@@ -34,10 +34,14 @@
  * TICKET (modelled on the connection string 2 of [MS-RAI], "<E><A .../><C><T
  * ...><L .../></T></C></E>"), exactly in this form, without any whitespace:
  *
- *   <E><A KH="kh" ID="{id}" NC="nonce"/><C><T ID="1" SID="secret">
+ *   <E><A FP="fp" ID="{id}" NC="nonce"/><C><T ID="1" SID="secret">
  *   <L P="port" N="address"/> ... (1 to RV_TICKET_MAX_ADDRESSES of them)
  *   </T></C></E>
  *
+ *   fp       optional (the attribute is absent without one): the SHA-256 of
+ *            the certificate the sharer's screen server shows, as its Share
+ *            backend reported it; 43 base64url characters (RFC 4648 section 5,
+ *            no padding), the last one's two spare bits zero
  *   id       16 random bytes chosen by the sharer, written like a GUID in
  *            upper-case hex: {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}, bytes in
  *            order (not the mixed-endian GUID layout)
@@ -48,15 +52,15 @@
  *   address  a numeric IPv4 or IPv6 address in canonical form (dotted quad
  *            without leading zeros; RFC 5952 IPv6 text, no brackets, no zone);
  *            never the unspecified address; no (address, port) pair twice
- *   kh       64 lower-case hex digits: HMAC-SHA256 keyed with the secret over
- *            "wine-rendezvous ticket 1\0" | id | nonce | count (1 byte) |
- *            for each address: family (4 or 6), 16 address bytes (IPv4 in the
- *            first 4, the rest zero), port (2 bytes, big endian)
  *
- * kh lets the helper detect a ticket that anything not knowing the secret has
- * changed; the IM channel carries the secret itself, so it protects against
- * corruption, not against the IM network (which Remote Assistance trusts, as
- * [MS-RAI] does).
+ * The ticket carries no integrity tag of its own: a tag keyed with the secret
+ * that travels beside it stops nobody who can change the ticket (the KH
+ * attribute of earlier versions was just that).  What protects
+ * the ticket is the channel it travels in: this project's sessions seal
+ * every context data frame (Noise, see rendezvous.h), and the helper's viewer
+ * checks the server's certificate against fp.  Its length: 185 characters,
+ * 49 more with fp, and 19 more per address plus the address's text, so a
+ * ticket with fp and one address of any kind fits Messenger's 300 units.
  *
  * PARSING
  *
@@ -66,7 +70,7 @@
  * comment, no declaration, no whitespace, and only the canonical spelling of
  * every value, so that one message has exactly one accepted text.  Malformed
  * text gives RV_E_PROTOCOL; a well-formed message that does not belong to the
- * session (wrong nonce, wrong id, wrong kh) gives RV_E_ACCESS_DENIED.  Nothing
+ * session (wrong nonce, wrong id) gives RV_E_ACCESS_DENIED.  Nothing
  * is allocated.
  */
 
@@ -85,6 +89,11 @@ extern "C" {
 #define RV_TICKET_ID_SIZE        16
 #define RV_TICKET_NONCE_SIZE     16
 #define RV_TICKET_SECRET_SIZE    32
+#define RV_TICKET_FINGERPRINT_SIZE 32
+#define RV_TICKET_FINGERPRINT_TEXT_LENGTH 43
+/* Without fp, before the addresses and without them. */
+#define RV_TICKET_BASE_LENGTH    185
+#define RV_TICKET_FP_LENGTH      49
 /* "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" */
 #define RV_TICKET_ID_TEXT_LENGTH 38
 /* Longest numeric address text, with its terminating NUL. */
@@ -102,6 +111,8 @@ struct rv_ticket
     uint8_t  id[RV_TICKET_ID_SIZE];
     uint8_t  nonce[RV_TICKET_NONCE_SIZE];
     uint8_t  secret[RV_TICKET_SECRET_SIZE];
+    uint8_t  has_fingerprint;   /* 0 or 1 */
+    uint8_t  fingerprint[RV_TICKET_FINGERPRINT_SIZE];
     uint32_t count;         /* 1..RV_TICKET_MAX_ADDRESSES */
     struct rv_ticket_address addresses[RV_TICKET_MAX_ADDRESSES];
 };

@@ -20,14 +20,13 @@
 
 #include <string.h>
 
-#include <sodium.h>
-
 #include "rv_private.h"
 #include "rv_ticket.h"
 
 static const char lower_hex[] = "0123456789abcdef";
 static const char upper_hex[] = "0123456789ABCDEF";
-static const char kh_label[] = "wine-rendezvous ticket 1";
+/* RFC 4648 section 5, "base64url", without padding. */
+static const char base64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* Longest decimal port and longest address text a ticket may hold. */
 #define MAX_PORT_DIGITS   5
@@ -69,6 +68,28 @@ static void put_hex(struct writer *w, const uint8_t *bytes, size_t count, const 
         pair[1] = digits[bytes[i] & 0xf];
         put_bytes(w, pair, 2);
     }
+}
+
+/* The fingerprint: 32 bytes in 43 base64url characters, the last one's two
+ * spare bits zero. */
+static void put_fingerprint(struct writer *w, const uint8_t bytes[RV_TICKET_FINGERPRINT_SIZE])
+{
+    char out[RV_TICKET_FINGERPRINT_TEXT_LENGTH];
+    unsigned int i, bits = 0, n = 0;
+    uint32_t acc = 0;
+
+    for (i = 0; i < RV_TICKET_FINGERPRINT_SIZE; i++)
+    {
+        acc = acc << 8 | bytes[i];
+        bits += 8;
+        while (bits >= 6)
+        {
+            bits -= 6;
+            out[n++] = base64url[(acc >> bits) & 0x3f];
+        }
+    }
+    out[n++] = base64url[(acc << (6 - bits)) & 0x3f];
+    put_bytes(w, out, n);
 }
 
 static void put_decimal(struct writer *w, unsigned int value)
@@ -159,6 +180,30 @@ static int parse_hex(const char *text, size_t length, const char *digits, uint8_
         out[i] = (uint8_t)((hi - digits) << 4 | (lo - digits));
     }
     return 1;
+}
+
+/* Exactly the text put_fingerprint writes: 43 base64url characters whose
+ * last one leaves its two spare bits zero. */
+static int parse_fingerprint(const char *text, size_t length, uint8_t out[RV_TICKET_FINGERPRINT_SIZE])
+{
+    unsigned int i, bits = 0, n = 0;
+    uint32_t acc = 0;
+
+    if (length != RV_TICKET_FINGERPRINT_TEXT_LENGTH) return 0;
+    for (i = 0; i < length; i++)
+    {
+        const char *digit = memchr(base64url, text[i], 64);
+
+        if (!digit) return 0;
+        acc = acc << 6 | (uint32_t)(digit - base64url);
+        bits += 6;
+        if (bits >= 8)
+        {
+            bits -= 8;
+            if (n < RV_TICKET_FINGERPRINT_SIZE) out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return n == RV_TICKET_FINGERPRINT_SIZE && bits == 2 && !(acc & 3);
 }
 
 static int parse_id(const char *text, size_t length, uint8_t id[RV_TICKET_ID_SIZE])
@@ -252,7 +297,7 @@ static int ticket_valid(const struct rv_ticket *t)
 {
     uint32_t i, j;
 
-    if (!t->count || t->count > RV_TICKET_MAX_ADDRESSES) return 0;
+    if (!t->count || t->count > RV_TICKET_MAX_ADDRESSES || t->has_fingerprint > 1) return 0;
     for (i = 0; i < t->count; i++)
     {
         if (!address_valid(&t->addresses[i])) return 0;
@@ -262,34 +307,10 @@ static int ticket_valid(const struct rv_ticket *t)
     return 1;
 }
 
-static void compute_kh(const struct rv_ticket *t, uint8_t kh[RV_SHA256_SIZE])
-{
-    crypto_auth_hmacsha256_state ctx;
-    uint8_t count = (uint8_t)t->count, bytes[19];
-    uint32_t i;
-
-    crypto_auth_hmacsha256_init(&ctx, t->secret, sizeof(t->secret));
-    crypto_auth_hmacsha256_update(&ctx, (const unsigned char *)kh_label, sizeof(kh_label));    /* with its NUL */
-    crypto_auth_hmacsha256_update(&ctx, t->id, sizeof(t->id));
-    crypto_auth_hmacsha256_update(&ctx, t->nonce, sizeof(t->nonce));
-    crypto_auth_hmacsha256_update(&ctx, &count, 1);
-    for (i = 0; i < t->count; i++)
-    {
-        bytes[0] = t->addresses[i].family;
-        memcpy(bytes + 1, t->addresses[i].addr, 16);
-        bytes[17] = (uint8_t)(t->addresses[i].port >> 8);
-        bytes[18] = (uint8_t)t->addresses[i].port;
-        crypto_auth_hmacsha256_update(&ctx, bytes, sizeof(bytes));
-    }
-    crypto_auth_hmacsha256_final(&ctx, kh);
-    sodium_memzero(&ctx, sizeof(ctx));
-}
-
 rv_result rv_ticket_format(const struct rv_ticket *ticket, char *buffer, size_t size)
 {
     struct writer w = { buffer, size, 0, 0 };
     char id[RV_TICKET_ID_TEXT_LENGTH + 1], address[RV_TICKET_ADDRESS_BUFFER_SIZE];
-    uint8_t kh[RV_SHA256_SIZE];
     uint32_t i;
     rv_result hr;
 
@@ -297,11 +318,15 @@ rv_result rv_ticket_format(const struct rv_ticket *ticket, char *buffer, size_t 
     buffer[0] = 0;
     if (!ticket_valid(ticket)) return RV_E_INVALIDARG;
 
-    compute_kh(ticket, kh);
     rv_ticket_format_id(ticket->id, id);
-    put_str(&w, "<E><A KH=\"");
-    put_hex(&w, kh, sizeof(kh), lower_hex);
-    put_str(&w, "\" ID=\"");
+    put_str(&w, "<E><A");
+    if (ticket->has_fingerprint)
+    {
+        put_str(&w, " FP=\"");
+        put_fingerprint(&w, ticket->fingerprint);
+        put_str(&w, "\"");
+    }
+    put_str(&w, " ID=\"");
     put_str(&w, id);
     put_str(&w, "\" NC=\"");
     put_hex(&w, ticket->nonce, sizeof(ticket->nonce), lower_hex);
@@ -320,7 +345,6 @@ rv_result rv_ticket_format(const struct rv_ticket *ticket, char *buffer, size_t 
     put_str(&w, "</T></C></E>");
     if (w.pos > RV_TICKET_MAX_LENGTH) w.overflow = 1;
     hr = finish(&w);
-    rv_wipe(kh, sizeof(kh));
     if (hr) rv_wipe(buffer, size);
     return hr;
 }
@@ -342,7 +366,6 @@ rv_result rv_ticket_parse(const char *text, size_t length, const uint8_t *expect
 {
     struct cursor c;
     struct rv_ticket t;
-    uint8_t kh[RV_SHA256_SIZE], computed[RV_SHA256_SIZE];
     const char *value;
     size_t value_len;
     rv_result hr = RV_E_PROTOCOL;
@@ -353,9 +376,13 @@ rv_result rv_ticket_parse(const char *text, size_t length, const uint8_t *expect
     c.p = text;
     c.end = text + length;
 
-    if (!expect(&c, "<E><A KH=\"")) goto done;
-    if (!take_value(&c, 2 * RV_SHA256_SIZE, &value, &value_len) ||
-        !parse_hex(value, value_len, lower_hex, kh, sizeof(kh))) goto done;
+    if (!expect(&c, "<E><A")) goto done;
+    if (expect(&c, " FP=\""))
+    {
+        if (!take_value(&c, RV_TICKET_FINGERPRINT_TEXT_LENGTH, &value, &value_len) ||
+            !parse_fingerprint(value, value_len, t.fingerprint)) goto done;
+        t.has_fingerprint = 1;
+    }
     if (!expect(&c, " ID=\"")) goto done;
     if (!take_value(&c, RV_TICKET_ID_TEXT_LENGTH, &value, &value_len) ||
         !parse_id(value, value_len, t.id)) goto done;
@@ -392,12 +419,6 @@ rv_result rv_ticket_parse(const char *text, size_t length, const uint8_t *expect
     if (!expect(&c, "</T></C></E>") || c.p != c.end) goto done;
 
     /* Well-formed: now whether it belongs here. */
-    compute_kh(&t, computed);
-    if (!rv_ct_equal(kh, computed, sizeof(kh)))
-    {
-        hr = RV_E_ACCESS_DENIED;
-        goto done;
-    }
     if (expected_nonce && !rv_ct_equal(t.nonce, expected_nonce, sizeof(t.nonce)))
     {
         hr = RV_E_ACCESS_DENIED;
@@ -408,8 +429,6 @@ rv_result rv_ticket_parse(const char *text, size_t length, const uint8_t *expect
 
 done:
     rv_wipe(&t, sizeof(t));
-    rv_wipe(kh, sizeof(kh));
-    rv_wipe(computed, sizeof(computed));
     return hr;
 }
 

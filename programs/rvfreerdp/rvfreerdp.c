@@ -6,11 +6,14 @@
  *
  * Remote Assistance runs this program like any backend (docs/behaviour.md,
  * "Backends"): the session's values and the one-time secret arrive on standard
- * input, "ADDRESS a PORT p" and "READY" go back on standard output.  The work
+ * input, "ADDRESS a PORT p", "FINGERPRINT h" and "READY" go back on standard
+ * output; the helper's side gets the ticket's FINGERPRINT, which its viewer
+ * requires of the server's certificate.  The work
  * is done by the Unix script rendezvous-freerdp installed beside this program,
  * which runs rvshadow (FreeRDP's shadow server) or xfreerdp; this program
  * derives the RDP credential from the secret, starts the script and stays
- * alive as long as it runs.  Wine gives a Unix program no Windows pipes, so the two talk over a
+ * alive as long as it runs.  Wine gives a Unix program no Windows pipes, so
+ * the two talk over a
  * loopback socket that is the script's standard input and output; when this
  * program ends, even by TerminateProcess, the script reads end of file and
  * stops what it started.
@@ -54,6 +57,7 @@ struct input
     char session[64];
     char user[80];
     char code[8];       /* "123 456", or "" */
+    char fingerprint[65];   /* 64 lower-case hex digits, or "" */
     BYTE secret[SECRET_SIZE];
     BOOL have_secret;
     char addresses[MAX_ADDRESSES][80];
@@ -101,7 +105,17 @@ static BOOL is_code(const char *text)
     return !text[7];
 }
 
-/* Reads the backend input (SESSION, USER, CODE, SECRET, ADDRESS..., END) from standard input. */
+/* Whether text is 64 hex digits, the SHA-256 of a certificate. */
+static BOOL is_fingerprint(const char *text)
+{
+    unsigned int i;
+
+    for (i = 0; i < 64; i++)
+        if (hex_value(text[i]) < 0) return FALSE;
+    return !text[64];
+}
+
+/* Reads the backend input (SESSION, USER, CODE, SECRET, FINGERPRINT, ADDRESS..., END) from standard input. */
 static BOOL read_input(struct input *in)
 {
     HANDLE handle = GetStdHandle(STD_INPUT_HANDLE);
@@ -131,6 +145,14 @@ static BOOL read_input(struct input *in)
         {
             if (!is_code(line + 5)) return FALSE;
             lstrcpynA(in->code, line + 5, sizeof(in->code));
+        }
+        else if (!strncmp(line, "FINGERPRINT ", 12))
+        {
+            unsigned int i;
+
+            if (in->fingerprint[0] || !is_fingerprint(line + 12)) return FALSE;
+            for (i = 0; i < 64; i++) in->fingerprint[i] = line[12 + i] | 0x20;   /* lower case */
+            in->fingerprint[64] = 0;
         }
         else if (!strncmp(line, "SECRET ", 7) && strlen(line + 7) == 2 * SECRET_SIZE)
         {
@@ -302,6 +324,9 @@ int main(int argc, char **argv)
     /* The helper's viewer shows the code in its title, the sharer's window in
      * its text, for the users to compare. */
     if (in.code[0]) len += snprintf(text + len, sizeof(text) - len, "CODE %s\n", in.code);
+    /* The viewer accepts only the server whose certificate the ticket names. */
+    if (!share && in.fingerprint[0])
+        len += snprintf(text + len, sizeof(text) - len, "FINGERPRINT %s\n", in.fingerprint);
     if (share) len += snprintf(text + len, sizeof(text) - len, "NTHASH %s\n", nt_hash);
     else len += snprintf(text + len, sizeof(text) - len, "PASSWORD %s\n", password);
     for (i = 0; !share && i < in.count; i++)

@@ -276,18 +276,22 @@ static void record_path(WCHAR *path, const WCHAR *name)
     swprintf(path, MAX_PATH, L"%lsmsgr_%ls.txt", temp_dir, name);
 }
 
-static void set_backend(const WCHAR *role, const WCHAR *record)
+static void set_backend(const WCHAR *role, const WCHAR *mode, const WCHAR *record)
 {
     WCHAR command[MAX_PATH * 3];
     LSTATUS status;
 
     DeleteFileW(record);
     swprintf(command, ARRAY_SIZE(command), L"\"%ls\" bridge backend %ls \"%ls\" user=%%USER%%", test_exe,
-             !wcscmp(role, L"Share") ? L"share" : L"connect", record);
+             mode, record);
     status = RegSetKeyValueW(HKEY_CURRENT_USER, BACKENDS_KEY, role, REG_SZ, command,
                              (lstrlenW(command) + 1) * sizeof(WCHAR));
     ok(!status, "cannot set %s: %ld\n", wine_dbgstr_w(role), status);
 }
+
+#define FREERDP_FINGERPRINT "ef513c0de8bfb2afb45c1cffdc87784d1f530cc17f4cdf354f247b81d7729baa"
+/* The same in the ticket: base64url without padding. */
+#define FREERDP_FP L"71E8Dei_sq-0XBz_3Id4TR9TDMF_TN81TyR7gddym6o"
 
 /* The backend child: records its arguments and input, then says it is ready. */
 static void backend_child(int argc, char **argv)
@@ -306,6 +310,12 @@ static void backend_child(int argc, char **argv)
         if (!strcmp(line, "END")) break;
     }
     if (!strcmp(argv[3], "share")) printf("ADDRESS 127.0.0.1 PORT 5900\nREADY\n");
+    /* As the FreeRDP backend reports at most: its certificate's SHA-256 and
+     * four LAN addresses of the longest kind. */
+    else if (!strcmp(argv[3], "share-freerdp"))
+        printf("FINGERPRINT " FREERDP_FINGERPRINT "\nADDRESS 192.168.100.201 PORT 65151\n"
+               "ADDRESS 192.168.101.202 PORT 65151\nADDRESS 192.168.102.203 PORT 65151\n"
+               "ADDRESS 192.168.103.204 PORT 65151\nREADY\n");
     else printf("READY\n");
     fflush(stdout);
     fprintf(f, "ready\n");
@@ -365,7 +375,7 @@ static BOOL bridges_gone(void *arg)
     return connection_count(pair->point[0]) == 1 && connection_count(pair->point[1]) == 1;
 }
 
-static void test_remote_assistance(void)
+static void test_remote_assistance(BOOL freerdp)
 {
     IRendezvousApplication *apps[2] = { NULL, NULL };
     IRendezvousSession *bridge[2] = { NULL, NULL };
@@ -377,10 +387,11 @@ static void test_remote_assistance(void)
     DWORD consent;
     HRESULT hr;
 
+    winetest_push_context(freerdp ? "FreeRDP-like" : "one address");
     record_path(share_path, L"share");
     record_path(connect_path, L"connect");
-    set_backend(L"Share", share_path);
-    set_backend(L"Connect", connect_path);
+    set_backend(L"Share", freerdp ? L"share-freerdp" : L"share", share_path);
+    set_backend(L"Connect", L"connect", connect_path);
     /* No question on the screen before sharing (rendezvoussession's ShareConsent). */
     consent = 1;
     RegSetKeyValueW(HKEY_CURRENT_USER, SETTINGS_KEY, L"ShareConsent", REG_DWORD, &consent, sizeof(consent));
@@ -415,8 +426,18 @@ static void test_remote_assistance(void)
     ok(count_events(&pair.sink[1], DISPID_ONCONTEXTDATA) == 1, "the helper got %u messages\n",
        count_events(&pair.sink[1], DISPID_ONCONTEXTDATA));
     r = find_event(&pair.sink[1], DISPID_ONCONTEXTDATA, 0);
-    ok(r && !wcsncmp(r->data, L"<E><A KH=\"", 10) && SysStringLen(r->data) <= 300, "ticket %s\n",
-       r ? wine_dbgstr_w(r->data) : "none");
+    ok(r && SysStringLen(r->data) <= 300, "ticket %s\n", r ? wine_dbgstr_w(r->data) : "none");
+    if (freerdp)
+    {
+        /* Of the four addresses, as many as fit in 300 units: one of this length. */
+        static const WCHAR start[] = L"<E><A FP=\"" FREERDP_FP L"\" ID=\"";
+
+        ok(r && !wcsncmp(r->data, start, wcslen(start)) &&
+           wcsstr(r->data, L"<L P=\"65151\" N=\"192.168.100.201\"/></T>") && SysStringLen(r->data) == 268,
+           "ticket %s\n", r ? wine_dbgstr_w(r->data) : "none");
+    }
+    else
+        ok(r && !wcsncmp(r->data, L"<E><A ID=\"{", 11), "ticket %s\n", r ? wine_dbgstr_w(r->data) : "none");
     r = find_event(&pair.sink[0], DISPID_ONCONTEXTDATA, 1);
     ok(r && !wcsncmp(r->data, L"<K V=\"1\" ID=\"", 13), "ack %s\n", r ? wine_dbgstr_w(r->data) : "none");
     /* The sharer ended it with Terminate(S_OK): its Messenger session cancelled, the helper's declined. */
@@ -430,7 +451,17 @@ static void test_remote_assistance(void)
     ok(read_record(connect_path, connect, sizeof(connect)) && strstr(connect, "ready"), "connect backend: %s\n",
        connect);
     ok(strstr(share, "arg user=expert@example.org") != NULL, "share backend user: %s\n", share);
-    ok(strstr(connect, "in ADDRESS 127.0.0.1 PORT 5900") != NULL, "connect backend input: %s\n", connect);
+    if (freerdp)
+    {
+        ok(strstr(connect, "in FINGERPRINT " FREERDP_FINGERPRINT "\n") != NULL &&
+           strstr(connect, "in ADDRESS 192.168.100.201 PORT 65151\n") != NULL &&
+           !strstr(connect, "192.168.101.202"), "connect backend input: %s\n", connect);
+    }
+    else
+    {
+        ok(strstr(connect, "in ADDRESS 127.0.0.1 PORT 5900") != NULL && !strstr(connect, "FINGERPRINT"),
+           "connect backend input: %s\n", connect);
+    }
 
 done:
     for (i = 0; i < 2; i++)
@@ -448,6 +479,7 @@ done:
     RegDeleteKeyValueW(HKEY_CURRENT_USER, SETTINGS_KEY, L"ShareConsent");
     DeleteFileW(share_path);
     DeleteFileW(connect_path);
+    winetest_pop_context();
 }
 
 START_TEST(bridge)
@@ -477,7 +509,8 @@ START_TEST(bridge)
     test_create();
     test_events();
     test_lifetime();
-    test_remote_assistance();
+    test_remote_assistance(FALSE);
+    test_remote_assistance(TRUE);
 
     unregister_app(manager, test_app);
     ok(!IMsgrSessionManager_Release(manager), "manager still referenced\n");

@@ -53,6 +53,8 @@ DEFINE_GUID(CLSID_OfferComponent, 0x49010c18, 0xb110, 0x421a, 0x90, 0x47, 0xad, 
 #define E_BACKEND_CONFIG  HRESULT_FROM_WIN32(ERROR_BAD_CONFIGURATION)
 #define E_ALREADY_SET     HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED)
 #define E_MOCK_STATE      HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
+/* Messenger's SendContextData over 300 units (msgrpriv.h). */
+#define SR_CONTEXT_DATA_OVER_LIMIT ((HRESULT)0x81000611)
 
 #define BACKENDS_KEY L"Software\\Wine\\RendezvousSession\\Backends"
 #define SETTINGS_KEY L"Software\\Wine\\RendezvousSession"
@@ -97,6 +99,7 @@ struct mock
     BOOL reversed_termination;  /* OnTermination with the LONG in rgvarg[0], as the sample does */
     BOOL prev_state_argument;   /* OnStateChanged carries the previous state */
     unsigned int duplicate;     /* deliver the n-th (1-based) message sent twice */
+    unsigned int max_units;     /* refuse longer data as Messenger does (0: no limit) */
 
     /* the connection point */
     IDispatch *sinks[MAX_MOCK_SINKS];
@@ -106,6 +109,7 @@ struct mock
     LONG unadvised;
 
     /* what Remote Assistance did */
+    unsigned int refused;       /* sends over max_units */
     BSTR sent[MAX_SENT];
     unsigned int sent_count;
     BOOL terminated;
@@ -352,6 +356,12 @@ static HRESULT WINAPI mock_SendContextData(IRendezvousSession *iface, BSTR data)
     UINT len = SysStringLen(data);
 
     if (!len) return E_INVALIDARG;
+    if (m->max_units && len > m->max_units)
+    {
+        /* Messenger's SendContextData, and the bridge over it. */
+        m->refused++;
+        return SR_CONTEXT_DATA_OVER_LIMIT;
+    }
     if (m->state != RSS_CONNECTED) return E_MOCK_STATE;
     if (m->sent_count < MAX_SENT) m->sent[m->sent_count] = SysAllocStringLen(data, len);
     m->sent_count++;
@@ -753,6 +763,13 @@ static BOOL record_exists(void *arg)
     return GetFileAttributesW(arg) != INVALID_FILE_ATTRIBUTES;
 }
 
+/* A certificate's SHA-256 as a share backend reports it (either case), and as
+ * the ticket carries it (base64url). */
+#define TEST_FINGERPRINT "ef513c0de8bfb2afb45c1cffdc87784d1f530cc17f4cdf354f247b81d7729baa"
+#define TEST_FINGERPRINT_UPPER "EF513C0DE8BFB2AFB45C1CFFDC87784D1F530CC17F4CDF354F247B81D7729BAA"
+#define TEST_FINGERPRINT_UPPER_63 "EF513C0DE8BFB2AFB45C1CFFDC87784D1F530CC17F4CDF354F247B81D7729BA"
+#define TEST_FP L"71E8Dei_sq-0XBz_3Id4TR9TDMF_TN81TyR7gddym6o"
+
 /* The backend child: records, then behaves as MODE says. */
 static void backend_child(int argc, char **argv)
 {
@@ -804,6 +821,18 @@ static void backend_child(int argc, char **argv)
     }
     if (!strcmp(mode, "garbage")) printf("ADDRESS 999.1.1.1 PORT 5900\nREADY\n");
     else if (!strcmp(mode, "noaddress")) printf("hello\nREADY\n");
+    else if (!strcmp(mode, "fingerprint"))
+        printf("FINGERPRINT " TEST_FINGERPRINT "\nADDRESS 127.0.0.1 PORT 5900\nADDRESS ::1 PORT 5901\nREADY\n");
+    else if (!strcmp(mode, "badfp"))    /* 63 digits */
+        printf("ADDRESS 127.0.0.1 PORT 5900\nFINGERPRINT " TEST_FINGERPRINT_UPPER_63 "\nREADY\n");
+    else if (!strcmp(mode, "twofp"))
+        printf("FINGERPRINT " TEST_FINGERPRINT "\nADDRESS 127.0.0.1 PORT 5900\nFINGERPRINT " TEST_FINGERPRINT
+               "\nREADY\n");
+    else if (!strcmp(mode, "long"))
+        /* Four long addresses: with the fingerprint, two fill 300 units exactly. */
+        printf("FINGERPRINT " TEST_FINGERPRINT_UPPER "\nADDRESS 198.51.100.201 PORT 65151\n"
+               "ADDRESS 198.51.100.202 PORT 65151\nADDRESS 198.51.100.203 PORT 65151\n"
+               "ADDRESS 198.51.100.204 PORT 65151\nREADY\n");
     else if (share) printf("share backend starting\nADDRESS 127.0.0.1 PORT 5900\nADDRESS ::1 PORT 5901\nREADY\n");
     else printf("READY\n");
     fflush(stdout);
@@ -1173,6 +1202,7 @@ struct flow
     BOOL reversed_termination;
     const char *share_mode, *connect_mode;
     unsigned int duplicate;     /* the sharer's IM delivers its n-th message twice */
+    unsigned int sharer_limit;  /* the sharer's IM takes at most this many units */
     const char *machine_connect_mode;   /* a Connect backend in HKLM too */
     const WCHAR *connect_extra;         /* more of the Connect command line, as REG_EXPAND_SZ */
     const WCHAR *inviter_user, *invitee_user;
@@ -1210,6 +1240,7 @@ static void run_flow(struct flow *f)
     f->sharer = ask ? &f->inviter : &f->invitee;
     f->helper = ask ? &f->invitee : &f->inviter;
     f->sharer->duplicate = f->duplicate;
+    f->sharer->max_units = f->sharer_limit;
 
     record_path(f->share_path, L"share");
     record_path(f->connect_path, L"connect");
@@ -1298,7 +1329,7 @@ static void check_success(struct flow *f, int line)
     ascii(f->helper->sent[1], ack, sizeof(ack));
     /* Undocumented: the project's messages (docs/behaviour.md). */
     ok_(__FILE__, line)(!strncmp(hello, "<H V=\"1\" NC=\"", 13) && strlen(hello) == 48, "hello %s\n", hello);
-    ok_(__FILE__, line)(!strncmp(ticket, "<E><A KH=\"", 10), "ticket %s\n", ticket);
+    ok_(__FILE__, line)(!strncmp(ticket, "<E><A ", 6), "ticket %s\n", ticket);
     snprintf(expect, sizeof(expect), "NC=\"%.32s\"", hello + 13);
     ok_(__FILE__, line)(strstr(ticket, expect) != NULL, "the ticket does not echo the nonce: %s\n", ticket);
     ok_(__FILE__, line)(strstr(ticket, "<L P=\"5900\" N=\"127.0.0.1\"/><L P=\"5901\" N=\"::1\"/></T></C></E>") != NULL,
@@ -1386,6 +1417,64 @@ static void test_flows(DWORD context)
     run_flow(&f);
     check_success(&f, __LINE__);
     ok(f.sharer == &f.inviter, "wrong sharer\n");
+    /* A backend without a fingerprint: a ticket without FP, a Connect backend without one. */
+    ok(f.sharer->sent_count && starts_with(f.sharer->sent[0], L"<E><A ID=\""), "ticket with FP\n");
+    ok(f.connect_ran && !record_find(&f.connect_record, "in FINGERPRINT"), "connect input has a fingerprint\n");
+    end_flow(&f);
+    winetest_pop_context();
+
+    /* The share backend's fingerprint reaches the helper's backend through the ticket. */
+    memset(&f, 0, sizeof(f));
+    winetest_push_context("fingerprint");
+    f.clsid = &CLSID_AskComponent;
+    f.context = context;
+    f.share_mode = "fingerprint";
+    run_flow(&f);
+    check_success(&f, __LINE__);
+    ok(f.sharer->sent_count && starts_with(f.sharer->sent[0], L"<E><A FP=\"" TEST_FP L"\" ID=\"{"),
+       "ticket %s\n", f.sharer->sent_count ? wine_dbgstr_w(f.sharer->sent[0]) : "none");
+    ok(f.connect_ran && record_find(&f.connect_record, "in FINGERPRINT ") &&
+       !strcmp(record_find(&f.connect_record, "in FINGERPRINT "), TEST_FINGERPRINT), "connect fingerprint\n");
+    ok(f.share_ran && !record_find(&f.share_record, "in FINGERPRINT"), "the share backend was given one\n");
+    end_flow(&f);
+    winetest_pop_context();
+
+    /* An IM that takes 300 units (Messenger's limit) gets the addresses that fit, in order. */
+    memset(&f, 0, sizeof(f));
+    winetest_push_context("Messenger's limit");
+    f.clsid = &CLSID_AskComponent;
+    f.context = context;
+    f.share_mode = "long";
+    f.sharer_limit = 300;
+    run_flow(&f);
+    ok(f.sharer->terminated && f.sharer->terminate_hr == S_OK, "sharer: %d, %#lx\n", f.sharer->terminated,
+       f.sharer->terminate_hr);
+    ok(f.sharer->refused == 2 && f.sharer->sent_count == 1, "refused %u, sent %u\n", f.sharer->refused,
+       f.sharer->sent_count);
+    ok(f.sharer->sent_count && SysStringLen(f.sharer->sent[0]) == 300 &&
+       starts_with(f.sharer->sent[0], L"<E><A FP=\"" TEST_FP L"\" ID=\"{") &&
+       wcsstr(f.sharer->sent[0], L"\"><L P=\"65151\" N=\"198.51.100.201\"/><L P=\"65151\" N=\"198.51.100.202\"/>"
+              L"</T></C></E>"), "ticket %s\n", f.sharer->sent_count ? wine_dbgstr_w(f.sharer->sent[0]) : "none");
+    ok(f.connect_ran && record_find(&f.connect_record, "in ADDRESS 198.51.100.202 PORT 65151") &&
+       !record_find(&f.connect_record, "in ADDRESS 198.51.100.203") &&
+       record_find(&f.connect_record, "in FINGERPRINT ") &&
+       !strcmp(record_find(&f.connect_record, "in FINGERPRINT "), TEST_FINGERPRINT), "connect input\n");
+    end_flow(&f);
+    winetest_pop_context();
+
+    /* Not even one address fits: the IM's own code ends the session. */
+    memset(&f, 0, sizeof(f));
+    winetest_push_context("nothing fits");
+    f.clsid = &CLSID_AskComponent;
+    f.context = context;
+    f.share_mode = "long";
+    f.sharer_limit = 250;
+    run_flow(&f);
+    ok(f.sharer->terminated && f.sharer->terminate_hr == SR_CONTEXT_DATA_OVER_LIMIT, "sharer: %d, %#lx\n",
+       f.sharer->terminated, f.sharer->terminate_hr);
+    ok(f.sharer->refused == 4 && !f.sharer->sent_count, "refused %u, sent %u\n", f.sharer->refused,
+       f.sharer->sent_count);
+    ok(!f.connect_ran, "the connect backend ran\n");
     end_flow(&f);
     winetest_pop_context();
 }
@@ -1467,6 +1556,31 @@ static void test_failures(DWORD context)
     run_flow(&f);
     ok(f.sharer->terminated && f.sharer->terminate_hr == E_BACKEND_OUTPUT, "sharer: %d, %#lx\n",
        f.sharer->terminated, f.sharer->terminate_hr);
+    end_flow(&f);
+    winetest_pop_context();
+
+    /* A fingerprint of 63 digits, or two of them. */
+    memset(&f, 0, sizeof(f));
+    winetest_push_context("share bad fingerprint");
+    f.clsid = &CLSID_AskComponent;
+    f.context = context;
+    f.share_mode = "badfp";
+    run_flow(&f);
+    ok(f.sharer->terminated && f.sharer->terminate_hr == E_BACKEND_OUTPUT, "sharer: %d, %#lx\n",
+       f.sharer->terminated, f.sharer->terminate_hr);
+    ok(!f.sharer->sent_count, "the sharer sent a ticket\n");
+    end_flow(&f);
+    winetest_pop_context();
+
+    memset(&f, 0, sizeof(f));
+    winetest_push_context("share two fingerprints");
+    f.clsid = &CLSID_AskComponent;
+    f.context = context;
+    f.share_mode = "twofp";
+    run_flow(&f);
+    ok(f.sharer->terminated && f.sharer->terminate_hr == E_BACKEND_OUTPUT, "sharer: %d, %#lx\n",
+       f.sharer->terminated, f.sharer->terminate_hr);
+    ok(!f.sharer->sent_count, "the sharer sent a ticket\n");
     end_flow(&f);
     winetest_pop_context();
 
@@ -1827,16 +1941,17 @@ static void test_garbage_peer(DWORD context)
     }
     winetest_pop_context();
 
-    winetest_push_context("ticket with a changed address");
+    winetest_push_context("ticket with a short fingerprint");
     if (old_ticket && start_helper(&s, context))
     {
-        /* Our own nonce, but the rest of the old ticket: the key hash no longer matches. */
-        const WCHAR *nc = wcsstr(old_ticket, L"NC=\"");
+        /* Our own nonce, but an FP of 42 characters. */
+        WCHAR *nc;
 
-        lstrcpynW(text, old_ticket, ARRAY_SIZE(text));
-        if (nc) memcpy(text + (nc - old_ticket) + 4, s.m.sent[0] + 13, 32 * sizeof(WCHAR));
+        swprintf(text, ARRAY_SIZE(text), L"<E><A FP=\"%.42ls\" %ls", TEST_FP, old_ticket + 6);
+        if ((nc = wcsstr(text, L"NC=\""))) memcpy(nc + 4, s.m.sent[0] + 13, 32 * sizeof(WCHAR));
         send_text(&s.m, text);
         end_solo(&s, E_BAD_MESSAGE, __LINE__);
+        ok(!record_exists(s.connect_path), "the connect backend ran\n");
     }
     winetest_pop_context();
 
@@ -1891,7 +2006,7 @@ static void test_garbage_peer(DWORD context)
     {
         pump_for(50);
         send_text(&s.m, hello);
-        ok(pump_until(has_sent, &s.m, WAIT_MS) && s.m.sent_count == 1 && starts_with(s.m.sent[0], L"<E><A KH=\""),
+        ok(pump_until(has_sent, &s.m, WAIT_MS) && s.m.sent_count == 1 && starts_with(s.m.sent[0], L"<E><A ID=\""),
            "no ticket\n");
         ok(s.m.sent_count && wcsstr(s.m.sent[0], L"NC=\"00112233445566778899aabbccddeeff\""),
            "the ticket does not echo our nonce\n");
