@@ -20,6 +20,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * msgsc_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * The documentation says only that RSF_REMOTE_LEGACYSESSION exists (spec
  * part C).  The bridge, its flags and the way its events map are this
  * project's design (docs/behaviour.md, "Messenger"); so is what travels

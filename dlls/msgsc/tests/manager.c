@@ -20,6 +20,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * msgsc_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * Documented (MSDocs-win32 desktop-src/winmessenger): RegisterApplication's
  * limits (GUID 39, name and URL 256, path 260 characters, flags 0) and codes
  * (E_INVALIDARG, SR_APP_ALREADY_REGISTERED, REGDB_E_WRITEREGDB, E_FAIL for a

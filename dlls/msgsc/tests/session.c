@@ -20,6 +20,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * msgsc_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * Documented (MSDocs-win32 desktop-src/winmessenger): the DISPIDs and
  * arguments of the events, SendContextData's S_OK, E_INVALIDARG,
  * SR_CONTEXT_DATA_OVER_LIMIT (over 300 characters, after five calls),

@@ -20,6 +20,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * rendezvoussession_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * Documented: the classes and their registry keys, S_OK and E_INVALIDARG of
  * SetRendezvousSession, the duties (AddRef, advise, Flags, RemoteUser, and at
  * the end unadvise and Release), the DISPIDs.  Everything about what travels

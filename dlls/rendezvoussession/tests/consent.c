@@ -19,6 +19,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * rendezvoussession_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * Project behaviour (docs/behaviour.md, "Backends"): two RendezvousSessions
  * of ours, each handed to a Remote Assistance object, as two IM programs do.
  * The novice is asked before its screen is shared; a thread reads the

@@ -19,6 +19,13 @@
  * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
+/*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * rendezvoussession_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
 /* Most return codes here are this project's choices (docs/behaviour.md);
  * the documented ones are S_OK, E_INVALIDARG and E_OUTOFMEMORY of
  * SendContextData and the DISPIDs and argument types of the events. */

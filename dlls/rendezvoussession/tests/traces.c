@@ -19,6 +19,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * rendezvoussession_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * Project behaviour (docs/behaviour.md): with WINEDEBUG=+rendezvous a whole
  * session's trace holds neither the invitation's secret nor any context
  * data (which is where Remote Assistance's ticket, with its one-time secret,
