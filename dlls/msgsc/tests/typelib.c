@@ -260,6 +260,7 @@ static const struct func_info private_funcs[] =
 static void check_dispinterface(ITypeLib *lib, const GUID *iid, const WCHAR *name, const struct func_info *funcs,
                                 unsigned int count, int line)
 {
+    HRESULT hr;
     ITypeInfo *info;
     TYPEATTR *attr;
     unsigned int i;
@@ -281,8 +282,9 @@ static void check_dispinterface(ITypeLib *lib, const GUID *iid, const WCHAR *nam
         WCHAR *n = (WCHAR *)funcs[i].name;
         MEMBERID memid = -1;
 
-        ok_(__FILE__, line)(ITypeInfo_GetIDsOfNames(info, &n, 1, &memid) == S_OK && memid == funcs[i].memid,
-                            "%s: memid %ld\n", wine_dbgstr_w(n), memid);
+        hr = ITypeInfo_GetIDsOfNames(info, &n, 1, &memid);
+        ok_(__FILE__, line)(hr == S_OK, "got %#lx\n", hr);
+        ok_(__FILE__, line)(memid == funcs[i].memid, "got %ld\n", memid);
     }
     ITypeInfo_ReleaseTypeAttr(info, attr);
     ITypeInfo_Release(info);
@@ -300,7 +302,9 @@ static void check_enum(ITypeLib *lib, const WCHAR *name, const WCHAR *const *mem
 
     winetest_push_context("%s", wine_dbgstr_w(name));
     hr = ITypeLib_FindName(lib, (WCHAR *)name, 0, &info, &memid, &found);
-    ok(hr == S_OK && found == 1 && info, "not found: %#lx\n", hr);
+    ok(hr == S_OK, "not found: got %#lx\n", hr);
+    ok(found == 1, "not found: got %u\n", found);
+    ok(info != NULL, "not found: got %p\n", info);
     if (hr == S_OK && found && info)
     {
         ITypeInfo_GetTypeAttr(info, &attr);
@@ -332,6 +336,7 @@ static void check_enum(ITypeLib *lib, const WCHAR *name, const WCHAR *const *mem
 static void check_coclass(ITypeLib *lib, const GUID *clsid, const WCHAR *name, const GUID *const *ifaces,
                           const INT *impl_flags, unsigned int count)
 {
+    HRESULT hr;
     ITypeInfo *info, *ref;
     TYPEATTR *attr, *ref_attr;
     unsigned int i;
@@ -349,7 +354,9 @@ static void check_coclass(ITypeLib *lib, const GUID *clsid, const WCHAR *name, c
     ok(attr->cImplTypes == count, "%u implemented types\n", attr->cImplTypes);
     for (i = 0; i < count && i < attr->cImplTypes; i++)
     {
-        ok(ITypeInfo_GetImplTypeFlags(info, i, &flags) == S_OK && flags == impl_flags[i], "%u: flags %#x\n", i, flags);
+        hr = ITypeInfo_GetImplTypeFlags(info, i, &flags);
+        ok(hr == S_OK, "got %#lx\n", hr);
+        ok(flags == impl_flags[i], "got %d\n", flags);
         if (FAILED(ITypeInfo_GetRefTypeOfImplType(info, i, &href)) ||
             FAILED(ITypeInfo_GetRefTypeInfo(info, href, &ref)))
         {

@@ -147,7 +147,8 @@ static ITypeInfo *get_info(ITypeLib *lib, const GUID *guid, const WCHAR *name, T
     ok(hr == S_OK, "GetTypeInfoOfGuid(%s) returned %#lx\n", wine_dbgstr_w(name), hr);
     if (FAILED(hr)) return NULL;
     hr = ITypeInfo_GetDocumentation(info, MEMBERID_NIL, &doc, NULL, NULL, NULL);
-    ok(hr == S_OK && !lstrcmpW(doc, name), "got name %s\n", wine_dbgstr_w(doc));
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(!lstrcmpW(doc, name), "got %s\n", wine_dbgstr_w(doc));
     SysFreeString(doc);
     ITypeInfo_GetTypeAttr(info, attr);
     return info;

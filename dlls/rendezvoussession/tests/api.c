@@ -70,7 +70,7 @@ static ULONG WINAPI plain_Release(IUnknown *iface)
 }
 
 static const IUnknownVtbl plain_vtbl = { plain_QueryInterface, plain_AddRef, plain_Release };
-static IUnknown plain = { &plain_vtbl };
+static IUnknown plain = { (IUnknownVtbl *)&plain_vtbl };
 
 /* The documented RendezvousApps entries: Name, and the CLSID an IM creates. */
 static void test_rendezvous_apps(void)
