@@ -20,6 +20,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * msgsc_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * The documentation says only that RSF_REMOTE_LEGACYSESSION exists (spec
  * part C).  The bridge, its flags and the way its events map are this
  * project's design (docs/behaviour.md, "Messenger"); so is what travels
@@ -94,9 +101,11 @@ static void test_create(void)
     ok(hr == E_POINTER, "NULL out: %#lx\n", hr);
     unk = (IUnknown *)0xdeadbeef;
     hr = IMsgrSessionManagerHost_CreateRendezvousSession(host, NULL, user, &unk);
-    ok(hr == E_INVALIDARG && !unk, "NULL session: %#lx\n", hr);
+    ok(hr == E_INVALIDARG, "NULL session: got %#lx\n", hr);
+    ok(!unk, "NULL session: got %p\n", unk);
     hr = IMsgrSessionManagerHost_CreateRendezvousSession(host, &not_a_session.IDispatch_iface, user, &unk);
-    ok(hr == E_INVALIDARG && !unk, "not a session: %#lx\n", hr);
+    ok(hr == E_INVALIDARG, "not a session: got %#lx\n", hr);
+    ok(!unk, "not a session: got %p\n", unk);
     ok(not_a_session.refcount == 1, "kept a reference\n");
     hr = IMsgrSessionManagerHost_CreateRendezvousSession(host, (IDispatch *)session, long_user, &unk);
     ok(hr == E_INVALIDARG, "1025 characters of user: %#lx\n", hr);
@@ -122,8 +131,9 @@ static void test_create(void)
            "no DRendezvousSessionEvents point\n");
         IConnectionPoint_Release(point);
         point = (IConnectionPoint *)0xdeadbeef;
-        ok(IConnectionPointContainer_FindConnectionPoint(container, &DIID_DMsgrSessionEvents, &point) ==
-           CONNECT_E_NOCONNECTION && !point, "DMsgrSessionEvents point\n");
+        hr = IConnectionPointContainer_FindConnectionPoint(container, &DIID_DMsgrSessionEvents, &point);
+        ok(hr == CONNECT_E_NOCONNECTION, "got %#lx\n", hr);
+        ok(!point, "got %p\n", point);
         IConnectionPointContainer_Release(container);
 
         /* The Messenger session's, in the rendezvous' terms. */
@@ -131,11 +141,15 @@ static void test_create(void)
         ok(IRendezvousSession_get_Flags(bridge, NULL) == E_POINTER, "get_Flags(NULL)\n");
         ok(IRendezvousSession_get_RemoteUser(bridge, NULL) == E_POINTER, "get_RemoteUser(NULL)\n");
         hr = IRendezvousSession_get_State(bridge, &state);
-        ok(hr == S_OK && state == RSS_READY, "got %#lx, %d\n", hr, state);
+        ok(hr == S_OK, "got %#lx\n", hr);
+        ok(state == RSS_READY, "got %d\n", state);
         hr = IRendezvousSession_get_Flags(bridge, &flags);
-        ok(hr == S_OK && flags == (RSF_INVITER | RSF_REMOTE_LEGACYSESSION), "got %#lx, %#lx\n", hr, flags);
+        ok(hr == S_OK, "got %#lx\n", hr);
+        ok(flags == (RSF_INVITER | RSF_REMOTE_LEGACYSESSION), "got %#lx\n", flags);
         hr = IRendezvousSession_get_RemoteUser(bridge, &str);
-        ok(hr == S_OK && str && !*str, "got %#lx, %s\n", hr, wine_dbgstr_w(str));
+        ok(hr == S_OK, "got %#lx\n", hr);
+        ok(str != NULL, "got %p\n", str);
+        if (str) ok(!*str, "got %d\n", *str);
         SysFreeString(str);
         /* The Messenger rules, and the rendezvous' state code for Terminate. */
         str = SysAllocString(L"x");
@@ -181,13 +195,17 @@ static void test_events(void)
     /* RSF_INVITER/RSF_INVITEE from SF_INVITER/SF_INVITEE, with RSF_REMOTE_LEGACYSESSION; never
      * SF_APP_INVITE_COMPATIBLE, whose value is RSF_ORIGINAL_INVITER's. */
     hr = IRendezvousSession_get_Flags(bridge[0], &flags);
-    ok(hr == S_OK && flags == (RSF_INVITER | RSF_REMOTE_LEGACYSESSION), "inviter flags %#lx\n", flags);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(flags == (RSF_INVITER | RSF_REMOTE_LEGACYSESSION), "got %#lx\n", flags);
     hr = IRendezvousSession_get_Flags(bridge[1], &flags);
-    ok(hr == S_OK && flags == (RSF_INVITEE | RSF_REMOTE_LEGACYSESSION), "invitee flags %#lx\n", flags);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(flags == (RSF_INVITEE | RSF_REMOTE_LEGACYSESSION), "got %#lx\n", flags);
     hr = IRendezvousSession_get_State(bridge[0], &state);
-    ok(hr == S_OK && state == RSS_CONNECTED, "state %d\n", state);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(state == RSS_CONNECTED, "got %d\n", state);
     hr = IRendezvousSession_get_RemoteUser(bridge[1], &str);
-    ok(hr == S_OK && !lstrcmpW(str, L"inviter@example.org"), "got %s\n", wine_dbgstr_w(str));
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(!lstrcmpW(str, L"inviter@example.org"), "got %s\n", wine_dbgstr_w(str));
     SysFreeString(str);
 
     /* Context data both ways, as OnContextData (DISPID 7). */
@@ -196,8 +214,12 @@ static void test_events(void)
     ok(hr == S_OK, "SendContextData: %#lx\n", hr);
     ok(wait_event(&sinks[1], DISPID_EVENT_ON_CONTEXT_DATA, 1, WAIT_MS), "nothing arrived\n");
     r = find_event(&sinks[1], DISPID_EVENT_ON_CONTEXT_DATA, 0);
-    ok(r && r->args == 1 && r->vt[0] == VT_BSTR && !lstrcmpW(r->data, str), "got %s\n", r ? wine_dbgstr_w(r->data) : "");
-    ok(IsEqualGUID(r->riid, &IID_NULL) && r->flags == DISPATCH_METHOD, "Invoke arguments\n");
+    ok(r != NULL, "got %p\n", r);
+    if (r) ok(r->args == 1, "got %s\n", r ? wine_dbgstr_w(r->data) : "");
+    if (r) ok(r->vt[0] == VT_BSTR, "got %s\n", r ? wine_dbgstr_w(r->data) : "");
+    if (r) ok(!lstrcmpW(r->data, str), "got %s\n", wine_dbgstr_w(r->data));
+    ok(IsEqualGUID(r->riid, &IID_NULL), "got %s\n", wine_dbgstr_guid(r->riid));
+    ok(r->flags == DISPATCH_METHOD, "got %#x\n", r->flags);
     SysFreeString(str);
     str = SysAllocString(L"reply");
     ok(IRendezvousSession_SendContextData(bridge[1], str) == S_OK, "reply failed\n");
@@ -219,19 +241,28 @@ static void test_events(void)
     /* This side: OnTermination with Terminate's own hr, then RSS_CANCELLED. */
     r = find_event(&sinks[1], DISPID_EVENT_ON_TERMINATION, 0);
     s = find_event(&sinks[1], DISPID_EVENT_ON_STATE_CHANGED, 0);
-    ok(r && r->args == 2 && r->vt[0] == VT_I4 && r->vt[1] == VT_BSTR, "no OnTermination(LONG, BSTR)\n");
-    ok(r && r->value == (LONG)0x80040001 && r->data && !lstrcmpW(r->data, bye), "OnTermination %#lx %s\n",
-       r ? r->value : 0, r ? wine_dbgstr_w(r->data) : "");
-    ok(s && s->value == RSS_CANCELLED && record_index(&sinks[1], s) > record_index(&sinks[1], r),
-       "no OnStateChanged(RSS_CANCELLED) after OnTermination\n");
+    ok(r != NULL, "got %p\n", r);
+    if (r) ok(r->args == 2, "no OnTermination(LONG, BSTR)\n");
+    if (r) ok(r->vt[0] == VT_I4, "no OnTermination(LONG, BSTR)\n");
+    if (r) ok(r->vt[1] == VT_BSTR, "no OnTermination(LONG, BSTR)\n");
+    ok(r != NULL, "got %p\n", r);
+    if (r) ok(r->value == (LONG)0x80040001, "got %ld\n", (LONG)0x80040001);
+    if (r) ok(r->data != NULL, "OnTermination %#lx %s\n", r ? r->value : 0, r ? wine_dbgstr_w(r->data) : "");
+    if (r && r->data) ok(!lstrcmpW(r->data, bye), "got %s\n", wine_dbgstr_w(r->data));
+    ok(s != NULL, "no OnStateChanged(RSS_CANCELLED) after OnTermination\n");
+    if (s) ok(s->value == RSS_CANCELLED, "no OnStateChanged(RSS_CANCELLED) after OnTermination\n");
+    if (s) ok(record_index(&sinks[1], s) > record_index(&sinks[1], r), "no OnStateChanged(RSS_CANCELLED) after OnTermination\n");
     /* The peer: the Messenger session was cancelled, RSS_DECLINED ("remotely cancelled"). */
     ok(wait_state(&sinks[0], DISPID_EVENT_ON_STATE_CHANGED, RSS_DECLINED, WAIT_MS), "the peer did not end\n");
     r = find_event(&sinks[0], DISPID_EVENT_ON_TERMINATION, 0);
-    ok(r && r->value == (LONG)0x80040001 && r->data && !lstrcmpW(r->data, bye), "peer OnTermination %#lx %s\n",
-       r ? r->value : 0, r ? wine_dbgstr_w(r->data) : "");
+    ok(r != NULL, "got %p\n", r);
+    if (r) ok(r->value == (LONG)0x80040001, "got %ld\n", (LONG)0x80040001);
+    if (r) ok(r->data != NULL, "peer OnTermination %#lx %s\n", r ? r->value : 0, r ? wine_dbgstr_w(r->data) : "");
+    if (r && r->data) ok(!lstrcmpW(r->data, bye), "got %s\n", wine_dbgstr_w(r->data));
     ok(!find_event(&sinks[0], DISPID_ONCANCELLED, 0), "Messenger-only events passed on\n");
     hr = IRendezvousSession_get_State(bridge[0], &state);
-    ok(hr == S_OK && state == RSS_DECLINED, "state %d\n", state);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(state == RSS_DECLINED, "got %d\n", state);
     ok(IRendezvousSession_Terminate(bridge[1], S_OK, str) == E_INVALID_STATE, "second Terminate\n");
     SysFreeString(str);
 
@@ -377,6 +408,7 @@ static BOOL bridges_gone(void *arg)
 
 static void test_remote_assistance(BOOL freerdp)
 {
+    BOOL ret;
     IRendezvousApplication *apps[2] = { NULL, NULL };
     IRendezvousSession *bridge[2] = { NULL, NULL };
     WCHAR share_path[MAX_PATH], connect_path[MAX_PATH];
@@ -426,30 +458,36 @@ static void test_remote_assistance(BOOL freerdp)
     ok(count_events(&pair.sink[1], DISPID_ONCONTEXTDATA) == 1, "the helper got %u messages\n",
        count_events(&pair.sink[1], DISPID_ONCONTEXTDATA));
     r = find_event(&pair.sink[1], DISPID_ONCONTEXTDATA, 0);
-    ok(r && SysStringLen(r->data) <= 300, "ticket %s\n", r ? wine_dbgstr_w(r->data) : "none");
-    if (freerdp)
+    ok(r != NULL, "got %p\n", r);
+    if (r) ok(SysStringLen(r->data) <= 300, "got %u\n", SysStringLen(r->data));
+    if (r && freerdp)
     {
         /* Of the four addresses, as many as fit in 300 units: one of this length. */
         static const WCHAR start[] = L"<E><A FP=\"" FREERDP_FP L"\" ID=\"";
 
-        ok(r && !wcsncmp(r->data, start, wcslen(start)) &&
-           wcsstr(r->data, L"<L P=\"65151\" N=\"192.168.100.201\"/></T>") && SysStringLen(r->data) == 268,
-           "ticket %s\n", r ? wine_dbgstr_w(r->data) : "none");
+        ok(!wcsncmp(r->data, start, wcslen(start)), "got %s\n", wine_dbgstr_w(r->data));
+        ok(wcsstr(r->data, L"<L P=\"65151\" N=\"192.168.100.201\"/></T>") != NULL, "got %s\n", wine_dbgstr_w(r->data));
+        ok(SysStringLen(r->data) == 268, "got %u\n", SysStringLen(r->data));
     }
-    else
-        ok(r && !wcsncmp(r->data, L"<E><A ID=\"{", 11), "ticket %s\n", r ? wine_dbgstr_w(r->data) : "none");
+    else if (r)
+        ok(!wcsncmp(r->data, L"<E><A ID=\"{", 11), "got %s\n", wine_dbgstr_w(r->data));
     r = find_event(&pair.sink[0], DISPID_ONCONTEXTDATA, 1);
-    ok(r && !wcsncmp(r->data, L"<K V=\"1\" ID=\"", 13), "ack %s\n", r ? wine_dbgstr_w(r->data) : "none");
+    ok(r != NULL, "got %p\n", r);
+    if (r) ok(!wcsncmp(r->data, L"<K V=\"1\" ID=\"", 13), "got %s\n", wine_dbgstr_w(r->data));
     /* The sharer ended it with Terminate(S_OK): its Messenger session cancelled, the helper's declined. */
     ok(get_state(pair.session[0]) == SS_CANCELLED, "sharer state %ld\n", get_state(pair.session[0]));
     ok(get_state(pair.session[1]) == SS_DECLINED, "helper state %ld\n", get_state(pair.session[1]));
     r = find_event(&pair.sink[1], DISPID_ONTERMINATION, 0);
-    ok(r && r->value == SR_SESSION_CANCELLED_REMOTE, "helper OnTermination %#lx\n", r ? r->value : 0);
+    ok(r != NULL, "got %p\n", r);
+    if (r) ok(r->value == SR_SESSION_CANCELLED_REMOTE, "helper OnTermination %#lx\n", r ? r->value : 0);
 
     /* Both backends ran with the ticket's values. */
-    ok(read_record(share_path, share, sizeof(share)) && strstr(share, "ready"), "share backend: %s\n", share);
-    ok(read_record(connect_path, connect, sizeof(connect)) && strstr(connect, "ready"), "connect backend: %s\n",
-       connect);
+    ret = read_record(share_path, share, sizeof(share));
+    ok(ret, "share backend: %s\n", share);
+    if (ret) ok(strstr(share, "ready") != NULL, "share backend: %s\n", share);
+    ret = read_record(connect_path, connect, sizeof(connect));
+    ok(ret, "connect backend: %s\n", connect);
+    if (ret) ok(strstr(connect, "ready") != NULL, "connect backend: %s\n", connect);
     ok(strstr(share, "arg user=expert@example.org") != NULL, "share backend user: %s\n", share);
     if (freerdp)
     {

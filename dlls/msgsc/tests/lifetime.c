@@ -19,6 +19,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * msgsc_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * COM's rule: an object's last Release returns 0, and what the object held
  * of its client (sinks, the contact given to Invite, the Messenger session
  * under a bridge) is released before that call returns.  Each way a

@@ -19,6 +19,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * rendezvoussession_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * Two processes in the MTA: this one sends a burst and then strings whose
  * SendContextData fails its n-th allocation (n = 1..24, an IMallocSpy on the
  * calling thread, which in the MTA also delivers this side's events), while

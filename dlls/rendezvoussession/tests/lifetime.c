@@ -19,6 +19,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * rendezvoussession_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * COM's rule: an object's last Release returns 0, and what the object held
  * of its client (here the advised sinks) is released before that call
  * returns.  These tests end sessions in every way they can end, in an STA and

@@ -19,6 +19,13 @@
  */
 
 /*
+ * Not a crosstest unit: it tests this project's own classes or choices
+ * (docs/behaviour.md) beside documented facts, so it is built into
+ * rendezvoussession_test.exe only.  What Windows documents is tested alone in api.c
+ * and typelib.c, which 'make crosstest' also builds for Windows.
+ */
+
+/*
  * Project behaviour (docs/behaviour.md): with WINEDEBUG=+rendezvous a whole
  * session's trace holds neither the invitation's secret nor any context
  * data (which is where Remote Assistance's ticket, with its one-time secret,
@@ -106,6 +113,7 @@ static void send_data(IRendezvousSessionHost *host, const WCHAR *text, BOOL term
 /* Both sides of one session, traced; the invitation goes to a file of its own. */
 static void child_session(const char *invitation_file, const char *marker)
 {
+    BOOL ret;
     IRendezvousSessionHost *inviter = create_host(RSF_INVITER), *invitee = create_host(RSF_INVITEE);
     WCHAR text[200];
     BSTR invitation = NULL;
@@ -130,7 +138,9 @@ static void child_session(const char *invitation_file, const char *marker)
     SysFreeString(invitation);
     hr = IRendezvousSessionHost_Accept(invitee);
     ok(hr == S_OK, "child: Accept returned %#lx\n", hr);
-    ok(wait_state(inviter, RSS_CONNECTED) && wait_state(invitee, RSS_CONNECTED), "child: not connected\n");
+    ret = wait_state(inviter, RSS_CONNECTED);
+    ok(ret, "child: not connected\n");
+    if (ret) ok(wait_state(invitee, RSS_CONNECTED), "child: not connected\n");
 
     /* What Remote Assistance's ticket looks like to the session: context data. */
     swprintf(text, ARRAY_SIZE(text), L"TICKET secret=%hs", marker);
@@ -139,7 +149,9 @@ static void child_session(const char *invitation_file, const char *marker)
     send_data(invitee, text, FALSE);
     swprintf(text, ARRAY_SIZE(text), L"done %hs", marker);
     send_data(invitee, text, TRUE);
-    ok(wait_state(inviter, RSS_CANCELLED) && wait_state(invitee, RSS_CANCELLED), "child: the session did not end\n");
+    ret = wait_state(inviter, RSS_CANCELLED);
+    ok(ret, "child: the session did not end\n");
+    if (ret) ok(wait_state(invitee, RSS_CANCELLED), "child: the session did not end\n");
 
     IRendezvousSessionHost_Release(invitee);
     IRendezvousSessionHost_Release(inviter);
@@ -206,6 +218,7 @@ static void give_session(IRendezvousSessionHost *host)
  * trace goes to files named after base. */
 static void child_assistance(const char *exe, const char *base)
 {
+    BOOL ret;
     IRendezvousSessionHost *inviter = create_host(RSF_INVITER), *invitee = create_host(RSF_INVITEE);
     char name[MAX_PATH], buffer[300];
     BSTR invitation = NULL, code = NULL;
@@ -232,7 +245,9 @@ static void child_assistance(const char *exe, const char *base)
     give_session(invitee);
     hr = IRendezvousSessionHost_Accept(invitee);
     ok(hr == S_OK, "child: Accept returned %#lx\n", hr);
-    ok(wait_final(inviter) && wait_final(invitee), "child: the session did not end\n");
+    ret = wait_final(inviter);
+    ok(ret, "child: the session did not end\n");
+    if (ret) ok(wait_final(invitee), "child: the session did not end\n");
 
     hr = IRendezvousSessionHost_get_SecurityCode(inviter, &code);
     ok(hr == S_OK, "child: get_SecurityCode returned %#lx\n", hr);
@@ -328,6 +343,7 @@ static void run_traced(const char *argv0, const char *args, const char *trace_fi
 
 static void test_assistance_traces(const char *argv0)
 {
+    BOOL ret;
     char temp[MAX_PATH], base[MAX_PATH], name[MAX_PATH], args[MAX_PATH * 2], trace_file[MAX_PATH];
     char *traced, *invitation, *code, *share, *connect, *secret;
     char ticket_secret[80], connect_secret[80], code_text[8], buffer[80];
@@ -362,23 +378,28 @@ static void test_assistance_traces(const char *argv0)
         ok(contains_word(traced, "terminates with 0"), "the sharer did not end the session with S_OK\n");
 
         secret = strrchr(invitation, ':');
-        ok(secret && strlen(secret + 1) == 64, "unexpected invitation %s\n", invitation);
+        ok(secret != NULL, "unexpected invitation %s\n", invitation);
+        if (secret) ok(strlen(secret + 1) == 64, "got %Iu\n", strlen(secret + 1));
         if (secret) ok(!contains_nocase(traced, secret + 1), "the trace holds the invitation's secret\n");
 
         /* Both backends got the ticket's one-time secret. */
-        ok(input_value(share, "SECRET", ticket_secret, sizeof(ticket_secret)) && strlen(ticket_secret) == 64,
-           "share input %s\n", share);
-        ok(input_value(connect, "SECRET", connect_secret, sizeof(connect_secret)) &&
-           !strcmp(connect_secret, ticket_secret), "connect input %s\n", connect);
+        ret = input_value(share, "SECRET", ticket_secret, sizeof(ticket_secret)) != NULL;
+        ok(ret, "share input %s\n", share);
+        if (ret) ok(strlen(ticket_secret) == 64, "got %Iu\n", strlen(ticket_secret));
+        ret = input_value(connect, "SECRET", connect_secret, sizeof(connect_secret)) != NULL;
+        ok(ret, "connect input %s\n", connect);
+        if (ret) ok(!strcmp(connect_secret, ticket_secret), "got %s\n", connect_secret);
         ok(!contains_nocase(traced, ticket_secret), "the trace holds the ticket's secret\n");
 
         /* The code, as the sessions give it and as users see it. */
-        ok(strlen(code) == 6 && strspn(code, "0123456789") == 6, "code %s\n", code);
+        ok(strlen(code) == 6, "got %Iu\n", strlen(code));
+        ok(strspn(code, "0123456789") == 6, "got %Iu\n", strspn(code, "0123456789"));
         if (strlen(code) == 6)
         {
             sprintf(code_text, "%.3s %.3s", code, code + 3);
-            ok(input_value(connect, "CODE", buffer, sizeof(buffer)) && !strcmp(buffer, code_text),
-               "the connect backend was not given code %s: %s\n", code_text, connect);
+            ret = input_value(connect, "CODE", buffer, sizeof(buffer)) != NULL;
+            ok(ret, "the connect backend was not given code %s: %s\n", code_text, connect);
+            if (ret) ok(!strcmp(buffer, code_text), "got %s\n", buffer);
             ok(!contains_word(traced, code), "the trace holds the security code %s\n", code);
             ok(!strstr(traced, code_text), "the trace holds the security code %s\n", code_text);
         }
@@ -422,7 +443,8 @@ static void test_traces(const char *argv0)
         ok(strstr(traced, ":trace:rendezvous:") != NULL, "the trace holds no rendezvous line\n");
         ok(strstr(traced, "session_SendContextData") != NULL, "SendContextData is not traced\n");
         secret = strrchr(invitation, ':');
-        ok(secret && strlen(secret + 1) == 64, "unexpected invitation %s\n", invitation);
+        ok(secret != NULL, "unexpected invitation %s\n", invitation);
+        if (secret) ok(strlen(secret + 1) == 64, "got %Iu\n", strlen(secret + 1));
         if (secret) ok(!contains_nocase(traced, secret + 1), "the trace holds the invitation's secret\n");
         ok(!contains_nocase(traced, invitation), "the trace holds the invitation\n");
         ok(!contains_nocase(traced, marker), "the trace holds context data\n");
