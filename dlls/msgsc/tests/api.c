@@ -33,8 +33,15 @@
 #include <windows.h>
 #include <ole2.h>
 
+/* Every GUID of the test program is defined here, once: with Wine's headers
+ * they are not selectany as with mingw's, and the system headers come first
+ * so that only the project's GUIDs are defined (the rest is in libuuid). */
+#include <ocidl.h>
 #include <initguid.h>
 #include "msgrpriv.h"
+#include "winemsgr.h"
+#include "rendezvoussession.h"
+#include "winerendezvous.h"
 
 #include "wine/test.h"
 

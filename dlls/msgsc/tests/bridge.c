@@ -41,7 +41,6 @@
 #include <ole2.h>
 #include <olectl.h>
 
-#include <initguid.h>
 #include "rendezvoussession.h"
 #include "msgrpriv.h"
 #include "winemsgr.h"
@@ -50,7 +49,7 @@
 #include "../../rendezvoussession/tests/unload.h"
 #include "msgsc_test.h"
 
-DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
+static const GUID CLSID_AskComponent = { 0xc0b3c446, 0x3032, 0x4016, { 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe } };
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
 #define BACKENDS_KEY L"Software\\Wine\\RendezvousSession\\Backends"

@@ -41,7 +41,6 @@
 #include <ole2.h>
 #include <olectl.h>
 
-#include <initguid.h>
 #include "msgrpriv.h"
 #include "winemsgr.h"
 #include "rendezvoussession.h"

@@ -34,7 +34,6 @@
 #include <windows.h>
 #include <ole2.h>
 
-#include <initguid.h>
 #include "msgrpriv.h"
 #include "winemsgr.h"
 

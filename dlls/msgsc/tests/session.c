@@ -43,7 +43,6 @@
 #include <olectl.h>
 #include <tlhelp32.h>
 
-#include <initguid.h>
 #include "msgrpriv.h"
 #include "winemsgr.h"
 

@@ -33,14 +33,19 @@
 #include <windows.h>
 #include <ole2.h>
 
+/* Every GUID of the test program is defined here, once: with Wine's headers
+ * they are not selectany as with mingw's, and the system headers come first
+ * so that only the project's GUIDs are defined (the rest is in libuuid). */
+#include <ocidl.h>
 #include <initguid.h>
 #include "rendezvoussession.h"
+#include "winerendezvous.h"
 
 #include "wine/test.h"
 
 /* The RendezvousComponent CLSIDs the documentation gives for Remote Assistance. */
-DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
-DEFINE_GUID(CLSID_OfferComponent, 0x49010c18, 0xb110, 0x421a, 0x90, 0x47, 0xad, 0xca, 0x42, 0x1c, 0xbc, 0x40);
+static const GUID CLSID_AskComponent = { 0xc0b3c446, 0x3032, 0x4016, { 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe } };
+static const GUID CLSID_OfferComponent = { 0x49010c18, 0xb110, 0x421a, { 0x90, 0x47, 0xad, 0xca, 0x42, 0x1c, 0xbc, 0x40 } };
 
 #define APPS_KEY L"SOFTWARE\\Microsoft\\RendezvousApps\\"
 

@@ -44,7 +44,6 @@
 #include <ole2.h>
 #include <olectl.h>
 
-#include <initguid.h>
 #include "rendezvoussession.h"
 #include "winerendezvous.h"
 
@@ -52,7 +51,7 @@
 #include "unload.h"
 #include "recording_backend.h"
 
-DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
+static const GUID CLSID_AskComponent = { 0xc0b3c446, 0x3032, 0x4016, { 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe } };
 
 #define BACKENDS_KEY L"Software\\Wine\\RendezvousSession\\Backends"
 #define SETTINGS_KEY L"Software\\Wine\\RendezvousSession"

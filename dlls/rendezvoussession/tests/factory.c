@@ -30,7 +30,6 @@
 #include <windows.h>
 #include <ole2.h>
 
-#include <initguid.h>
 #include "rendezvoussession.h"
 #include "winerendezvous.h"
 

@@ -31,7 +31,6 @@
 #include <windows.h>
 #include <ole2.h>
 
-#include <initguid.h>
 #include "rendezvoussession.h"
 #include "winerendezvous.h"
 
@@ -41,8 +40,8 @@
 #define TYPELIB_MARSHALER L"{00020424-0000-0000-C000-000000000046}"
 #define APPS_KEY L"SOFTWARE\\Microsoft\\RendezvousApps"
 
-DEFINE_GUID(CLSID_AskComponent, 0xc0b3c446, 0x3032, 0x4016, 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe);
-DEFINE_GUID(CLSID_OfferComponent, 0x49010c18, 0xb110, 0x421a, 0x90, 0x47, 0xad, 0xca, 0x42, 0x1c, 0xbc, 0x40);
+static const GUID CLSID_AskComponent = { 0xc0b3c446, 0x3032, 0x4016, { 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe } };
+static const GUID CLSID_OfferComponent = { 0x49010c18, 0xb110, 0x421a, { 0x90, 0x47, 0xad, 0xca, 0x42, 0x1c, 0xbc, 0x40 } };
 
 /* The classes Remote Assistance registers, and the RendezvousApps entries naming them. */
 static const GUID *const ra_classes[] =

@@ -37,7 +37,6 @@
 #include <ole2.h>
 #include <olectl.h>
 
-#include <initguid.h>
 #include "rendezvoussession.h"
 #include "winerendezvous.h"
 
