@@ -276,7 +276,7 @@ HRESULT module_register(const struct com_module *module, BOOL do_register)
     unsigned int i;
     HRESULT hr;
 
-    hr = register_resources(*module->instance, do_register);
+    hr = do_register ? __wine_register_resources() : __wine_unregister_resources();
     if (!do_register)
     {
         for (i = 0; i < ARRAY_SIZE(module->libids); i++)

@@ -1,5 +1,5 @@
 /*
- * DLL registration through ATL's registrar, shared by rendezvoussession.dll and msgsc.dll
+ * DLL registration shared by rendezvoussession.dll and msgsc.dll
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -23,15 +23,21 @@
 #include <windows.h>
 #include <ole2.h>
 
-#include "atliface.h"
 #include "register.h"
 
+#ifdef WINE_NO_WINECRT0
+
+/* Where the machine has no winecrt0 for this architecture (Debian's amd64
+ * packages ship Wine's PE libraries for x86_64 only), the module provides the
+ * two functions itself, as winecrt0 defines them: every WINE_REGISTRY resource
+ * of the module goes through ATL's registrar with %MODULE% and %SystemRoot%. */
+
+#include "atliface.h"
 #include "wine/debug.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
 
-/* Registration: run every WINE_REGISTRY resource (written by widl from the IDL,
- * or by hand in .rgs files) through ATL's registrar, as Wine's own DLLs do. */
+extern IMAGE_DOS_HEADER __ImageBase;
 
 static HMODULE atl100;
 
@@ -104,14 +110,26 @@ static BOOL CALLBACK run_registry_script(HMODULE module, const WCHAR *type, WCHA
     return SUCCEEDED(reg->result);
 }
 
-HRESULT register_resources(HMODULE module, BOOL do_register)
+static HRESULT run_registry_scripts(BOOL do_register)
 {
     struct registration reg = { NULL, do_register, S_OK };
 
-    EnumResourceNamesW(module, L"WINE_REGISTRY", run_registry_script, (LONG_PTR)&reg);
+    EnumResourceNamesW((HMODULE)&__ImageBase, L"WINE_REGISTRY", run_registry_script, (LONG_PTR)&reg);
     if (reg.registrar) IRegistrar_Release(reg.registrar);
     return reg.result;
 }
+
+HRESULT __cdecl __wine_register_resources(void)
+{
+    return run_registry_scripts(TRUE);
+}
+
+HRESULT __cdecl __wine_unregister_resources(void)
+{
+    return run_registry_scripts(FALSE);
+}
+
+#endif /* WINE_NO_WINECRT0 */
 
 /* widl's scripts keep HKCR\Typelib\{libid} (NoRemove), since other versions of a
  * library may share it; drop it when unregistering left it empty, so that

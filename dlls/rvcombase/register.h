@@ -21,9 +21,12 @@
 #ifndef __RENDEZVOUS_REGISTER_H
 #define __RENDEZVOUS_REGISTER_H
 
-/* Runs every WINE_REGISTRY resource of module (widl's scripts and .rgs files)
- * through ATL's registrar, with %MODULE% and %SystemRoot% replaced. */
-HRESULT register_resources(HMODULE module, BOOL do_register);
+/* winecrt0's: run every WINE_REGISTRY resource of the calling module (widl's
+ * scripts, with the typelib's, and .rgs files) through ATL's registrar.  Wine's
+ * rpcproxy.h declares them; mingw's does not. */
+HRESULT __cdecl __wine_register_resources(void);
+HRESULT __cdecl __wine_unregister_resources(void);
+
 /* Deletes HKCR\Typelib\{libid} if unregistering left it empty. */
 void remove_empty_typelib_key(const GUID *libid);
 
