@@ -38,7 +38,6 @@ static CRITICAL_SECTION_DEBUG table_cs_debug =
 {
     0, 0, &table_cs,
     { &table_cs_debug.ProcessLocksList, &table_cs_debug.ProcessLocksList },
-    0, 0, 0
 };
 static CRITICAL_SECTION table_cs = { &table_cs_debug, -1, 0, 0, 0, 0 };
 
@@ -49,7 +48,6 @@ static CRITICAL_SECTION_DEBUG guard_cs_debug =
 {
     0, 0, &guard_cs,
     { &guard_cs_debug.ProcessLocksList, &guard_cs_debug.ProcessLocksList },
-    0, 0, 0
 };
 static CRITICAL_SECTION guard_cs = { &guard_cs_debug, -1, 0, 0, 0, 0 };
 

@@ -139,14 +139,40 @@ static inline void __wine_dbg_log(enum __wine_debug_class cls, struct __wine_deb
 #define TRACE_ON(ch) (__wine_dbg_get_channel_flags(&__wine_dbch_##ch) & (1u << __WINE_DBCL_TRACE))
 #define WARN_ON(ch)  (__wine_dbg_get_channel_flags(&__wine_dbch_##ch) & (1u << __WINE_DBCL_WARN))
 
-/* debugstr_* return strings from a small per-thread ring, like Wine's. */
+/* debugstr_* return strings from a small per-thread ring, like Wine's.  The
+ * ring lives in a Win32 TLS slot rather than in __thread storage: gcc's
+ * emulated TLS needs mingw's C runtime, which modules linked with Wine's
+ * ucrtbase do not have.  A thread's ring stays allocated until the process
+ * ends; only threads that trace with the channel on get one. */
+struct __wine_dbg_ring
+{
+    char strings[8][512];
+    unsigned int next;
+};
+
 static inline char *__wine_dbg_buffer(size_t size)
 {
-    static __thread char ring[8][512];
-    static __thread unsigned int next;
-    char *ret = ring[next++ % 8];
+    static char fallback[512];
+    static LONG slot = (LONG)TLS_OUT_OF_INDEXES;
+    struct __wine_dbg_ring *ring;
+    DWORD index = (DWORD)slot;
+
     (void)size;
-    return ret;
+    if (index == TLS_OUT_OF_INDEXES)
+    {
+        if ((index = TlsAlloc()) == TLS_OUT_OF_INDEXES) return fallback;
+        if (InterlockedCompareExchange(&slot, (LONG)index, (LONG)TLS_OUT_OF_INDEXES) != (LONG)TLS_OUT_OF_INDEXES)
+        {
+            TlsFree(index);
+            index = (DWORD)slot;
+        }
+    }
+    if (!(ring = TlsGetValue(index)))
+    {
+        if (!(ring = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*ring)))) return fallback;
+        TlsSetValue(index, ring);
+    }
+    return ring->strings[ring->next++ % 8];
 }
 
 static inline const char *wine_dbgstr_wn(const WCHAR *str, int n)

@@ -32,6 +32,7 @@
 #include <windows.h>
 #include <ole2.h>
 #include <shellapi.h>
+#include <ocidl.h>
 
 #include <initguid.h>
 #include "rendezvoussession.h"
