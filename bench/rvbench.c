@@ -1366,9 +1366,16 @@ struct memory
     double heap;            /* busy bytes of every process heap */
 };
 
+/* PROCESS_MEMORY_COUNTERS_EX, which Wine 8's psapi.h does not declare. */
+struct memory_counters
+{
+    PROCESS_MEMORY_COUNTERS base;
+    SIZE_T PrivateUsage;
+};
+
 static void measure_memory(struct memory *m)
 {
-    PROCESS_MEMORY_COUNTERS_EX counters = { sizeof(counters) };
+    struct memory_counters counters = { { sizeof(counters) } };
     HANDLE heaps[256];
     DWORD count, i;
 
@@ -1384,10 +1391,10 @@ static void measure_memory(struct memory *m)
             if (entry.wFlags & PROCESS_HEAP_ENTRY_BUSY) m->heap += entry.cbData + entry.cbOverhead;
         HeapUnlock(heaps[i]);
     }
-    GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&counters, sizeof(counters));
+    GetProcessMemoryInfo(GetCurrentProcess(), &counters.base, sizeof(counters));
     /* Wine 8 leaves PrivateUsage at 0; PagefileUsage, the same commit charge on
      * Windows, is the kernel's count of the process's anonymous memory there. */
-    m->private_usage = counters.PrivateUsage ? counters.PrivateUsage : counters.PagefileUsage;
+    m->private_usage = counters.PrivateUsage ? counters.PrivateUsage : counters.base.PagefileUsage;
 }
 
 static int run_memory_sessions(unsigned int pairs)
