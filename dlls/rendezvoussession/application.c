@@ -722,8 +722,9 @@ static void handle_data(struct application *app, BSTR data)
 
     case PHASE_WAIT_ACK:
         if (rv_ticket_ack_parse(text, len, app->id, NULL)) break;
-        /* The helper is in: the share backend is theirs now. */
-        backend_process_detach(&app->share_process);
+        /* The helper is in: the screen is shared until Stop, the helper
+         * leaving or the end of this (the IM program's) process. */
+        backend_process_hand_over(&app->share_process);
         terminate_session(app, S_OK);
         return;
 

@@ -503,6 +503,81 @@ void backend_process_detach(struct backend_process *process)
     memset(process, 0, sizeof(*process));
 }
 
+/* Share backends the helper is using.  Their jobs end when the last handle to
+ * them closes (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE), and this list holds that
+ * handle: when the IM program's process ends, however it ends, the screen
+ * stops being shared.  Entries go once their backend has ended on its own. */
+struct held_share
+{
+    struct held_share *next;
+    struct backend_process process;
+};
+
+static SRWLOCK held_lock = SRWLOCK_INIT;
+static struct held_share *held_shares;
+
+/* Frees the entries whose backend has ended; held_lock is held. */
+static unsigned int prune_held_shares(void)
+{
+    struct held_share **link = &held_shares, *share;
+    unsigned int running = 0;
+
+    while ((share = *link))
+    {
+        if (WaitForSingleObject(share->process.process, 0) == WAIT_TIMEOUT)
+        {
+            running++;
+            link = &share->next;
+            continue;
+        }
+        *link = share->next;
+        backend_process_detach(&share->process);
+        CoTaskMemFree(share);
+    }
+    return running;
+}
+
+void backend_process_hand_over(struct backend_process *process)
+{
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits;
+    struct held_share *share;
+
+    if (!process->process) return;
+    if (!process->job)
+        WARN("backend not in a job: it outlives this process\n");
+    else
+    {
+        memset(&limits, 0, sizeof(limits));
+        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+        if (!SetInformationJobObject(process->job, JobObjectExtendedLimitInformation, &limits, sizeof(limits)))
+            WARN("cannot tie the backend to this process: %lu\n", GetLastError());
+    }
+    if (!(share = CoTaskMemAlloc(sizeof(*share))))
+    {
+        /* Closing the job's handle here would stop the screen the helper now sees. */
+        WARN("out of memory: the backend's handles stay open until this process ends\n");
+        memset(process, 0, sizeof(*process));
+        return;
+    }
+    share->process = *process;
+    memset(process, 0, sizeof(*process));
+    AcquireSRWLockExclusive(&held_lock);
+    prune_held_shares();
+    share->next = held_shares;
+    held_shares = share;
+    ReleaseSRWLockExclusive(&held_lock);
+}
+
+unsigned int backend_shares_running(void)
+{
+    unsigned int running;
+
+    AcquireSRWLockExclusive(&held_lock);
+    running = prune_held_shares();
+    ReleaseSRWLockExclusive(&held_lock);
+    return running;
+}
+
 /* Starts the command suspended and puts it in a job of its own before it runs,
  * so that everything it starts (its console host first) is in the job too.
  * Without one (a caller already in a job Wine cannot nest), the process alone. */

@@ -93,6 +93,8 @@ HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **obj)
  */
 HRESULT WINAPI DllCanUnloadNow(void)
 {
+    /* Unloading would not stop them, but the DLL keeps their handles. */
+    if (backend_shares_running()) return S_FALSE;
     return module_can_unload_now();
 }
 

@@ -133,6 +133,11 @@ void backend_take_process(struct backend_job *job, struct backend_process *out);
 void backend_process_stop(struct backend_process *process);
 /* Closes the handles: the backend runs on. */
 void backend_process_detach(struct backend_process *process);
+/* Share, after the helper's ACK: the backend runs on while this process does
+ * and ends with it (the IM program's end ends the sharing). */
+void backend_process_hand_over(struct backend_process *process);
+/* How many handed-over share backends still run: the DLL stays loaded for them. */
+unsigned int backend_shares_running(void);
 void backend_release(struct backend_job *job);
 
 #endif /* __RENDEZVOUSSESSION_PRIVATE_H */

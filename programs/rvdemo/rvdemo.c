@@ -8,7 +8,9 @@
  * prints a transcript of its states and events.  With "ask", each side hands
  * its session to Remote Assistance (CLSID_RendezvousApplication), as an IM's
  * "Ask for Remote Assistance" does: the inviter is the novice who shares its
- * screen, through the configured or built-in backends.
+ * screen, through the configured or built-in backends.  The novice's screen is
+ * shared while this program runs, as while an IM program runs: it waits for
+ * the end of its standard input (Enter on a console) once the helper is in.
  *
  * Copyright 2026 The wine-rendezvous authors
  *
@@ -227,6 +229,19 @@ static BOOL send_data(IRendezvousSession *session, const WCHAR *text)
     return SUCCEEDED(hr);
 }
 
+/* The shared screen ends with this process, as it would with an IM program's. */
+static void hold_while_shared(void)
+{
+    HANDLE input = GetStdHandle(STD_INPUT_HANDLE);
+    char buffer[64];
+    DWORD got;
+
+    say("the screen is shared until this program ends (end of input, Enter or Ctrl+C)");
+    while (input && input != INVALID_HANDLE_VALUE && ReadFile(input, buffer, sizeof(buffer), &got, NULL) && got)
+        if (memchr(buffer, '\n', got)) break;
+    say("ending: the screen is no longer shared");
+}
+
 static int run(BOOL inviter, const char *file)
 {
     struct sink sink = { { &sink_vtbl }, 1, NULL, RSS_UNKNOWN, FALSE, FALSE, S_OK };
@@ -320,6 +335,7 @@ static int run(BOOL inviter, const char *file)
         if (!pump_until(&sink, has_ended, "the end of the session")) goto done;
         ret = sink.got_termination && sink.termination_hr == S_OK && sink.last_state == RSS_CANCELLED ? 0 : 1;
         say("Remote Assistance handshake over: %s", ret ? "failed (see above)" : "the helper's viewer is started");
+        if (!ret && inviter) hold_while_shared();
         goto done;
     }
 

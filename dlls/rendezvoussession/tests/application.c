@@ -1230,6 +1230,7 @@ struct flow
     const char *machine_connect_mode;   /* a Connect backend in HKLM too */
     const WCHAR *connect_extra;         /* more of the Connect command line, as REG_EXPAND_SZ */
     const WCHAR *inviter_user, *invitee_user;
+    BOOL share_stays;           /* the share backend runs on after the ACK */
     /* results */
     struct mock inviter, invitee;
     struct mock *sharer, *helper;
@@ -1313,7 +1314,10 @@ static void run_flow(struct flow *f)
 
     for (i = 0; i < 2; i++)
         if (apps[i]) IRendezvousApplication_Release(apps[i]);
-    if (f->context == CLSCTX_INPROC_SERVER)
+    /* A screen still shared keeps the DLL, which holds its handles. */
+    if (f->context == CLSCTX_INPROC_SERVER && f->share_stays)
+        ok(pDllCanUnloadNow() == S_FALSE, "DllCanUnloadNow ignored the shared screen\n");
+    else if (f->context == CLSCTX_INPROC_SERVER)
         ok(pump_until(module_idle, NULL, WAIT_MS), "objects still alive\n");
     f->share_ran = read_record(f->share_path, &f->share_record);
     f->connect_ran = read_record(f->connect_path, &f->connect_record);
@@ -1513,6 +1517,107 @@ static void test_flows(DWORD context)
     ok(!f.connect_ran, "the connect backend ran\n");
     end_flow(&f);
     winetest_pop_context();
+}
+
+/* The novice's IM program, in a child process: an Ask flow whose share
+ * backend runs on after the ACK; writes the backend's id to RESULT, then waits
+ * for the parent's event before it exits (MODE "exit") or until it is killed
+ * (MODE "kill"). */
+static void im_program_child(const char *mode, const char *result, const char *go_name)
+{
+    HANDLE go = OpenEventA(SYNCHRONIZE, FALSE, go_name), backend;
+    const char *pid;
+    struct flow f;
+    FILE *file;
+
+    ok(go != NULL, "no event %s: %lu\n", go_name, GetLastError());
+    memset(&f, 0, sizeof(f));
+    f.clsid = &CLSID_AskComponent;
+    f.context = CLSCTX_INPROC_SERVER;
+    f.share_mode = "stay";
+    f.share_stays = TRUE;
+    run_flow(&f);
+    check_success(&f, __LINE__);
+    pid = record_find(&f.share_record, "pid ");
+    ok(pid != NULL, "the share backend wrote no id\n");
+    if (!pid || !go) return;
+    /* After the ACK the screen is the helper's: the backend runs on. */
+    backend = OpenProcess(SYNCHRONIZE, FALSE, atoi(pid));
+    ok(backend != NULL, "the share backend is gone: %lu\n", GetLastError());
+    if (backend) ok(WaitForSingleObject(backend, 300) == WAIT_TIMEOUT, "the share backend ended after the ACK\n");
+    if (backend) CloseHandle(backend);
+    if (!(file = fopen(result, "w"))) return;
+    fprintf(file, "%s\n", pid);
+    fclose(file);
+    ok(!WaitForSingleObject(go, WAIT_MS), "the parent did not answer\n");
+    if (!strcmp(mode, "kill")) Sleep(WAIT_MS);
+    end_flow(&f);
+    CloseHandle(go);
+}
+
+/* Undocumented: a screen shared after the ACK stops when the IM program's
+ * process ends, whether it exits or is killed (docs/behaviour.md). */
+static void test_im_program_ends(void)
+{
+    static const char *const modes[] = { "exit", "kill" };
+    char exe[MAX_PATH], result[MAX_PATH], cmdline[3 * MAX_PATH], go_name[64], line[32] = "";
+    STARTUPINFOA si = { sizeof(si) };
+    PROCESS_INFORMATION pi;
+    HANDLE go, backend;
+    unsigned int i, tries;
+    DWORD ended, code;
+    FILE *file;
+
+    WideCharToMultiByte(CP_ACP, 0, test_exe, -1, exe, sizeof(exe), NULL, NULL);
+    for (i = 0; i < ARRAY_SIZE(modes); i++)
+    {
+        winetest_push_context("%s", modes[i]);
+        snprintf(go_name, sizeof(go_name), "rendezvous-test-im-go-%lu-%u", GetCurrentProcessId(), i);
+        go = CreateEventA(NULL, TRUE, FALSE, go_name);
+        ok(go != NULL, "CreateEvent: %lu\n", GetLastError());
+        WideCharToMultiByte(CP_ACP, 0, temp_dir, -1, result, sizeof(result), NULL, NULL);
+        snprintf(result + strlen(result), sizeof(result) - strlen(result), "rvtest-im-%lu.txt", GetCurrentProcessId());
+        DeleteFileA(result);
+        snprintf(cmdline, sizeof(cmdline), "\"%s\" application improgram %s \"%s\" %s", exe, modes[i], result,
+                 go_name);
+        if (!go || !CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        {
+            ok(0, "cannot start the IM program: %lu\n", GetLastError());
+            if (go) CloseHandle(go);
+            winetest_pop_context();
+            continue;
+        }
+        for (tries = 0; tries < WAIT_MS / 50 && !line[0]; tries++)
+        {
+            if ((file = fopen(result, "r")))
+            {
+                if (!fgets(line, sizeof(line), file)) line[0] = 0;
+                fclose(file);
+            }
+            if (!line[0] && WaitForSingleObject(pi.hProcess, 50) != WAIT_TIMEOUT) break;
+        }
+        ok(line[0] != 0, "the IM program did not share its screen\n");
+        backend = line[0] ? OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, atoi(line)) : NULL;
+        ok(backend != NULL, "the share backend %s is not running\n", line);
+        SetEvent(go);
+        if (!strcmp(modes[i], "kill")) TerminateProcess(pi.hProcess, 1);
+        else wait_child_process(pi.hProcess);
+        ok(!WaitForSingleObject(pi.hProcess, WAIT_MS), "the IM program did not end\n");
+        ended = GetTickCount();
+        if (backend)
+        {
+            code = WaitForSingleObject(backend, 1000);
+            ok(code == WAIT_OBJECT_0, "the screen was still shared a second after the IM program ended: %#lx\n", code);
+            if (code == WAIT_OBJECT_0) trace("the share backend ended %lu ms after the IM program\n", GetTickCount() - ended);
+            CloseHandle(backend);
+        }
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+        CloseHandle(go);
+        DeleteFileA(result);
+        line[0] = 0;
+        winetest_pop_context();
+    }
 }
 
 /* Undocumented: what ends a session, and with which code. */
@@ -2093,6 +2198,10 @@ static void test_garbage_peer(DWORD context)
             swprintf(text, ARRAY_SIZE(text), L"<K V=\"1\" ID=\"%.38ls\"/>", id + 5);
             send_text(&s.m, text);
         }
+        /* Not release_app(): the DLL stays busy while the screen is shared. */
+        pump_until(is_released, &s.m, WAIT_MS);
+        IRendezvousApplication_Release(s.app);
+        s.app = NULL;
         end_solo(&s, S_OK, __LINE__);
         /* The helper is in: the share backend keeps running. */
         if (read_record(s.share_path, &rec) && record_find(&rec, "pid "))
@@ -2103,11 +2212,15 @@ static void test_garbage_peer(DWORD context)
             if (process)
             {
                 ok(WaitForSingleObject(process, 0) == WAIT_TIMEOUT, "the share backend was stopped\n");
+                if (context == CLSCTX_INPROC_SERVER)
+                    ok(pDllCanUnloadNow() == S_FALSE, "DllCanUnloadNow ignored the shared screen\n");
                 TerminateProcess(process, 0);
                 WaitForSingleObject(process, 5000);
                 CloseHandle(process);
             }
         }
+        if (context == CLSCTX_INPROC_SERVER)
+            ok(pump_until(module_idle, NULL, WAIT_MS), "the DLL stayed busy after the shared screen ended\n");
     }
     winetest_pop_context();
 
@@ -2449,12 +2562,19 @@ START_TEST(application)
     pDllCanUnloadNow = (void *)GetProcAddress(module, "DllCanUnloadNow");
     pSetOaNoCache = (void *)GetProcAddress(GetModuleHandleA("oleaut32.dll"), "SetOaNoCache");
     reset_settings();
+    if (argc >= 6 && !strcmp(argv[2], "improgram"))
+    {
+        im_program_child(argv[3], argv[4], argv[5]);
+        CoUninitialize();
+        return;
+    }
 
     test_registration_lookup();
     test_create();
     test_set_session();
     test_sink();
     test_flows(CLSCTX_INPROC_SERVER);
+    test_im_program_ends();
     test_failures(CLSCTX_INPROC_SERVER);
     test_no_backend(CLSCTX_INPROC_SERVER);
     test_consent(CLSCTX_INPROC_SERVER);
