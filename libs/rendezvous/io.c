@@ -25,6 +25,7 @@ static rv_mutex life_lock = RV_MUTEX_INIT;  /* serialises thread start and stop 
 static int conds_ready;                     /* under life_lock */
 static struct rv_thread io_thread;
 static rv_thread_id io_thread_id;
+static int io_thread_id_set;                /* io_thread_id is the running loop's, not a joined one's */
 static int io_running;                      /* started and not yet joined */
 static int io_exited;                       /* its loop has ended; the join is still due */
 static int io_stop, io_signalled;
@@ -58,7 +59,7 @@ int io_on_thread(void)
 
     rv_mutex_lock(&core.lock);
     /* Once the loop has ended, the id may belong to a new thread. */
-    ret = io_running && !io_exited && rv_thread_equal(io_thread_id, rv_thread_self());
+    ret = io_running && io_thread_id_set && !io_exited && rv_thread_equal(io_thread_id, rv_thread_self());
     rv_mutex_unlock(&core.lock);
     return ret;
 }
@@ -109,6 +110,8 @@ static void io_join(void)
     io_running = 0;
     io_exited = 0;
     io_stop = 0;
+    /* A thread started later may get the joined one's id. */
+    io_thread_id_set = 0;
     sweep_graveyard();
     free_poll_blocks();
     rv_mutex_unlock(&core.lock);
@@ -271,6 +274,7 @@ static void io_main(void *arg)
 
     rv_mutex_lock(&core.lock);
     io_thread_id = rv_thread_self();
+    io_thread_id_set = 1;
     for (;;)
     {
         rv_pollfd *fds;
