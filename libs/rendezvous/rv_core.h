@@ -167,6 +167,7 @@ struct rv_session
     struct rv_addr              remote;       /* peer address once connected */
     uint8_t                     remote_known;
     uint8_t                     closing;      /* destroyed: no more events or wakes */
+    uint8_t                     io_held;      /* counted by the I/O thread: it used the network */
     uint8_t                     destroy_deferred;
     uint8_t                     wake_pending; /* a wake was given and not yet followed by dispatch */
     uint8_t                     wake_queued;  /* in core.wake list */

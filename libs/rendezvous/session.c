@@ -283,11 +283,6 @@ rv_result rv_session_create(const struct rv_profile *profile, uint32_t role_flag
         return hr;
     }
     conn_init(&session_upcalls);
-    if ((hr = io_acquire()))
-    {
-        rv_free(s);
-        return hr;
-    }
 
     rv_mutex_lock(&core.lock);
     s->next = core.sessions;
@@ -339,13 +334,38 @@ static uint32_t session_close_locked(struct rv_session *s)
 /* wait: see io_release; NULL when freed by a dispatch, which never waits for the network. */
 static void session_free(struct rv_session *s, struct network_wait *wait)
 {
+    int held;
+
     rv_mutex_lock(&core.lock);
     /* A wake in flight on the I/O thread still uses the session. */
     while (s->in_wake) rv_cond_wait(&core.idle_cond, &core.lock, 100);
+    held = s->io_held;
     rv_mutex_unlock(&core.lock);
     rv_wipe(s, sizeof(*s));
     rv_free(s);
-    io_release(wait);
+    if (held) io_release(wait);
+}
+
+/* The I/O thread (and its waker's sockets) starts with the first session that
+ * goes on the network, not with the first object: a session only created, or
+ * only handed an invitation, costs no thread.  Called without core.lock. */
+static rv_result session_hold_io(struct rv_session *s)
+{
+    rv_result hr;
+    int held;
+
+    rv_mutex_lock(&core.lock);
+    held = s->io_held;
+    rv_mutex_unlock(&core.lock);
+    if (held) return RV_S_OK;
+    if ((hr = io_acquire())) return hr;
+    rv_mutex_lock(&core.lock);
+    held = s->io_held;
+    s->io_held = 1;
+    rv_mutex_unlock(&core.lock);
+    /* Another thread of the owner's got there first: one count per session. */
+    if (held) io_release(NULL);
+    return RV_S_OK;
 }
 
 void rv_session_destroy(struct rv_session *s)
@@ -512,6 +532,7 @@ rv_result rv_session_invite_with(struct rv_session *s, const char *bind_host, ui
     if (!s || !take) return RV_E_POINTER;
     if (!parse_bind_host(bind_host, &addr)) return RV_E_INVALIDARG;
     addr.port = port;
+    if ((hr = session_hold_io(s))) return hr;
 
     rv_mutex_lock(&core.lock);
     if (s->closing || !(s->flags & RV_FLAG_INVITER) || s->state != RV_STATE_READY)
@@ -628,6 +649,7 @@ static rv_result invitee_connect(struct rv_session *s, uint8_t intent, const uin
 
     if (!s) return RV_E_POINTER;
     if ((hr = check_appdata(units, count))) return hr;
+    if ((hr = session_hold_io(s))) return hr;
     rv_mutex_lock(&core.lock);
     if (s->closing || !(s->flags & RV_FLAG_INVITEE) || s->state != RV_STATE_INVITATION)
     {
