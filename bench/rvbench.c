@@ -1327,6 +1327,195 @@ static int run_startup(const char *what)
     return 0;
 }
 
+/* ---- Row 4's breakdown: where a fresh process's first session spends its time ---- */
+
+enum step
+{
+    STEP_LOAD,          /* LoadLibrary of the DLL the registry names */
+    STEP_CLASS,         /* DllGetClassObject */
+    STEP_FIRST,         /* the first object: this thread's window, the core's session */
+    STEP_NEXT,          /* another one */
+    STEP_TYPEINFO,      /* the first IDispatch::GetTypeInfo: the typelib */
+    STEP_INVITE,        /* the first CreateInvitation: the I/O thread, its waker, a listener */
+    STEP_INVITE_NEXT,   /* another one: a listener */
+    STEP_CONNECT,       /* Accept to RSS_CONNECTED on both sides: handshake and first events */
+    STEP_THREAD,        /* platform: CreateThread until the thread runs */
+    STEP_WINDOW,        /* platform: a new thread's first message-only window */
+    STEP_SOCKETS,       /* platform: a loopback listener, connect and accept */
+    STEP_COUNT
+};
+
+static const char *const step_names[STEP_COUNT] =
+{
+    "DLL load", "DllGetClassObject", "first object (window, core session)", "next object",
+    "first GetTypeInfo (typelib)", "first CreateInvitation (I/O thread, waker, listener)",
+    "next CreateInvitation (listener)", "Accept to both RSS_CONNECTED (handshake)",
+    "platform: CreateThread until it runs", "platform: a thread's first window",
+    "platform: loopback listen + connect + accept",
+};
+
+static DWORD WINAPI signal_started(void *event)
+{
+    SetEvent(event);
+    return 0;
+}
+
+static DWORD WINAPI time_first_window(void *arg)
+{
+    double *us = arg, t0 = now_us();
+    HWND window = CreateWindowExW(0, L"Message", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
+
+    *us = now_us() - t0;
+    if (window) DestroyWindow(window);
+    return 0;
+}
+
+static double time_loopback_sockets(void)
+{
+    struct sockaddr_in addr = { AF_INET };
+    SOCKET listener, client, server;
+    int len = sizeof(addr);
+    double t0 = now_us(), us;
+
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (listener == INVALID_SOCKET || bind(listener, (struct sockaddr *)&addr, sizeof(addr)) ||
+        listen(listener, 1) || getsockname(listener, (struct sockaddr *)&addr, &len))
+        fatal("loopback listener: %d", WSAGetLastError());
+    client = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (client == INVALID_SOCKET || connect(client, (struct sockaddr *)&addr, sizeof(addr)))
+        fatal("loopback connect: %d", WSAGetLastError());
+    if ((server = accept(listener, NULL, NULL)) == INVALID_SOCKET) fatal("loopback accept: %d", WSAGetLastError());
+    us = now_us() - t0;
+    closesocket(server);
+    closesocket(client);
+    closesocket(listener);
+    return us;
+}
+
+static int run_breakdown(void)
+{
+    HRESULT (WINAPI *get_class_object)(REFCLSID, REFIID, void **);
+    WCHAR key[128], path[MAX_PATH];
+    struct sink sinks[3];
+    struct peer peers[3];
+    double us[STEP_COUNT], t0;
+    IClassFactory *factory;
+    IUnknown *first, *next;
+    IDispatch *dispatch;
+    ITypeInfo *info;
+    BSTR invitation[2];
+    HANDLE thread, event;
+    DWORD size = sizeof(path);
+    HMODULE module;
+    unsigned int i;
+    HRESULT hr;
+
+    CoInitialize(NULL);
+    start_winsock();
+    start_watchdog();
+    swprintf(key, ARRAYSIZE(key), L"CLSID\\{84B15B78-2FFF-457E-A9C8-0B6EE0495C3C}\\InprocServer32");
+    if (RegGetValueW(HKEY_CLASSES_ROOT, key, NULL, RRF_RT_REG_SZ, NULL, path, &size))
+        fatal("RendezvousSession is not registered");
+
+    t0 = now_us();
+    if (!(module = LoadLibraryW(path))) fatal("cannot load %ls: %lu", path, GetLastError());
+    us[STEP_LOAD] = now_us() - t0;
+    get_class_object = (void *)GetProcAddress(module, "DllGetClassObject");
+    t0 = now_us();
+    if (!get_class_object || FAILED(hr = get_class_object(&CLSID_RendezvousSession, &IID_IClassFactory,
+                                                          (void **)&factory)))
+        fatal("no class object");
+    us[STEP_CLASS] = now_us() - t0;
+    t0 = now_us();
+    if (FAILED(hr = IClassFactory_CreateInstance(factory, NULL, &IID_IUnknown, (void **)&first)))
+        fatal("CreateInstance: %#lx", hr);
+    us[STEP_FIRST] = now_us() - t0;
+    t0 = now_us();
+    if (FAILED(hr = IClassFactory_CreateInstance(factory, NULL, &IID_IUnknown, (void **)&next)))
+        fatal("CreateInstance: %#lx", hr);
+    us[STEP_NEXT] = now_us() - t0;
+    IUnknown_QueryInterface(first, &IID_IDispatch, (void **)&dispatch);
+    t0 = now_us();
+    if (FAILED(hr = IDispatch_GetTypeInfo(dispatch, 0, 0, &info))) fatal("GetTypeInfo: %#lx", hr);
+    us[STEP_TYPEINFO] = now_us() - t0;
+    ITypeInfo_Release(info);
+    IDispatch_Release(dispatch);
+    IUnknown_Release(next);
+    IUnknown_Release(first);
+    IClassFactory_Release(factory);
+
+    for (i = 0; i < 3; i++)
+    {
+        init_sink(&sinks[i], SINK_COUNT);
+        if (FAILED(hr = create_peer(&peers[i], &sinks[i], i ? RSF_INVITER : RSF_INVITEE))) fatal("peer: %#lx", hr);
+    }
+    t0 = now_us();
+    if (FAILED(hr = IRendezvousSessionHost_CreateInvitation(peers[1].host, NULL, &invitation[0])))
+        fatal("CreateInvitation: %#lx", hr);
+    us[STEP_INVITE] = now_us() - t0;
+    t0 = now_us();
+    if (FAILED(hr = IRendezvousSessionHost_CreateInvitation(peers[2].host, NULL, &invitation[1])))
+        fatal("CreateInvitation: %#lx", hr);
+    us[STEP_INVITE_NEXT] = now_us() - t0;
+    if (FAILED(hr = IRendezvousSessionHost_ReceiveInvitation(peers[0].host, invitation[0])))
+        fatal("ReceiveInvitation: %#lx", hr);
+    t0 = now_us();
+    if (FAILED(hr = IRendezvousSessionHost_Accept(peers[0].host))) fatal("Accept: %#lx", hr);
+    if (!pump_until(&sinks[0].connected, 1, WAIT_MS) || !pump_until(&sinks[1].connected, 1, WAIT_MS))
+        fatal("the pair did not connect");
+    us[STEP_CONNECT] = now_us() - t0;
+    for (i = 0; i < 3; i++) release_peer(&peers[i]);
+    SysFreeString(invitation[0]);
+    SysFreeString(invitation[1]);
+
+    event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    t0 = now_us();
+    thread = CreateThread(NULL, 0, signal_started, event, 0, NULL);
+    WaitForSingleObject(event, INFINITE);
+    us[STEP_THREAD] = now_us() - t0;
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+    CloseHandle(event);
+    thread = CreateThread(NULL, 0, time_first_window, &us[STEP_WINDOW], 0, NULL);
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+    us[STEP_SOCKETS] = time_loopback_sockets();
+
+    printf("RESULT");
+    for (i = 0; i < STEP_COUNT; i++) printf(" %.1f", us[i]);
+    printf("\n");
+    fflush(stdout);
+    WSACleanup();
+    CoUninitialize();
+    return 0;
+}
+
+/* Medians over fresh processes, printed under row 4. */
+static void print_breakdown(unsigned int runs)
+{
+    double samples[STEP_COUNT][16];
+    char result[512], *p, *end, figure[24];
+    unsigned int i, n = 0, step;
+
+    for (i = 0; i < runs && n < 16; i++)
+    {
+        if (!run_helper("breakdown", result, sizeof(result))) fatal("breakdown helper failed");
+        for (p = result, step = 0; step < STEP_COUNT; step++, p = end)
+        {
+            samples[step][n] = strtod(p, &end);
+            if (end == p) fatal("breakdown helper: %s", result);
+        }
+        n++;
+    }
+    note("row 4 breakdown: a fresh process's first session, step by step (median of %u processes)", n);
+    for (step = 0; step < STEP_COUNT; step++)
+    {
+        format_us(figure, sizeof(figure), percentile(samples[step], n, 50));
+        note("  %-56s %12s", step_names[step], figure);
+    }
+}
+
 static void run_row4(void)
 {
     unsigned int runs = quick ? 3 : 9, i, n = 0;
@@ -1354,6 +1543,7 @@ static void run_row4(void)
     format_us(baseline, sizeof(baseline), percentile(dict_next, n, 50));
     ratio = percentile(rv_next, n, 50) / percentile(dict_next, n, 50);
     add_result("4", "start-up: next CoCreateInstance (loaded)", figure, baseline, ratio, "-", "");
+    print_breakdown(runs);
 }
 
 /* ---------------------------------------------------------------------------
@@ -1740,6 +1930,7 @@ int main(int argc, char **argv)
     if (argc >= 5 && !strcmp(argv[1], "connect") && !strcmp(argv[2], "sockets"))
         return run_connect_sockets(atoi(argv[3]), atoi(argv[4]));
     if (argc >= 2 && !strcmp(argv[1], "warm")) return run_warm();
+    if (argc >= 2 && !strcmp(argv[1], "breakdown")) return run_breakdown();
     if (argc >= 3 && !strcmp(argv[1], "backend")) return run_backend(argv[2]);
 
     for (i = 1; i < argc; i++)
