@@ -688,73 +688,152 @@ static HRESULT parse_line(struct backend_job *job, char *line, size_t len)
 }
 
 /* Reads lines until READY, the process's exit, failure or the deadline. */
-static HRESULT wait_started(struct backend_job *job, HANDLE process, HANDLE output)
+/* The backend's standard output, read overlapped: a line wakes the wait at
+ * once instead of at the next look (issue 18: no polling on the way to READY). */
+struct backend_output
+{
+    HANDLE pipe;
+    OVERLAPPED overlapped;
+    BOOL pending;
+    BOOL eof;
+    char chunk[256];
+};
+
+/* A pipe only this process and the child can hold: one instance, a random name,
+ * the child's end opened before anyone else can. */
+static BOOL create_output_pipe(HANDLE *read, HANDLE *write)
+{
+    WCHAR name[80];
+    DWORD tag[2];
+
+    *read = *write = NULL;
+    if (rv_random(&tag, sizeof(tag))) return FALSE;
+    swprintf(name, ARRAY_SIZE(name), L"\\\\.\\pipe\\wine-rendezvous-backend-%lu-%08lx%08lx", GetCurrentProcessId(),
+             tag[0], tag[1]);
+    *read = CreateNamedPipeW(name, PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                             PIPE_TYPE_BYTE | PIPE_WAIT, 1, 0, 4096, 0, NULL);
+    if (*read == INVALID_HANDLE_VALUE)
+    {
+        *read = NULL;
+        return FALSE;
+    }
+    *write = CreateFileW(name, GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    if (*write != INVALID_HANDLE_VALUE) return TRUE;
+    *write = NULL;
+    CloseHandle(*read);
+    *read = NULL;
+    return FALSE;
+}
+
+/* Up to wait_ms for output or the process's end; the bytes read, 0 if none. */
+static DWORD output_read(struct backend_output *out, HANDLE process, DWORD wait_ms)
+{
+    HANDLE handles[2] = { out->overlapped.hEvent, process };
+    DWORD got = 0;
+
+    if (out->eof)
+    {
+        WaitForSingleObject(process, wait_ms);
+        return 0;
+    }
+    if (!out->pending)
+    {
+        if (!ReadFile(out->pipe, out->chunk, sizeof(out->chunk), NULL, &out->overlapped) &&
+            GetLastError() != ERROR_IO_PENDING)
+        {
+            out->eof = TRUE;    /* ERROR_BROKEN_PIPE: every writer is gone */
+            return 0;
+        }
+        out->pending = TRUE;
+    }
+    if (!GetOverlappedResult(out->pipe, &out->overlapped, &got, FALSE))
+    {
+        if (GetLastError() != ERROR_IO_INCOMPLETE)
+        {
+            out->pending = FALSE;
+            out->eof = TRUE;
+            return 0;
+        }
+        WaitForMultipleObjects(2, handles, FALSE, wait_ms);
+        if (!GetOverlappedResult(out->pipe, &out->overlapped, &got, FALSE))
+        {
+            if (GetLastError() == ERROR_IO_INCOMPLETE) return 0;
+            out->pending = FALSE;
+            out->eof = TRUE;
+            return 0;
+        }
+    }
+    out->pending = FALSE;
+    return got;
+}
+
+/* Reads lines until READY, a failure, the process's end or the timeout. */
+static HRESULT read_until_ready(struct backend_job *job, HANDLE process, struct backend_output *out)
 {
     char line[MAX_LINE + 1];
     size_t used = 0, total = 0;
-    DWORD start = GetTickCount();
-    BOOL eof = FALSE;
+    DWORD start = GetTickCount(), got, i, code;
+    HRESULT hr;
 
     for (;;)
     {
-        DWORD avail = 0, got, code;
-
         if (job->cancelled) return HRESULT_FROM_WIN32(ERROR_CANCELLED);
 
-        if (!eof && !PeekNamedPipe(output, NULL, 0, NULL, &avail, NULL)) eof = TRUE;
-        if (avail)
+        /* The wait is bounded only to see a cancel or the timeout. */
+        if ((got = output_read(out, process, POLL_MS)))
         {
-            char chunk[256];
-            DWORD i;
-
-            if (!ReadFile(output, chunk, min(avail, sizeof(chunk)), &got, NULL)) eof = TRUE;
-            else
+            for (i = 0; i < got; i++)
             {
-                for (i = 0; i < got; i++)
+                if (++total > MAX_OUTPUT) return RA_E_BACKEND_OUTPUT;
+                if (out->chunk[i] != '\n')
                 {
-                    HRESULT hr;
-
-                    if (++total > MAX_OUTPUT) return RA_E_BACKEND_OUTPUT;
-                    if (chunk[i] != '\n')
-                    {
-                        if (used == MAX_LINE) return RA_E_BACKEND_OUTPUT;
-                        line[used++] = chunk[i] ? chunk[i] : ' ';
-                        continue;
-                    }
-                    line[used] = 0;
-                    hr = parse_line(job, line, used);
-                    used = 0;
-                    if (hr != S_FALSE) return hr;
+                    if (used == MAX_LINE) return RA_E_BACKEND_OUTPUT;
+                    line[used++] = out->chunk[i] ? out->chunk[i] : ' ';
+                    continue;
                 }
+                line[used] = 0;
+                hr = parse_line(job, line, used);
+                used = 0;
+                if (hr != S_FALSE) return hr;
             }
             continue;
         }
 
-        if (eof || WaitForSingleObject(process, 0) == WAIT_OBJECT_0)
+        /* What it wrote before it ended has been read: a read completes as
+         * soon as bytes are in the pipe, before the writer can exit. */
+        if (WaitForSingleObject(process, 0) == WAIT_OBJECT_0)
         {
-            /* Read what is left before deciding. */
-            if (!eof && PeekNamedPipe(output, NULL, 0, NULL, &avail, NULL) && avail) continue;
-            if (WaitForSingleObject(process, 0) == WAIT_OBJECT_0)
+            if (used)
             {
-                if (used)
-                {
-                    HRESULT hr;
-
-                    line[used] = 0;
-                    hr = parse_line(job, line, used);
-                    used = 0;
-                    if (hr != S_FALSE) return hr;
-                }
-                GetExitCodeProcess(process, &code);
-                TRACE("backend exited with %#lx before READY\n", code);
-                if (code) return exit_code_result(code);
-                /* A connect backend may be a launcher that starts the viewer and exits. */
-                return job->role == BACKEND_CONNECT ? S_OK : RA_E_BACKEND_OUTPUT;
+                line[used] = 0;
+                hr = parse_line(job, line, used);
+                used = 0;
+                if (hr != S_FALSE) return hr;
             }
+            GetExitCodeProcess(process, &code);
+            TRACE("backend exited with %#lx before READY\n", code);
+            if (code) return exit_code_result(code);
+            /* A connect backend may be a launcher that starts the viewer and exits. */
+            return job->role == BACKEND_CONNECT ? S_OK : RA_E_BACKEND_OUTPUT;
         }
         if (GetTickCount() - start >= job->timeout) return RA_E_TIMEOUT;
-        WaitForSingleObject(process, POLL_MS);
     }
+}
+
+static HRESULT wait_started(struct backend_job *job, HANDLE process, HANDLE output)
+{
+    struct backend_output out;
+    DWORD got;
+    HRESULT hr;
+
+    memset(&out, 0, sizeof(out));
+    out.pipe = output;
+    if (!(out.overlapped.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL))) return HRESULT_FROM_WIN32(GetLastError());
+    hr = read_until_ready(job, process, &out);
+    /* The read in flight writes into out: it must be over before out goes. */
+    if (out.pending && CancelIoEx(output, &out.overlapped)) GetOverlappedResult(output, &out.overlapped, &got, TRUE);
+    CloseHandle(out.overlapped.hEvent);
+    return hr;
 }
 
 static HRESULT run_backend(struct backend_job *job)
@@ -765,7 +844,7 @@ static HRESULT run_backend(struct backend_job *job)
     HRESULT hr;
     DWORD written;
 
-    if (!CreatePipe(&in_read, &in_write, NULL, 0) || !CreatePipe(&out_read, &out_write, NULL, 0))
+    if (!CreatePipe(&in_read, &in_write, NULL, 0) || !create_output_pipe(&out_read, &out_write))
     {
         hr = HRESULT_FROM_WIN32(GetLastError());
         goto done;
