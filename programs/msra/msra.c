@@ -406,6 +406,7 @@ static int run_viewer(const struct invitation *inv, const WCHAR *password)
     }
     if (!GetFullPathNameW(inv->path, ARRAYSIZE(full), full, NULL) || !(file = unix_path(full)))
     {
+        HeapFree(GetProcessHeap(), 0, script);
         show_error(NULL, L"The invitation has no Unix path.");
         return EXIT_VIEWER;
     }
@@ -415,6 +416,8 @@ static int run_viewer(const struct invitation *inv, const WCHAR *password)
     if (secret[i] || WSAStartup(MAKEWORD(2, 2), &wsa) || !socket_pair(&ours, &theirs))
     {
         SecureZeroMemory(secret, sizeof(secret));
+        HeapFree(GetProcessHeap(), 0, file);
+        HeapFree(GetProcessHeap(), 0, script);
         return EXIT_INTERNAL;
     }
     lstrcpynA(user, inv->file.username, sizeof(user));
