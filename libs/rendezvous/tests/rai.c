@@ -239,6 +239,18 @@ static void test_file(void)
        (unsigned int)inv.lhticket_size);
     ok(inv.dt_start == 1403972263 && inv.dt_length == 14400, "type 2 expiry\n");
 
+    /* [MS-RAI]'s own sample, whitespace and all, as Windows writes it. */
+    bytes = to_utf16(MSRAI_FILE, 1, &size);
+    ok(rv_rai_parse_file(bytes, size, &inv) == RV_S_OK, "[MS-RAI] sample file refused\n");
+    free(bytes);
+    ok(!strcmp(inv.username, "jeff") && !strcmp(inv.passstub, "o2*5GdBARK_JBB"), "sample values\n");
+    ok(inv.rcticket.count == 2 && !strcmp(inv.rcticket.addresses[0].host, "192.168.1.65") &&
+       !strcmp(inv.rcticket.addresses[1].host, "jeff_xp") && inv.rcticket.addresses[1].port == 3389,
+       "sample addresses\n");
+    ok(!strcmp(inv.rcticket.session_id, "ot9B5Ut8n6FmiIOr2Aa915WwuLcMdtNl5AoXFiA4wLg="), "sample id %s\n",
+       inv.rcticket.session_id);
+    ok(inv.dt_start == 1160080069 && inv.dt_length == 60 && inv.rcticket_encrypted == 1, "sample expiry\n");
+
     /* UTF-8 with its BOM, a name with entities and non-ASCII, no expiry. */
     snprintf(text, sizeof(text), "\xef\xbb\xbf<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA "
              "USERNAME=\"J&amp;J &lt;Z\xc3\xa9&gt;\" RCTICKET=\"%s\"/></UPLOADINFO>\r\n", MSRAI_STRING1);

@@ -102,4 +102,19 @@ static const unsigned char type1_encrypted_passstub[32] =
 #define MSRAI_STRING1 "65538,1,172.31.243.138:3389;MIKE_HOME:3389,*," \
     "Uj7RpOlU80SibpRwRZ9+z1vbh7nIgVn89X1AiKp15Vc=,*,*,RcfwecK8dpcT1fjZ6iQ5M0+q7iU="
 
+/* [MS-RAI] 6's sample invitation file of the first type, as the document
+ * lays it out, but for the RCTICKET value, which the page wraps. */
+#define MSRAI_FILE "<?xml version=\"1.0\" encoding=\"Unicode\" ?>\r\n" \
+    "    <UPLOADINFO TYPE=\"Escalated\">\r\n" \
+    "        <UPLOADDATA \r\n" \
+    "            USERNAME=\"jeff\" \r\n" \
+    "            RCTICKET=\"65538,1,192.168.1.65:3389;jeff_xp:3389,*,ot9B5Ut8n6FmiIOr2Aa915WwuLcMdtNl5AoXFiA4wLg=," \
+    "*,*,5nKH3X0Ikre0jjL9SaRlfN10p9o=\" \r\n" \
+    "            RCTICKETENCRYPTED=\"1\" \r\n" \
+    "            DtStart=\"1160080069\" \r\n" \
+    "            DtLength=\"60\" \r\n" \
+    "            PassStub=\"o2*5GdBARK_JBB\" \r\n" \
+    "            L=\"0\" />\r\n" \
+    "    </UPLOADINFO>\r\n"
+
 #endif /* __WINE_RAI_VECTORS_H */
