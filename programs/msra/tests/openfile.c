@@ -229,6 +229,40 @@ static void test_viewer(void)
     ok(!strcmp(record, expected), "recorded %s\n", wine_dbgstr_a(record));
 }
 
+/* A viewer that is not there: a message box, exit 6, nothing recorded. */
+static void test_no_viewer(const WCHAR *viewer)
+{
+    WCHAR path[MAX_PATH], text[512];
+    PROCESS_INFORMATION pi;
+    HWND dialog, box;
+
+    temp_file(L"noviewer.MsRcIncident", path, ARRAYSIZE(path));
+    write_fresh(path);
+    DeleteFileW(record_path);
+    SetEnvironmentVariableW(L"RENDEZVOUS_MSRA_VIEWER", L"/nonexistent/viewer");
+    if (!start_msra(path, &pi)) return;
+    SetEnvironmentVariableW(L"RENDEZVOUS_MSRA_VIEWER", viewer);
+    dialog = wait_window(pi.hProcess, pi.dwProcessId);
+    ok(dialog && GetDlgItem(dialog, IDC_PASSWORD), "no password dialog\n");
+    if (dialog && GetDlgItem(dialog, IDC_PASSWORD))
+    {
+        SetDlgItemTextW(dialog, IDC_PASSWORD, L"" TYPE2_PASSWORD);
+        click(dialog, IDOK);
+        /* The dialog goes, the message box comes. */
+        while (IsWindow(dialog) && WaitForSingleObject(pi.hProcess, 100) == WAIT_TIMEOUT) {}
+        box = wait_window(pi.hProcess, pi.dwProcessId);
+        ok(box && !GetDlgItem(box, IDC_PASSWORD), "no message box\n");
+        if (box)
+        {
+            item_text(box, 0xffff, text, ARRAYSIZE(text));
+            ok(wcsstr(text, L"viewer failed") != NULL, "text %s\n", wine_dbgstr_w(text));
+            PostMessageW(box, WM_COMMAND, IDOK, 0);
+        }
+    }
+    ok(finish(&pi) == 6, "not a viewer failure\n");
+    ok(!viewer_started(), "something was recorded\n");
+}
+
 START_TEST(openfile)
 {
     WCHAR script[MAX_PATH], viewer[MAX_PATH * 3];
@@ -249,4 +283,5 @@ START_TEST(openfile)
     test_wrong_password();
     test_expired();
     test_viewer();
+    test_no_viewer(viewer);
 }
