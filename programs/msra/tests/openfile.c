@@ -26,12 +26,12 @@
 static const char viewer_script[] =
     "#!/bin/sh\n"
     "out=\"$(dirname \"$0\")/record.txt\"\n"
+    "cp \"$1\" \"$(dirname \"$0\")/viewed.txt\"\n"
     "for a in \"$@\"; do printf 'ARG %s\\n' \"$a\"; done >\"$out.tmp\"\n"
     "printf '%s' \"$RENDEZVOUS_MSRA_ADDRESSES\" | sed 's/^/ADDRESS /' >>\"$out.tmp\"\n"
     "mv \"$out.tmp\" \"$out\"\n";
 
 static WCHAR record_path[MAX_PATH];
-static char file_unix[MAX_PATH * 3];
 
 static char *unix_name(const WCHAR *path)
 {
@@ -108,13 +108,40 @@ static BOOL viewer_started(void)
     return GetFileAttributesW(record_path) != INVALID_FILE_ATTRIBUTES;
 }
 
-static void write_fresh(const WCHAR *path)
+/* An invitation valid for another hour, as Windows writes it; text gets its UTF-8. */
+static void write_fresh(const WCHAR *path, char *text, size_t size)
 {
-    char text[4096], start[32];
+    char start[32];
 
     sprintf(start, "%lld", (long long)unix_time());
-    snprintf(text, sizeof(text), TYPE2_FILE_WITH("%s", "60"), start);
+    snprintf(text, size, TYPE2_FILE_WITH("%s", "60"), start);
     write_utf16(path, text);
+}
+
+static DWORD read_text(const WCHAR *path, char *buffer, DWORD size)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    DWORD got = 0;
+
+    buffer[0] = 0;
+    if (file == INVALID_HANDLE_VALUE) return 0;
+    ReadFile(file, buffer, size - 1, &got, NULL);
+    buffer[got] = 0;
+    CloseHandle(file);
+    return got;
+}
+
+static BOOL unix_file_exists(const char *path)
+{
+    WCHAR *(CDECL *get_dos_file_name)(const char *);
+    WCHAR *dos;
+    BOOL ret;
+
+    get_dos_file_name = (void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_dos_file_name");
+    if (!get_dos_file_name || !(dos = get_dos_file_name(path))) return FALSE;
+    ret = GetFileAttributesW(dos) != INVALID_FILE_ATTRIBUTES;
+    HeapFree(GetProcessHeap(), 0, dos);
+    return ret;
 }
 
 /* The text of a window's control, read across processes. */
@@ -127,12 +154,13 @@ static void item_text(HWND dialog, int id, WCHAR *text, int size)
 static void test_wrong_password(void)
 {
     WCHAR path[MAX_PATH], text[512];
+    char utf8[4096];
     PROCESS_INFORMATION pi;
     HWND dialog;
     int i;
 
     temp_file(L"wrong.MsRcIncident", path, ARRAYSIZE(path));
-    write_fresh(path);
+    write_fresh(path, utf8, sizeof(utf8));
     DeleteFileW(record_path);
     if (!start_msra(path, &pi)) return;
     dialog = wait_window(pi.hProcess, pi.dwProcessId);
@@ -182,20 +210,16 @@ static void test_expired(void)
 
 static void test_viewer(void)
 {
-    WCHAR path[MAX_PATH], text[512];
-    char record[4096], expected[4096], *unix;
+    WCHAR path[MAX_PATH], viewed[MAX_PATH], text[512];
+    char record[4096], expected[4096], utf8[4096], copy[4096], *line, *end;
     PROCESS_INFORMATION pi;
-    HANDLE file;
-    DWORD size = 0, code;
+    DWORD code;
     HWND dialog;
 
     temp_file(L"good.MsRcIncident", path, ARRAYSIZE(path));
-    write_fresh(path);
-    unix = unix_name(path);
-    ok(unix != NULL, "no Unix path\n");
-    if (!unix) return;
-    lstrcpynA(file_unix, unix, sizeof(file_unix));
-    HeapFree(GetProcessHeap(), 0, unix);
+    write_fresh(path, utf8, sizeof(utf8));
+    temp_file(L"viewed.txt", viewed, ARRAYSIZE(viewed));
+    DeleteFileW(viewed);
     DeleteFileW(record_path);
     if (!start_msra(path, &pi)) return;
     dialog = wait_window(pi.hProcess, pi.dwProcessId);
@@ -215,29 +239,36 @@ static void test_viewer(void)
     code = finish(&pi);
     ok(code == 0, "exit code %lu\n", code);
     ok(viewer_started(), "the viewer did not start\n");
-    file = CreateFileW(record_path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
-    if (file == INVALID_HANDLE_VALUE) return;
-    ReadFile(file, record, sizeof(record) - 1, &size, NULL);
-    record[size] = 0;
-    CloseHandle(file);
-    /* FreeRDP's form (xfreerdp FILE /assistance:PASSWORD) and the addresses of
-     * the decrypted ticket, in its order. */
+    if (!read_text(record_path, record, sizeof(record))) return;
+
+    /* FreeRDP's form, xfreerdp FILE /assistance:PASSWORD, FILE a UTF-8 copy
+     * (FreeRDP 2.11 reads no UTF-16) that is gone once the viewer has ended. */
+    ok(!strncmp(record, "ARG /", 5) && (end = strchr(record, '\n')), "recorded %s\n", wine_dbgstr_a(record));
+    if (strncmp(record, "ARG /", 5) || !(end = strchr(record, '\n'))) return;
+    *end = 0;
+    line = record + 4;
+    ok(strlen(line) > 24 && !strcmp(line + strlen(line) - 24, "/invitation.MsRcIncident"), "file %s\n", line);
+    ok(!unix_file_exists(line), "the copy %s is left\n", line);
+    read_text(viewed, copy, sizeof(copy));
+    ok(!strcmp(copy, utf8), "the viewer got %s\n", wine_dbgstr_a(copy));
+    /* The addresses of the decrypted ticket, in its order. */
     snprintf(expected, sizeof(expected),
-             "ARG %s\nARG /assistance:" TYPE2_PASSWORD "\nARG /title:Remote Assistance: awake\n"
+             "ARG /assistance:" TYPE2_PASSWORD "\nARG /title:Remote Assistance: awake\n"
              "ADDRESS fe80::1032:53d9:5a01:909b%%3 49228\nADDRESS fe80::3d8f:9b2d:6b4e:6aa%%6 49229\n"
-             "ADDRESS 192.168.1.200 49230\nADDRESS 169.254.6.170 49231\n", file_unix);
-    ok(!strcmp(record, expected), "recorded %s\n", wine_dbgstr_a(record));
+             "ADDRESS 192.168.1.200 49230\nADDRESS 169.254.6.170 49231\n");
+    ok(!strcmp(end + 1, expected), "recorded %s\n", wine_dbgstr_a(end + 1));
 }
 
 /* A viewer that is not there: a message box, exit 6, nothing recorded. */
 static void test_no_viewer(const WCHAR *viewer)
 {
     WCHAR path[MAX_PATH], text[512];
+    char utf8[4096];
     PROCESS_INFORMATION pi;
     HWND dialog, box;
 
     temp_file(L"noviewer.MsRcIncident", path, ARRAYSIZE(path));
-    write_fresh(path);
+    write_fresh(path, utf8, sizeof(utf8));
     DeleteFileW(record_path);
     SetEnvironmentVariableW(L"RENDEZVOUS_MSRA_VIEWER", L"/nonexistent/viewer");
     if (!start_msra(path, &pi)) return;
