@@ -28,6 +28,8 @@
 /* A UTF-16 unit becomes at most 3 bytes of UTF-8. */
 #define TEXT_BUFFER_SIZE (RV_RAI_MAX_FILE_SIZE / 2 * 3)
 #define MAX_ZONE_LENGTH 32
+/* DtStart's limit: 2^62 seconds. */
+#define MAX_DT_START ((uint64_t)1 << 62)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A cursor over untrusted text; every read is bounded by end. */
@@ -490,7 +492,7 @@ static int from_utf8(const uint8_t *bytes, size_t size, char *out, size_t out_si
     return 1;
 }
 
-/* USERNAME, with the five predefined entities decoded; no other '&'. */
+/* USERNAME, with the five predefined entities decoded; no other '&', no control character. */
 static int copy_name(char *out, size_t size, const struct value *value)
 {
     static const struct { const char *name; char ch; } entities[] =
@@ -515,6 +517,7 @@ static int copy_name(char *out, size_t size, const struct value *value)
             ch = entities[k].ch;
             i += strlen(entities[k].name);
         }
+        else if ((unsigned char)ch < 0x20) return 0;
         else i++;
         if (pos + 1 >= size) return 0;
         out[pos++] = ch;
@@ -638,7 +641,8 @@ static rv_result parse_text(const char *text, size_t length, struct rv_rai_invit
     if (v.start.present != v.length.present) return RV_E_PROTOCOL;
     if (v.start.present)
     {
-        if (!parse_decimal(v.start.text, v.start.length, INT64_MAX, &number)) return RV_E_PROTOCOL;
+        /* Bounded well below INT64_MAX, so that DtStart + 60 * DtLength cannot overflow. */
+        if (!parse_decimal(v.start.text, v.start.length, MAX_DT_START, &number)) return RV_E_PROTOCOL;
         result->dt_start = (int64_t)number;
         if (!parse_decimal(v.length.text, v.length.length, UINT32_MAX, &number)) return RV_E_PROTOCOL;
         result->dt_length = (uint32_t)number;

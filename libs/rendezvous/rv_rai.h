@@ -48,7 +48,7 @@
  *   or without one).  The attributes of UPLOADDATA, in any order, each at
  *   most once, no other: USERNAME (required), RCTICKET (required),
  *   RCTICKETENCRYPTED ("0" or "1"), PassStub, DtStart and DtLength (both or
- *   neither), L ("0" or "1"), LHTICKET (hex of the AES ciphertext, a
+ *   neither; DtStart at most 2^62, DtLength at most 2^32 - 1), L ("0" or "1"), LHTICKET (hex of the AES ciphertext, a
  *   positive multiple of 16 bytes).
  *
  * PARSING

@@ -267,6 +267,8 @@ static void test_file_malformed(void)
         "USERNAME=\"a\"",                                                         /* no RCTICKET */
         "USERNAME=\"\" RCTICKET=\"" MSRAI_STRING1 "\"",
         "USERNAME=\"a&b\" RCTICKET=\"" MSRAI_STRING1 "\"",
+        "USERNAME=\"a\tb\" RCTICKET=\"" MSRAI_STRING1 "\"",
+        "USERNAME=\"a\" RCTICKET=\"" MSRAI_STRING1 "\" DtStart=\"4611686018427387905\" DtLength=\"1\"",
         "USERNAME=\"a\" USERNAME=\"a\" RCTICKET=\"" MSRAI_STRING1 "\"",
         "USERNAME=\"a\" RCTICKET=\"" MSRAI_STRING1 "\" OTHER=\"1\"",
         "USERNAME=\"a\" RCTICKET=\"" MSRAI_STRING1 "\" DtStart=\"1\"",
@@ -296,6 +298,10 @@ static void test_file_malformed(void)
     snprintf(text, sizeof(text), "<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA USERNAME=\"a\" RCTICKET=\"%s\"/>"
              "</UPLOADINFO>", MSRAI_STRING1);
     ok(parse_file(text, &inv) == RV_S_OK, "minimal file refused\n");
+    snprintf(text, sizeof(text), "<UPLOADINFO TYPE=\"Escalated\"><UPLOADDATA USERNAME=\"a\" RCTICKET=\"%s\" "
+             "DtStart=\"4611686018427387904\" DtLength=\"4294967295\"/></UPLOADINFO>", MSRAI_STRING1);
+    ok(parse_file(text, &inv) == RV_S_OK && inv.dt_start == (int64_t)1 << 62 && inv.dt_length == 4294967295u,
+       "largest DtStart and DtLength refused\n");
     snprintf(text, sizeof(text), "<UPLOADINFO TYPE=\"Other\"><UPLOADDATA USERNAME=\"a\" RCTICKET=\"%s\"/>"
              "</UPLOADINFO>", MSRAI_STRING1);
     ok(parse_file(text, &inv) == RV_E_PROTOCOL, "other TYPE accepted\n");
