@@ -299,13 +299,35 @@ static void CALLBACK mta_dispatch_callback(PTP_CALLBACK_INSTANCE instance, void 
     if (SUCCEEDED(hr)) CoUninitialize();
 }
 
+static HRESULT get_thread_window(HWND *ret);
+
+/* STA: the window of the object's thread, made there when first needed.  Only
+ * that thread writes it; the first wake of a session always comes from a call
+ * the owner makes, which in an STA is made on the object's thread.  A wake
+ * from the I/O thread that still finds no window loses nothing: the thread's
+ * own wake, posted once the window is there, dispatches after it. */
+static HWND target_window(struct wake_target *target)
+{
+    HWND window = InterlockedCompareExchangePointer((void **)&target->window, NULL, NULL);
+
+    if (window || GetCurrentThreadId() != target->sta_thread) return window;
+    if (FAILED(get_thread_window(&window))) return NULL;
+    InterlockedExchangePointer((void **)&target->window, window);
+    return window;
+}
+
 void wake_target_signal(struct wake_target *target)
 {
     ULONG_PTR handle;
+    HWND window;
 
-    if (target->window)
+    if (target->sta_thread)
     {
-        if (!PostMessageW(target->window, WM_WAKE_DISPATCH, target->slot, target->seq))
+        /* Without a window (a call from another thread came first) the
+         * object's next call on its own thread dispatches what is waiting. */
+        if (!(window = target_window(target)))
+            WARN("no window on the object's thread yet\n");
+        else if (!PostMessageW(window, WM_WAKE_DISPATCH, target->slot, target->seq))
             WARN("the object's thread is gone: %lu\n", GetLastError());
         return;
     }
@@ -369,18 +391,17 @@ HRESULT wake_target_init(struct wake_target *target, struct work_guard *guard,
 {
     APTTYPEQUALIFIER qualifier;
     APTTYPE type;
-    HRESULT hr;
 
     target->guard = guard;
     target->dispatch = dispatch;
+    target->sta_thread = 0;
     target->window = NULL;
     target->core = NULL;
     target->socket = 0;
     /* An object made in an STA gets its events on that thread; otherwise on
      * thread-pool threads that join the MTA. */
-    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA)
-        && FAILED(hr = get_thread_window(&target->window)))
-        return hr;
+    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA))
+        target->sta_thread = GetCurrentThreadId();
     return table_add(target);
 }
 
@@ -388,7 +409,7 @@ void wake_target_dispatch_here(struct wake_target *target)
 {
     struct work_frame frame;
 
-    if (target->window && GetWindowThreadProcessId(target->window, NULL) != GetCurrentThreadId()) return;
+    if (target->sta_thread && target->sta_thread != GetCurrentThreadId()) return;
     /* The client's call holds the object; the frame keeps it through a sink
      * that lets go of the client's last reference. */
     if (!work_guard_enter(target->guard, &frame)) return;
@@ -407,9 +428,10 @@ static void wake_target_unwatch_socket(struct wake_target *target)
  * cannot, the wakes go on as before. */
 static void wake_target_watch_socket(struct wake_target *target, struct rv_session *core)
 {
+    HWND window = target_window(target);
     uintptr_t socket;
 
-    if (!target->window || rv_session_route_socket(core, (uintptr_t)target->window, WM_WAKE_INPUT, &socket))
+    if (!window || rv_session_route_socket(core, (uintptr_t)window, WM_WAKE_INPUT, &socket))
         return;
     EnterCriticalSection(&table_cs);
     target->core = core;
@@ -417,7 +439,7 @@ static void wake_target_watch_socket(struct wake_target *target, struct rv_sessi
     LeaveCriticalSection(&table_cs);
     /* The first read takes the socket's input over from the I/O thread; it
      * comes at once, for what arrived before the route. */
-    PostMessageW(target->window, WM_WAKE_INPUT, socket, WSAMAKESELECTREPLY(FD_READ, 0));
+    PostMessageW(window, WM_WAKE_INPUT, socket, WSAMAKESELECTREPLY(FD_READ, 0));
 }
 
 void wake_target_follow_session(struct wake_target *target, struct rv_session *core, enum rv_state state)
