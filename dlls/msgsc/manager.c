@@ -275,7 +275,7 @@ static inline struct manager *impl_from_IMsgrSessionManagerHost(IMsgrSessionMana
     return CONTAINING_RECORD(iface, struct manager, IMsgrSessionManagerHost_iface);
 }
 
-static void fire_guid_event(struct manager *m, DISPID dispid, const WCHAR *guid)
+static void fire_guid_event(struct manager *manager, DISPID dispid, const WCHAR *guid)
 {
     VARIANT arg;
 
@@ -285,28 +285,28 @@ static void fire_guid_event(struct manager *m, DISPID dispid, const WCHAR *guid)
         ERR("cannot fire event %ld\n", dispid);
         return;
     }
-    IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-    event_source_fire(&m->events, dispid, &arg, 1);
-    IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
+    IMsgrSessionManager_AddRef(&manager->IMsgrSessionManager_iface);
+    event_source_fire(&manager->events, dispid, &arg, 1);
+    IMsgrSessionManager_Release(&manager->IMsgrSessionManager_iface);
     SysFreeString(V_BSTR(&arg));
 }
 
 static HRESULT WINAPI manager_QueryInterface(IMsgrSessionManager *iface, REFIID riid, void **obj)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
 
-    TRACE("%p, %s, %p.\n", m, debugstr_guid(riid), obj);
+    TRACE("%p, %s, %p.\n", manager, debugstr_guid(riid), obj);
 
     if (!obj) return E_POINTER;
     if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
         IsEqualGUID(riid, &IID_IMsgrSessionManager))
-        *obj = &m->IMsgrSessionManager_iface;
+        *obj = &manager->IMsgrSessionManager_iface;
     else if (IsEqualGUID(riid, &IID_IMsgrSessionManagerHost))
-        *obj = &m->IMsgrSessionManagerHost_iface;
+        *obj = &manager->IMsgrSessionManagerHost_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &m->events.IConnectionPointContainer_iface;
+        *obj = &manager->events.IConnectionPointContainer_iface;
     else if (IsEqualGUID(riid, &IID_IMsgrLock))
-        *obj = &m->lock.IMsgrLock_iface;
+        *obj = &manager->lock.IMsgrLock_iface;
     else
     {
         WARN("no interface %s\n", debugstr_guid(riid));
@@ -319,24 +319,24 @@ static HRESULT WINAPI manager_QueryInterface(IMsgrSessionManager *iface, REFIID 
 
 static ULONG WINAPI manager_AddRef(IMsgrSessionManager *iface)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
-    ULONG refcount = InterlockedIncrement(&m->refcount);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
+    ULONG refcount = InterlockedIncrement(&manager->refcount);
 
-    TRACE("%p, refcount %lu.\n", m, refcount);
+    TRACE("%p, refcount %lu.\n", manager, refcount);
     return refcount;
 }
 
 static ULONG WINAPI manager_Release(IMsgrSessionManager *iface)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
-    ULONG refcount = InterlockedDecrement(&m->refcount);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
+    ULONG refcount = InterlockedDecrement(&manager->refcount);
 
-    TRACE("%p, refcount %lu.\n", m, refcount);
+    TRACE("%p, refcount %lu.\n", manager, refcount);
 
     if (!refcount)
     {
-        connection_point_destroy(&m->events.point);
-        CoTaskMemFree(m);
+        connection_point_destroy(&manager->events.point);
+        CoTaskMemFree(manager);
         unlock_module();
     }
     return refcount;
@@ -398,14 +398,14 @@ static HRESULT WINAPI manager_GetLaunchingSession(IMsgrSessionManager *iface, LO
 static HRESULT WINAPI manager_RegisterApplication(IMsgrSessionManager *iface, BSTR guid, BSTR name, BSTR url,
                                                   BSTR path, LONG flags)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
     WCHAR key_name[ARRAY_SIZE(MSGR_APPS_KEY) + MSGR_GUID_LENGTH + 1];
     UINT name_len = SysStringLen(name), url_len = SysStringLen(url), path_len = SysStringLen(path);
     DWORD disposition;
     LONG ret;
     HKEY key;
 
-    TRACE("%p, %s, %s, %s, %s, %#lx.\n", m, debugstr_w(guid), debugstr_w(name), debugstr_w(url),
+    TRACE("%p, %s, %s, %s, %s, %#lx.\n", manager, debugstr_w(guid), debugstr_w(name), debugstr_w(url),
           debugstr_w(path), flags);
 
     if (flags) return E_INVALIDARG;
@@ -444,18 +444,18 @@ static HRESULT WINAPI manager_RegisterApplication(IMsgrSessionManager *iface, BS
     }
     RegCloseKey(key);
 
-    fire_guid_event(m, DISPID_ONAPPREGISTERED, guid);
+    fire_guid_event(manager, DISPID_ONAPPREGISTERED, guid);
     return S_OK;
 }
 
 static HRESULT WINAPI manager_UnRegisterApplication(IMsgrSessionManager *iface, BSTR guid)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
     WCHAR key_name[ARRAY_SIZE(MSGR_APPS_KEY) + MSGR_GUID_LENGTH + 1];
     LONG ret;
     HKEY key;
 
-    TRACE("%p, %s.\n", m, debugstr_w(guid));
+    TRACE("%p, %s.\n", manager, debugstr_w(guid));
 
     if (msgr_check_app_guid(guid, SysStringLen(guid)) != S_OK) return E_INVALIDARG;
     msgr_app_key_name(guid, key_name);
@@ -468,7 +468,7 @@ static HRESULT WINAPI manager_UnRegisterApplication(IMsgrSessionManager *iface, 
         return REGDB_E_WRITEREGDB;
     }
 
-    fire_guid_event(m, DISPID_ONAPPUNREGISTERED, guid);
+    fire_guid_event(manager, DISPID_ONAPPUNREGISTERED, guid);
     return S_OK;
 }
 
@@ -501,20 +501,20 @@ static const IMsgrSessionManagerVtbl manager_vtbl =
 
 static HRESULT WINAPI host_QueryInterface(IMsgrSessionManagerHost *iface, REFIID riid, void **obj)
 {
-    struct manager *m = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_QueryInterface(&m->IMsgrSessionManager_iface, riid, obj);
+    struct manager *manager = impl_from_IMsgrSessionManagerHost(iface);
+    return IMsgrSessionManager_QueryInterface(&manager->IMsgrSessionManager_iface, riid, obj);
 }
 
 static ULONG WINAPI host_AddRef(IMsgrSessionManagerHost *iface)
 {
-    struct manager *m = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
+    struct manager *manager = impl_from_IMsgrSessionManagerHost(iface);
+    return IMsgrSessionManager_AddRef(&manager->IMsgrSessionManager_iface);
 }
 
 static ULONG WINAPI host_Release(IMsgrSessionManagerHost *iface)
 {
-    struct manager *m = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
+    struct manager *manager = impl_from_IMsgrSessionManagerHost(iface);
+    return IMsgrSessionManager_Release(&manager->IMsgrSessionManager_iface);
 }
 
 static HRESULT WINAPI host_GetTypeInfoCount(IMsgrSessionManagerHost *iface, UINT *count)
@@ -553,14 +553,14 @@ static HRESULT WINAPI host_Invoke(IMsgrSessionManagerHost *iface, DISPID id, REF
 
 static HRESULT WINAPI host_ReceiveInvitation(IMsgrSessionManagerHost *iface, BSTR invitation, IDispatch **ret)
 {
-    struct manager *m = impl_from_IMsgrSessionManagerHost(iface);
+    struct manager *manager = impl_from_IMsgrSessionManagerHost(iface);
     VARIANT_BOOL handled = VARIANT_FALSE;
     IDispatch *session;
     VARIANT args[3];
     BSTR appdata;
     HRESULT hr;
 
-    TRACE("%p, %s, %p.\n", m, debugstr_wn(invitation, 16), ret);
+    TRACE("%p, %s, %p.\n", manager, debugstr_wn(invitation, 16), ret);
 
     if (!ret) return E_POINTER;
     *ret = NULL;
@@ -574,9 +574,9 @@ static HRESULT WINAPI host_ReceiveInvitation(IMsgrSessionManagerHost *iface, BST
     V_BSTR(&args[1]) = appdata;
     V_VT(&args[0]) = VT_BOOL | VT_BYREF;
     V_BOOLREF(&args[0]) = &handled;
-    IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-    event_source_fire(&m->events, DISPID_ONINVITATION, args, 3);
-    IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
+    IMsgrSessionManager_AddRef(&manager->IMsgrSessionManager_iface);
+    event_source_fire(&manager->events, DISPID_ONINVITATION, args, 3);
+    IMsgrSessionManager_Release(&manager->IMsgrSessionManager_iface);
     SysFreeString(appdata);
 
     msgr_session_set_handled(session, handled ? VARIANT_TRUE : VARIANT_FALSE);
@@ -610,22 +610,23 @@ static const IMsgrSessionManagerHostVtbl host_vtbl =
 
 HRESULT msgr_manager_create(REFIID riid, void **obj)
 {
-    struct manager *m;
+    struct manager *manager;
     HRESULT hr;
 
     TRACE("%s, %p.\n", debugstr_guid(riid), obj);
 
-    if (!(m = CoTaskMemAlloc(sizeof(*m)))) return E_OUTOFMEMORY;
-    memset(m, 0, sizeof(*m));
-    m->IMsgrSessionManager_iface.lpVtbl = &manager_vtbl;
-    m->IMsgrSessionManagerHost_iface.lpVtbl = &host_vtbl;
-    m->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
-    m->lock.outer = (IUnknown *)&m->IMsgrSessionManager_iface;
-    m->refcount = 1;
-    event_source_init(&m->events, (IUnknown *)&m->IMsgrSessionManager_iface, &DIID_DMsgrSessionManagerEvents);
+    if (!(manager = CoTaskMemAlloc(sizeof(*manager)))) return E_OUTOFMEMORY;
+    memset(manager, 0, sizeof(*manager));
+    manager->IMsgrSessionManager_iface.lpVtbl = &manager_vtbl;
+    manager->IMsgrSessionManagerHost_iface.lpVtbl = &host_vtbl;
+    manager->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
+    manager->lock.outer = (IUnknown *)&manager->IMsgrSessionManager_iface;
+    manager->refcount = 1;
+    event_source_init(&manager->events, (IUnknown *)&manager->IMsgrSessionManager_iface,
+                      &DIID_DMsgrSessionManagerEvents);
     lock_module();
 
-    hr = IMsgrSessionManager_QueryInterface(&m->IMsgrSessionManager_iface, riid, obj);
-    IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
+    hr = IMsgrSessionManager_QueryInterface(&manager->IMsgrSessionManager_iface, riid, obj);
+    IMsgrSessionManager_Release(&manager->IMsgrSessionManager_iface);
     return hr;
 }
