@@ -342,39 +342,7 @@ static ULONG WINAPI manager_Release(IMsgrSessionManager *iface)
     return refcount;
 }
 
-static HRESULT WINAPI manager_GetTypeInfoCount(IMsgrSessionManager *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI manager_GetTypeInfo(IMsgrSessionManager *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionManager_tid, index, info);
-}
-
-static HRESULT WINAPI manager_GetIDsOfNames(IMsgrSessionManager *iface, REFIID riid, LPOLESTR *names,
-                                            UINT count, LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionManager_tid, riid, names, count, ids);
-}
-
-static HRESULT WINAPI manager_Invoke(IMsgrSessionManager *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionManager_tid, iface, id, riid, flags, params, result,
-                           excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(manager, IMsgrSessionManager, &msgsc_typeinfo, IMsgrSessionManager_tid)
 
 static HRESULT WINAPI manager_CreateSession(IMsgrSessionManager *iface, IDispatch **session)
 {
@@ -499,57 +467,9 @@ static const IMsgrSessionManagerVtbl manager_vtbl =
 
 /* IMsgrSessionManagerHost */
 
-static HRESULT WINAPI host_QueryInterface(IMsgrSessionManagerHost *iface, REFIID riid, void **obj)
-{
-    struct manager *manager = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_QueryInterface(&manager->IMsgrSessionManager_iface, riid, obj);
-}
+FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionManagerHost, impl_from_IMsgrSessionManagerHost, IMsgrSessionManager_iface)
 
-static ULONG WINAPI host_AddRef(IMsgrSessionManagerHost *iface)
-{
-    struct manager *manager = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_AddRef(&manager->IMsgrSessionManager_iface);
-}
-
-static ULONG WINAPI host_Release(IMsgrSessionManagerHost *iface)
-{
-    struct manager *manager = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_Release(&manager->IMsgrSessionManager_iface);
-}
-
-static HRESULT WINAPI host_GetTypeInfoCount(IMsgrSessionManagerHost *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI host_GetTypeInfo(IMsgrSessionManagerHost *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, index, info);
-}
-
-static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionManagerHost *iface, REFIID riid, LPOLESTR *names,
-                                         UINT count, LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, riid, names, count, ids);
-}
-
-static HRESULT WINAPI host_Invoke(IMsgrSessionManagerHost *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, iface, id, riid, flags, params, result,
-                           excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(host, IMsgrSessionManagerHost, &msgsc_typeinfo, IMsgrSessionManagerHost_tid)
 
 static HRESULT WINAPI host_ReceiveInvitation(IMsgrSessionManagerHost *iface, BSTR invitation, IDispatch **ret)
 {

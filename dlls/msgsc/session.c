@@ -396,39 +396,7 @@ static ULONG WINAPI session_Release(IMsgrSession *iface)
     return refcount;
 }
 
-static HRESULT WINAPI session_GetTypeInfoCount(IMsgrSession *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI session_GetTypeInfo(IMsgrSession *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSession_tid, index, info);
-}
-
-static HRESULT WINAPI session_GetIDsOfNames(IMsgrSession *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                            LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSession_tid, riid, names, count, ids);
-}
-
-static HRESULT WINAPI session_Invoke(IMsgrSession *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    return dispatch_invoke(&msgsc_typeinfo, IMsgrSession_tid, iface, id, riid, flags, params, result,
-                           excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(session, IMsgrSession, &msgsc_typeinfo, IMsgrSession_tid)
 
 /* A copy of str (may be NULL: ""), or an error. */
 static HRESULT copy_string(const WCHAR *str, UINT length, BSTR *out)
@@ -877,57 +845,9 @@ static const IMsgrSessionVtbl session_vtbl =
 
 /* IMsgrSessionHost */
 
-static HRESULT WINAPI host_QueryInterface(IMsgrSessionHost *iface, REFIID riid, void **obj)
-{
-    struct session *session = impl_from_IMsgrSessionHost(iface);
-    return IMsgrSession_QueryInterface(&session->IMsgrSession_iface, riid, obj);
-}
+FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionHost, impl_from_IMsgrSessionHost, IMsgrSession_iface)
 
-static ULONG WINAPI host_AddRef(IMsgrSessionHost *iface)
-{
-    struct session *session = impl_from_IMsgrSessionHost(iface);
-    return IMsgrSession_AddRef(&session->IMsgrSession_iface);
-}
-
-static ULONG WINAPI host_Release(IMsgrSessionHost *iface)
-{
-    struct session *session = impl_from_IMsgrSessionHost(iface);
-    return IMsgrSession_Release(&session->IMsgrSession_iface);
-}
-
-static HRESULT WINAPI host_GetTypeInfoCount(IMsgrSessionHost *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI host_GetTypeInfo(IMsgrSessionHost *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionHost_tid, index, info);
-}
-
-static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionHost *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                         LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionHost_tid, riid, names, count, ids);
-}
-
-static HRESULT WINAPI host_Invoke(IMsgrSessionHost *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionHost_tid, iface, id, riid, flags, params, result,
-                           excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(host, IMsgrSessionHost, &msgsc_typeinfo, IMsgrSessionHost_tid)
 
 static HRESULT WINAPI host_get_Invitation(IMsgrSessionHost *iface, BSTR *invitation)
 {

@@ -313,59 +313,9 @@ static const IRendezvousSessionVtbl session_vtbl =
 
 /* IRendezvousSessionHost */
 
-static HRESULT WINAPI host_QueryInterface(IRendezvousSessionHost *iface, REFIID riid, void **obj)
-{
-    struct session *session = impl_from_IRendezvousSessionHost(iface);
-    return IRendezvousSession_QueryInterface(&session->IRendezvousSession_iface, riid, obj);
-}
+FORWARD_IUNKNOWN_METHODS(host, IRendezvousSessionHost, impl_from_IRendezvousSessionHost, IRendezvousSession_iface)
 
-static ULONG WINAPI host_AddRef(IRendezvousSessionHost *iface)
-{
-    struct session *session = impl_from_IRendezvousSessionHost(iface);
-    return IRendezvousSession_AddRef(&session->IRendezvousSession_iface);
-}
-
-static ULONG WINAPI host_Release(IRendezvousSessionHost *iface)
-{
-    struct session *session = impl_from_IRendezvousSessionHost(iface);
-    return IRendezvousSession_Release(&session->IRendezvousSession_iface);
-}
-
-static HRESULT WINAPI host_GetTypeInfoCount(IRendezvousSessionHost *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI host_GetTypeInfo(IRendezvousSessionHost *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&rendezvous_typeinfo, IRendezvousSessionHost_tid, index, info);
-}
-
-static HRESULT WINAPI host_GetIDsOfNames(IRendezvousSessionHost *iface, REFIID riid, LPOLESTR *names,
-                                         UINT count, LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&rendezvous_typeinfo, IRendezvousSessionHost_tid, riid, names,
-                                     count, ids);
-}
-
-static HRESULT WINAPI host_Invoke(IRendezvousSessionHost *iface, DISPID id, REFIID riid, LCID lcid,
-                                  WORD flags, DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo,
-                                  UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags,
-          params, result, excepinfo, argerr);
-
-    return dispatch_invoke(&rendezvous_typeinfo, IRendezvousSessionHost_tid, iface, id, riid, flags, params,
-                           result, excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(host, IRendezvousSessionHost, &rendezvous_typeinfo, IRendezvousSessionHost_tid)
 
 static HRESULT WINAPI host_Initialize(IRendezvousSessionHost *iface, LONG flags)
 {
