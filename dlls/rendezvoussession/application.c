@@ -48,6 +48,7 @@ enum app_kind
 
 enum event_kind
 {
+    EVENT_STATE,            /* the sink sets state_pending instead of queuing it */
     EVENT_DATA,
     EVENT_TERMINATION,
     EVENT_SEND_ERROR,
@@ -226,91 +227,105 @@ static HRESULT get_long_arg(DISPPARAMS *params, UINT index, LONG *value, UINT *a
     return S_OK;
 }
 
-/* The DISPID, flags and shape of an event's arguments. */
-static HRESULT check_event(DISPID id, WORD flags, DISPPARAMS *params)
-{
-    UINT expected;
-
-    switch (id)
-    {
-    case DISPID_EVENT_ON_STATE_CHANGED:
-    case DISPID_EVENT_ON_CONTEXT_DATA:
-    case DISPID_EVENT_ON_SEND_ERROR:
-        expected = 1;
-        break;
-    case DISPID_EVENT_ON_TERMINATION:
-        expected = 2;
-        break;
-    default:
-        WARN("unknown DISPID %ld\n", id);
-        return DISP_E_MEMBERNOTFOUND;
-    }
-    if (!(flags & DISPATCH_METHOD)) return DISP_E_MEMBERNOTFOUND;
-    if (!params) return E_INVALIDARG;
-    if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
-    if (params->cArgs != expected) return DISP_E_BADPARAMCOUNT;
-    if (!params->rgvarg) return E_INVALIDARG;
-    return S_OK;
-}
-
-/* An event's number (state, hr or error) in value, OnContextData's text in data. */
-static HRESULT read_event_args(DISPID id, DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
+/* OnStateChanged's state: only checked, as the state is read with get_State,
+ * whatever the argument says. */
+static HRESULT read_state(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
 {
     HRESULT hr;
 
-    switch (id)
-    {
-    case DISPID_EVENT_ON_STATE_CHANGED:
-        /* Only checked: the state is read with get_State, whatever the argument says. */
-        if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
-        TRACE("OnStateChanged(%ld)\n", *value);
-        break;
-    case DISPID_EVENT_ON_CONTEXT_DATA:
-    {
-        VARIANT v;
+    if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
+    TRACE("OnStateChanged(%ld)\n", *value);
+    return S_OK;
+}
 
-        VariantInit(&v);
-        if (FAILED(hr = VariantChangeType(&v, &params->rgvarg[0], 0, VT_BSTR)))
-        {
-            if (hr == E_OUTOFMEMORY) return hr;
-            if (argerr) *argerr = 0;
-            return DISP_E_TYPEMISMATCH;
-        }
-        *data = V_BSTR(&v);
-        TRACE("OnContextData(%u units)\n", SysStringLen(*data));
-        break;
-    }
-    case DISPID_EVENT_ON_TERMINATION:
-    {
-        /* Standard order puts the last parameter, the BSTR, in rgvarg[0]; the
-         * published sample sends the LONG there.  Whichever is the number. */
-        UINT index = 1;
+static HRESULT read_context_data(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
+{
+    VARIANT v;
+    HRESULT hr;
 
-        if (is_integer_type(V_VT(&params->rgvarg[0])) && !is_integer_type(V_VT(&params->rgvarg[1])))
-            index = 0;
-        if (FAILED(hr = get_long_arg(params, index, value, argerr))) return hr;
-        TRACE("OnTermination(%#lx), hr in rgvarg[%u]\n", *value, index);
-        break;
+    VariantInit(&v);
+    if (FAILED(hr = VariantChangeType(&v, &params->rgvarg[0], 0, VT_BSTR)))
+    {
+        if (hr == E_OUTOFMEMORY) return hr;
+        if (argerr) *argerr = 0;
+        return DISP_E_TYPEMISMATCH;
     }
-    case DISPID_EVENT_ON_SEND_ERROR:
-        if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
-        TRACE("OnSendError(%#lx)\n", *value);
-        break;
-    }
+    *data = V_BSTR(&v);
+    TRACE("OnContextData(%u units)\n", SysStringLen(*data));
+    return S_OK;
+}
+
+static HRESULT read_termination(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
+{
+    /* Standard order puts the last parameter, the BSTR, in rgvarg[0]; the
+     * published sample sends the LONG there.  Whichever is the number. */
+    UINT index = 1;
+    HRESULT hr;
+
+    if (is_integer_type(V_VT(&params->rgvarg[0])) && !is_integer_type(V_VT(&params->rgvarg[1])))
+        index = 0;
+    if (FAILED(hr = get_long_arg(params, index, value, argerr))) return hr;
+    TRACE("OnTermination(%#lx), hr in rgvarg[%u]\n", *value, index);
+    return S_OK;
+}
+
+static HRESULT read_send_error(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
+{
+    HRESULT hr;
+
+    if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
+    TRACE("OnSendError(%#lx)\n", *value);
+    return S_OK;
+}
+
+/* The events of DRendezvousSessionEvents: their arguments, how the number
+ * (state, hr or error) or the text is read from them, and what is queued. */
+static const struct sink_event
+{
+    DISPID id;
+    UINT args;
+    HRESULT (*read)(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr);
+    enum event_kind kind;
+}
+sink_events[] =
+{
+    { DISPID_EVENT_ON_STATE_CHANGED, 1, read_state, EVENT_STATE },
+    { DISPID_EVENT_ON_CONTEXT_DATA, 1, read_context_data, EVENT_DATA },
+    { DISPID_EVENT_ON_TERMINATION, 2, read_termination, EVENT_TERMINATION },
+    { DISPID_EVENT_ON_SEND_ERROR, 1, read_send_error, EVENT_SEND_ERROR },
+};
+
+/* The flags and shape of an event's arguments. */
+static HRESULT check_event(const struct sink_event *event, WORD flags, DISPPARAMS *params)
+{
+    if (!(flags & DISPATCH_METHOD)) return DISP_E_MEMBERNOTFOUND;
+    if (!params) return E_INVALIDARG;
+    if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
+    if (params->cArgs != event->args) return DISP_E_BADPARAMCOUNT;
+    if (!params->rgvarg) return E_INVALIDARG;
     return S_OK;
 }
 
 static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result,
                            UINT *argerr)
 {
+    const struct sink_event *event = NULL;
     struct application *app;
     BSTR data = NULL;
     LONG value = 0;
     HRESULT hr;
+    UINT i;
 
-    if (FAILED(hr = check_event(id, flags, params))) return hr;
+    for (i = 0; i < ARRAY_SIZE(sink_events); i++)
+        if (sink_events[i].id == id) event = &sink_events[i];
+    if (!event)
+    {
+        WARN("unknown DISPID %ld\n", id);
+        return DISP_E_MEMBERNOTFOUND;
+    }
+    if (FAILED(hr = check_event(event, flags, params))) return hr;
     if (result) VariantInit(result);
-    if (FAILED(hr = read_event_args(id, params, &value, &data, argerr))) return hr;
+    if (FAILED(hr = event->read(params, &value, &data, argerr))) return hr;
 
     /* The sink may outlive its application; then there is nobody to tell. */
     if (!(app = event_sink_hold_owner(sink, NULL)))
@@ -318,22 +333,12 @@ static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPP
         SysFreeString(data);
         return S_OK;
     }
-    switch (id)
+    if (event->kind == EVENT_STATE)
     {
-    case DISPID_EVENT_ON_STATE_CHANGED:
         queue_state_check(app);
         hr = S_OK;
-        break;
-    case DISPID_EVENT_ON_CONTEXT_DATA:
-        hr = queue_event(app, EVENT_DATA, S_OK, data);
-        break;
-    case DISPID_EVENT_ON_TERMINATION:
-        hr = queue_event(app, EVENT_TERMINATION, value, NULL);
-        break;
-    default:
-        hr = queue_event(app, EVENT_SEND_ERROR, value, NULL);
-        break;
     }
+    else hr = queue_event(app, event->kind, value, data);
     app_release(app);
     return hr;
 }
@@ -433,6 +438,9 @@ static void handle_event(struct application *app, struct app_event *event)
     {
         switch (event->kind)
         {
+        case EVENT_STATE:
+            handshake_check_state(hs);
+            break;
         case EVENT_DATA:
             handshake_data(hs, event->data);
             break;
