@@ -121,7 +121,7 @@ static void dispatch_now(struct session *session)
 }
 
 /* Core handlers: they fire DMsgrSessionEvents.  The dispatch's work frame
- * keeps s, whatever a sink releases. */
+ * keeps the session, whatever a sink releases. */
 
 /* A BSTR event argument; without memory the event still comes, with "". */
 static void fire_bstr(struct session *session, DISPID dispid, const WCHAR *units, UINT count)
@@ -845,7 +845,7 @@ static const IMsgrSessionVtbl session_vtbl =
 
 /* IMsgrSessionHost */
 
-FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionHost, impl_from_IMsgrSessionHost, IMsgrSession_iface)
+FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionHost, (IUnknown *)&impl_from_IMsgrSessionHost(iface)->IMsgrSession_iface)
 
 DUAL_DISPATCH_METHODS(host, IMsgrSessionHost, &msgsc_typeinfo, IMsgrSessionHost_tid)
 
@@ -951,16 +951,41 @@ static HRESULT decline_unregistered_app(struct session *session, BSTR name, BSTR
     return SR_APP_NOT_REGISTERED;
 }
 
+/* Puts the session in the running object table for the application Launch
+ * started suspended, so that it finds the session, then lets it run; an
+ * application that cannot find it is killed. */
+static HRESULT register_launch(struct session *session, IRunningObjectTable *rot, const PROCESS_INFORMATION *pi)
+{
+    IMoniker *moniker = NULL;
+    DWORD cookie = 0;
+    HRESULT hr;
+
+    if (FAILED(hr = launch_moniker(pi->dwProcessId, &moniker)) ||
+        FAILED(hr = IRunningObjectTable_Register(rot, ROTFLAGS_REGISTRATIONKEEPSALIVE,
+                                                 (IUnknown *)&session->IMsgrSession_iface, moniker, &cookie)))
+    {
+        WARN("cannot register the session: %#lx\n", hr);
+        TerminateProcess(pi->hProcess, 1);
+        if (moniker) IMoniker_Release(moniker);
+        return SR_APPLICATION_LAUNCH_FAILED;
+    }
+    IMoniker_Release(moniker);
+    EnterCriticalSection(&session->cs);
+    session->launched_pid = pi->dwProcessId;
+    session->rot_cookie = cookie;
+    LeaveCriticalSection(&session->cs);
+    ResumeThread(pi->hThread);
+    return S_OK;
+}
+
 static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
 {
     struct session *session = impl_from_IMsgrSessionHost(iface);
     PROCESS_INFORMATION pi = { 0 };
     IRunningObjectTable *rot = NULL;
-    IMoniker *moniker = NULL;
     BSTR name = NULL, url = NULL, path = NULL;
     WCHAR app[MSGR_GUID_LENGTH + 1];
     VARIANT_BOOL enable;
-    DWORD cookie = 0;
     HRESULT hr;
 
     TRACE("%p.\n", session);
@@ -999,21 +1024,7 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
 
     /* Suspended until the session is in the table, so that it can find it. */
     if (FAILED(hr = start_application(path, &pi))) goto failed;
-    if (FAILED(hr = launch_moniker(pi.dwProcessId, &moniker)) ||
-        FAILED(hr = IRunningObjectTable_Register(rot, ROTFLAGS_REGISTRATIONKEEPSALIVE,
-                                                 (IUnknown *)&session->IMsgrSession_iface, moniker, &cookie)))
-    {
-        WARN("cannot register the session: %#lx\n", hr);
-        TerminateProcess(pi.hProcess, 1);
-        hr = SR_APPLICATION_LAUNCH_FAILED;
-        goto failed;
-    }
-    EnterCriticalSection(&session->cs);
-    session->launched_pid = pi.dwProcessId;
-    session->rot_cookie = cookie;
-    LeaveCriticalSection(&session->cs);
-    ResumeThread(pi.hThread);
-    hr = S_OK;
+    if (FAILED(hr = register_launch(session, rot, &pi))) goto failed;
     goto done;
 
 failed:
@@ -1023,7 +1034,6 @@ failed:
 done:
     if (pi.hThread) CloseHandle(pi.hThread);
     if (pi.hProcess) CloseHandle(pi.hProcess);
-    if (moniker) IMoniker_Release(moniker);
     if (rot) IRunningObjectTable_Release(rot);
     SysFreeString(name);
     SysFreeString(url);
