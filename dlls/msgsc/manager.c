@@ -467,7 +467,8 @@ static const IMsgrSessionManagerVtbl manager_vtbl =
 
 /* IMsgrSessionManagerHost */
 
-FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionManagerHost, impl_from_IMsgrSessionManagerHost, IMsgrSessionManager_iface)
+FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionManagerHost,
+                         (IUnknown *)&impl_from_IMsgrSessionManagerHost(iface)->IMsgrSessionManager_iface)
 
 DUAL_DISPATCH_METHODS(host, IMsgrSessionManagerHost, &msgsc_typeinfo, IMsgrSessionManagerHost_tid)
 

@@ -86,7 +86,7 @@ static void dispatch_now(struct session *session)
 }
 
 /* Core handlers: these fire DRendezvousSessionEvents.  The dispatch's work
- * frame keeps s, whatever a sink releases. */
+ * frame keeps the session, whatever a sink releases. */
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
 {
@@ -313,7 +313,8 @@ static const IRendezvousSessionVtbl session_vtbl =
 
 /* IRendezvousSessionHost */
 
-FORWARD_IUNKNOWN_METHODS(host, IRendezvousSessionHost, impl_from_IRendezvousSessionHost, IRendezvousSession_iface)
+FORWARD_IUNKNOWN_METHODS(host, IRendezvousSessionHost,
+                         (IUnknown *)&impl_from_IRendezvousSessionHost(iface)->IRendezvousSession_iface)
 
 DUAL_DISPATCH_METHODS(host, IRendezvousSessionHost, &rendezvous_typeinfo, IRendezvousSessionHost_tid)
 

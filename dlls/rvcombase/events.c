@@ -626,20 +626,7 @@ static inline struct event_source *impl_from_IConnectionPointContainer(IConnecti
     return CONTAINING_RECORD(iface, struct event_source, IConnectionPointContainer_iface);
 }
 
-static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
-{
-    return IUnknown_QueryInterface(impl_from_IConnectionPointContainer(iface)->outer, riid, obj);
-}
-
-static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
-{
-    return IUnknown_AddRef(impl_from_IConnectionPointContainer(iface)->outer);
-}
-
-static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
-{
-    return IUnknown_Release(impl_from_IConnectionPointContainer(iface)->outer);
-}
+FORWARD_IUNKNOWN_METHODS(container, IConnectionPointContainer, impl_from_IConnectionPointContainer(iface)->outer)
 
 static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
                                                      IEnumConnectionPoints **ret)

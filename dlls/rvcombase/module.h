@@ -116,22 +116,23 @@ HRESULT dispatch_invoke(struct typeinfo_cache *cache, unsigned int tid, void *if
     }
 
 /*
- * IUnknown's three methods for an object's second interface, named
- * prefix_QueryInterface and so on: impl_from(iface)->main_iface is the object's
- * first interface, which answers them.
+ * IUnknown's three methods for an interface that another answers for, named
+ * prefix_QueryInterface and so on: outer is an expression of iface giving that
+ * other interface, as an IUnknown pointer (the object's first interface, or the
+ * outer object of a part such as a connection point container).
  */
-#define FORWARD_IUNKNOWN_METHODS(prefix, iface_type, impl_from, main_iface) \
+#define FORWARD_IUNKNOWN_METHODS(prefix, iface_type, outer) \
     static HRESULT WINAPI prefix##_QueryInterface(iface_type *iface, REFIID riid, void **obj) \
     { \
-        return IUnknown_QueryInterface((IUnknown *)&impl_from(iface)->main_iface, riid, obj); \
+        return IUnknown_QueryInterface(outer, riid, obj); \
     } \
     static ULONG WINAPI prefix##_AddRef(iface_type *iface) \
     { \
-        return IUnknown_AddRef((IUnknown *)&impl_from(iface)->main_iface); \
+        return IUnknown_AddRef(outer); \
     } \
     static ULONG WINAPI prefix##_Release(iface_type *iface) \
     { \
-        return IUnknown_Release((IUnknown *)&impl_from(iface)->main_iface); \
+        return IUnknown_Release(outer); \
     }
 
 /* What a module's main.c describes once; its DllMain, DllGetClassObject and
