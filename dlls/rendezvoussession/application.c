@@ -227,15 +227,11 @@ static HRESULT get_long_arg(DISPPARAMS *params, UINT index, LONG *value, UINT *a
     return S_OK;
 }
 
-/* OnStateChanged's state: only checked, as the state is read with get_State,
- * whatever the argument says. */
-static HRESULT read_state(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
+/* The number of OnStateChanged, only checked as the state is read with
+ * get_State whatever the argument says, and of OnSendError. */
+static HRESULT read_number(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
 {
-    HRESULT hr;
-
-    if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
-    TRACE("OnStateChanged(%ld)\n", *value);
-    return S_OK;
+    return get_long_arg(params, 0, value, argerr);
 }
 
 static HRESULT read_context_data(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
@@ -251,7 +247,6 @@ static HRESULT read_context_data(DISPPARAMS *params, LONG *value, BSTR *data, UI
         return DISP_E_TYPEMISMATCH;
     }
     *data = V_BSTR(&v);
-    TRACE("OnContextData(%u units)\n", SysStringLen(*data));
     return S_OK;
 }
 
@@ -269,15 +264,6 @@ static HRESULT read_termination(DISPPARAMS *params, LONG *value, BSTR *data, UIN
     return S_OK;
 }
 
-static HRESULT read_send_error(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
-{
-    HRESULT hr;
-
-    if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
-    TRACE("OnSendError(%#lx)\n", *value);
-    return S_OK;
-}
-
 /* The events of DRendezvousSessionEvents: their arguments, how the number
  * (state, hr or error) or the text is read from them, and what is queued. */
 static const struct sink_event
@@ -289,10 +275,10 @@ static const struct sink_event
 }
 sink_events[] =
 {
-    { DISPID_EVENT_ON_STATE_CHANGED, 1, read_state, EVENT_STATE },
+    { DISPID_EVENT_ON_STATE_CHANGED, 1, read_number, EVENT_STATE },
     { DISPID_EVENT_ON_CONTEXT_DATA, 1, read_context_data, EVENT_DATA },
     { DISPID_EVENT_ON_TERMINATION, 2, read_termination, EVENT_TERMINATION },
-    { DISPID_EVENT_ON_SEND_ERROR, 1, read_send_error, EVENT_SEND_ERROR },
+    { DISPID_EVENT_ON_SEND_ERROR, 1, read_number, EVENT_SEND_ERROR },
 };
 
 /* The flags and shape of an event's arguments. */
@@ -326,6 +312,7 @@ static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPP
     if (FAILED(hr = check_event(event, flags, params))) return hr;
     if (result) VariantInit(result);
     if (FAILED(hr = event->read(params, &value, &data, argerr))) return hr;
+    TRACE("DISPID %ld: %#lx, %u units of data\n", id, value, SysStringLen(data));
 
     /* The sink may outlive its application; then there is nobody to tell. */
     if (!(app = event_sink_hold_owner(sink, NULL)))
