@@ -99,7 +99,7 @@ static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPP
 {
     struct work_frame frame;
     VARIANT args[2];
-    struct bridge *b;
+    struct bridge *bridge;
     UINT expected;
     HRESULT hr;
 
@@ -128,7 +128,7 @@ static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPP
     if (!params || !params->rgvarg) return E_INVALIDARG;
     if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
     if (params->cArgs != expected) return DISP_E_BADPARAMCOUNT;
-    if (!(b = event_sink_hold_owner(sink, &frame))) return S_OK;
+    if (!(bridge = event_sink_hold_owner(sink, &frame))) return S_OK;
 
     switch (id)
     {
@@ -137,31 +137,31 @@ static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPP
         {
             /* SS_* are RSS_* up to SS_TERMINATED; Messenger's fallback states are unknown here. */
             if (V_I4(&args[0]) < SS_UNKNOWN || V_I4(&args[0]) > SS_TERMINATED) V_I4(&args[0]) = RSS_UNKNOWN;
-            event_source_fire(&b->events, DISPID_EVENT_ON_STATE_CHANGED, args, 1);
+            event_source_fire(&bridge->events, DISPID_EVENT_ON_STATE_CHANGED, args, 1);
         }
         break;
     case DISPID_ONCONTEXTDATA:
         if (SUCCEEDED(hr = get_arg(params, 0, VT_BSTR, &args[0], argerr)))
         {
-            event_source_fire(&b->events, DISPID_EVENT_ON_CONTEXT_DATA, args, 1);
+            event_source_fire(&bridge->events, DISPID_EVENT_ON_CONTEXT_DATA, args, 1);
             VariantClear(&args[0]);
         }
         break;
     case DISPID_ONSENDERROR:
         if (SUCCEEDED(hr = get_arg(params, 0, VT_I4, &args[0], argerr)))
-            event_source_fire(&b->events, DISPID_EVENT_ON_SEND_ERROR, args, 1);
+            event_source_fire(&bridge->events, DISPID_EVENT_ON_SEND_ERROR, args, 1);
         break;
     default:
         /* OnTermination(hr, bstrAppData): the BSTR is rgvarg[0]. */
         if (SUCCEEDED(hr = get_arg(params, 1, VT_I4, &args[1], argerr)) &&
             SUCCEEDED(hr = get_arg(params, 0, VT_BSTR, &args[0], argerr)))
         {
-            EnterCriticalSection(&b->cs);
+            EnterCriticalSection(&bridge->cs);
             /* The end Remote Assistance asked for, with its own hr. */
-            if (b->terminating) V_I4(&args[1]) = b->terminate_hr;
-            b->terminating = FALSE;
-            LeaveCriticalSection(&b->cs);
-            event_source_fire(&b->events, DISPID_EVENT_ON_TERMINATION, args, 2);
+            if (bridge->terminating) V_I4(&args[1]) = bridge->terminate_hr;
+            bridge->terminating = FALSE;
+            LeaveCriticalSection(&bridge->cs);
+            event_source_fire(&bridge->events, DISPID_EVENT_ON_TERMINATION, args, 2);
             VariantClear(&args[0]);
         }
         break;
@@ -181,15 +181,15 @@ static const struct event_sink_ops sink_ops =
 
 static HRESULT WINAPI bridge_QueryInterface(IRendezvousSession *iface, REFIID riid, void **obj)
 {
-    struct bridge *b = impl_from_IRendezvousSession(iface);
+    struct bridge *bridge = impl_from_IRendezvousSession(iface);
 
-    TRACE("%p, %s, %p.\n", b, debugstr_guid(riid), obj);
+    TRACE("%p, %s, %p.\n", bridge, debugstr_guid(riid), obj);
 
     if (!obj) return E_POINTER;
     if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousSession))
-        *obj = &b->IRendezvousSession_iface;
+        *obj = &bridge->IRendezvousSession_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &b->events.IConnectionPointContainer_iface;
+        *obj = &bridge->events.IConnectionPointContainer_iface;
     else
     {
         WARN("no interface %s\n", debugstr_guid(riid));
@@ -202,63 +202,63 @@ static HRESULT WINAPI bridge_QueryInterface(IRendezvousSession *iface, REFIID ri
 
 static ULONG WINAPI bridge_AddRef(IRendezvousSession *iface)
 {
-    struct bridge *b = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedIncrement(&b->refcount);
+    struct bridge *bridge = impl_from_IRendezvousSession(iface);
+    ULONG refcount = InterlockedIncrement(&bridge->refcount);
 
-    TRACE("%p, refcount %lu.\n", b, refcount);
+    TRACE("%p, refcount %lu.\n", bridge, refcount);
     return refcount;
 }
 
 static void bridge_free(struct work_guard *guard)
 {
-    struct bridge *b = CONTAINING_RECORD(guard, struct bridge, guard);
+    struct bridge *bridge = CONTAINING_RECORD(guard, struct bridge, guard);
 
-    TRACE("%p.\n", b);
+    TRACE("%p.\n", bridge);
 
-    connection_point_destroy(&b->events.point);
-    SysFreeString(b->remote_user);
-    DeleteCriticalSection(&b->cs);
-    CoTaskMemFree(b);
+    connection_point_destroy(&bridge->events.point);
+    SysFreeString(bridge->remote_user);
+    DeleteCriticalSection(&bridge->cs);
+    CoTaskMemFree(bridge);
     unlock_module();
 }
 
 /* The client's last Release: the Messenger session and the sinks are let go
  * of before it returns, whatever events are in flight. */
-static void bridge_close(struct bridge *b)
+static void bridge_close(struct bridge *bridge)
 {
     HRESULT hr;
 
-    event_sink_detach(b->sink);
-    work_guard_close(&b->guard);
-    if (FAILED(hr = IConnectionPoint_Unadvise(b->msgr_point, b->cookie))) WARN("Unadvise failed: %#lx\n", hr);
-    IConnectionPoint_Release(b->msgr_point);
-    IMsgrSession_Release(b->msgr);
-    IDispatch_Release(&b->sink->IDispatch_iface);
-    connection_point_unadvise_all(&b->events.point);
-    work_guard_release(&b->guard);
+    event_sink_detach(bridge->sink);
+    work_guard_close(&bridge->guard);
+    if (FAILED(hr = IConnectionPoint_Unadvise(bridge->msgr_point, bridge->cookie))) WARN("Unadvise failed: %#lx\n", hr);
+    IConnectionPoint_Release(bridge->msgr_point);
+    IMsgrSession_Release(bridge->msgr);
+    IDispatch_Release(&bridge->sink->IDispatch_iface);
+    connection_point_unadvise_all(&bridge->events.point);
+    work_guard_release(&bridge->guard);
 }
 
 static ULONG WINAPI bridge_Release(IRendezvousSession *iface)
 {
-    struct bridge *b = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedDecrement(&b->refcount);
+    struct bridge *bridge = impl_from_IRendezvousSession(iface);
+    ULONG refcount = InterlockedDecrement(&bridge->refcount);
 
-    TRACE("%p, refcount %lu.\n", b, refcount);
+    TRACE("%p, refcount %lu.\n", bridge, refcount);
 
-    if (!refcount) bridge_close(b);
+    if (!refcount) bridge_close(bridge);
     return refcount;
 }
 
 static HRESULT WINAPI bridge_get_State(IRendezvousSession *iface, RENDEZVOUS_SESSION_STATE *state)
 {
-    struct bridge *b = impl_from_IRendezvousSession(iface);
+    struct bridge *bridge = impl_from_IRendezvousSession(iface);
     SESSION_STATE msgr_state;
     HRESULT hr;
 
-    TRACE("%p, %p.\n", b, state);
+    TRACE("%p, %p.\n", bridge, state);
 
     if (!state) return E_POINTER;
-    if (FAILED(hr = IMsgrSession_get_State(b->msgr, &msgr_state))) return hr;
+    if (FAILED(hr = IMsgrSession_get_State(bridge->msgr, &msgr_state))) return hr;
     *state = msgr_state >= SS_UNKNOWN && msgr_state <= SS_TERMINATED ? (RENDEZVOUS_SESSION_STATE)msgr_state
                                                                      : RSS_UNKNOWN;
     return S_OK;
@@ -266,25 +266,25 @@ static HRESULT WINAPI bridge_get_State(IRendezvousSession *iface, RENDEZVOUS_SES
 
 static HRESULT WINAPI bridge_get_RemoteUser(IRendezvousSession *iface, BSTR *user)
 {
-    struct bridge *b = impl_from_IRendezvousSession(iface);
+    struct bridge *bridge = impl_from_IRendezvousSession(iface);
 
-    TRACE("%p, %p.\n", b, user);
+    TRACE("%p, %p.\n", bridge, user);
 
     if (!user) return E_POINTER;
-    if (!(*user = SysAllocStringLen(b->remote_user, SysStringLen(b->remote_user)))) return E_OUTOFMEMORY;
+    if (!(*user = SysAllocStringLen(bridge->remote_user, SysStringLen(bridge->remote_user)))) return E_OUTOFMEMORY;
     return S_OK;
 }
 
 static HRESULT WINAPI bridge_get_Flags(IRendezvousSession *iface, LONG *flags)
 {
-    struct bridge *b = impl_from_IRendezvousSession(iface);
+    struct bridge *bridge = impl_from_IRendezvousSession(iface);
     LONG msgr_flags;
     HRESULT hr;
 
-    TRACE("%p, %p.\n", b, flags);
+    TRACE("%p, %p.\n", bridge, flags);
 
     if (!flags) return E_POINTER;
-    if (FAILED(hr = IMsgrSession_get_Flags(b->msgr, &msgr_flags))) return hr;
+    if (FAILED(hr = IMsgrSession_get_Flags(bridge->msgr, &msgr_flags))) return hr;
     /* Only the role: SF_APP_INVITE_COMPATIBLE has RSF_ORIGINAL_INVITER's value. */
     *flags = (msgr_flags & (SF_INVITER | SF_INVITEE)) | RSF_REMOTE_LEGACYSESSION;
     return S_OK;
@@ -292,34 +292,34 @@ static HRESULT WINAPI bridge_get_Flags(IRendezvousSession *iface, LONG *flags)
 
 static HRESULT WINAPI bridge_SendContextData(IRendezvousSession *iface, BSTR data)
 {
-    struct bridge *b = impl_from_IRendezvousSession(iface);
+    struct bridge *bridge = impl_from_IRendezvousSession(iface);
 
-    TRACE("%p, %u units.\n", b, SysStringLen(data));
+    TRACE("%p, %u units.\n", bridge, SysStringLen(data));
 
-    return IMsgrSession_SendContextData(b->msgr, data);
+    return IMsgrSession_SendContextData(bridge->msgr, data);
 }
 
 static HRESULT WINAPI bridge_Terminate(IRendezvousSession *iface, HRESULT result, BSTR data)
 {
-    struct bridge *b = impl_from_IRendezvousSession(iface);
+    struct bridge *bridge = impl_from_IRendezvousSession(iface);
     SESSION_STATE state;
     HRESULT hr;
 
-    TRACE("%p, %#lx, %u units.\n", b, result, SysStringLen(data));
+    TRACE("%p, %#lx, %u units.\n", bridge, result, SysStringLen(data));
 
     if (SysStringLen(data) > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
-    if (FAILED(hr = IMsgrSession_get_State(b->msgr, &state))) return hr;
+    if (FAILED(hr = IMsgrSession_get_State(bridge->msgr, &state))) return hr;
     if (state != SS_INVITATION && state != SS_ACCEPTED && state != SS_CONNECTED) return E_INVALID_STATE;
 
-    EnterCriticalSection(&b->cs);
-    b->terminating = TRUE;
-    b->terminate_hr = result;
-    LeaveCriticalSection(&b->cs);
-    if (FAILED(hr = IMsgrSession_Cancel(b->msgr, result, data)))
+    EnterCriticalSection(&bridge->cs);
+    bridge->terminating = TRUE;
+    bridge->terminate_hr = result;
+    LeaveCriticalSection(&bridge->cs);
+    if (FAILED(hr = IMsgrSession_Cancel(bridge->msgr, result, data)))
     {
-        EnterCriticalSection(&b->cs);
-        b->terminating = FALSE;
-        LeaveCriticalSection(&b->cs);
+        EnterCriticalSection(&bridge->cs);
+        bridge->terminating = FALSE;
+        LeaveCriticalSection(&bridge->cs);
     }
     return hr;
 }
@@ -342,7 +342,7 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
     IConnectionPoint *point = NULL;
     struct event_sink *sink = NULL;
     IMsgrSession *msgr = NULL;
-    struct bridge *b = NULL;
+    struct bridge *bridge = NULL;
     BSTR user = NULL;
     HRESULT hr;
 
@@ -362,36 +362,37 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
         point = NULL;
         goto failed;
     }
-    if (!(user = SysAllocStringLen(remote_user, SysStringLen(remote_user))) || !(b = CoTaskMemAlloc(sizeof(*b))))
+    if (!(user = SysAllocStringLen(remote_user, SysStringLen(remote_user))) ||
+        !(bridge = CoTaskMemAlloc(sizeof(*bridge))))
     {
         hr = E_OUTOFMEMORY;
         goto failed;
     }
     if (FAILED(hr = event_sink_create(&DIID_DMsgrSessionEvents, &msgsc_typeinfo, DMsgrSessionEvents_tid,
-                                      &sink_ops, b, &sink)))
+                                      &sink_ops, bridge, &sink)))
         goto failed;
 
-    memset(b, 0, sizeof(*b));
-    b->IRendezvousSession_iface.lpVtbl = &bridge_vtbl;
-    b->refcount = 1;
-    work_guard_init(&b->guard, bridge_free);
-    b->msgr = msgr;
-    b->msgr_point = point;
-    b->sink = sink;
-    b->remote_user = user;
+    memset(bridge, 0, sizeof(*bridge));
+    bridge->IRendezvousSession_iface.lpVtbl = &bridge_vtbl;
+    bridge->refcount = 1;
+    work_guard_init(&bridge->guard, bridge_free);
+    bridge->msgr = msgr;
+    bridge->msgr_point = point;
+    bridge->sink = sink;
+    bridge->remote_user = user;
     /* Ready for events before the Advise: they may come at once, on any thread. */
-    InitializeCriticalSection(&b->cs);
-    event_source_init(&b->events, (IUnknown *)&b->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
-    if (FAILED(hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->IDispatch_iface, &b->cookie)))
+    InitializeCriticalSection(&bridge->cs);
+    event_source_init(&bridge->events, (IUnknown *)&bridge->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
+    if (FAILED(hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->IDispatch_iface, &bridge->cookie)))
     {
         WARN("Advise failed: %#lx\n", hr);
-        connection_point_destroy(&b->events.point);
-        DeleteCriticalSection(&b->cs);
+        connection_point_destroy(&bridge->events.point);
+        DeleteCriticalSection(&bridge->cs);
         goto failed;
     }
     lock_module();
     IConnectionPointContainer_Release(container);
-    *ret = (IUnknown *)&b->IRendezvousSession_iface;
+    *ret = (IUnknown *)&bridge->IRendezvousSession_iface;
     return S_OK;
 
 failed:
@@ -400,6 +401,6 @@ failed:
     if (msgr) IMsgrSession_Release(msgr);
     SysFreeString(user);
     if (sink) IDispatch_Release(&sink->IDispatch_iface);
-    CoTaskMemFree(b);
+    CoTaskMemFree(bridge);
     return hr;
 }

@@ -53,20 +53,7 @@ static inline struct msgr_lock *impl_from_IMsgrLock(IMsgrLock *iface)
     return CONTAINING_RECORD(iface, struct msgr_lock, IMsgrLock_iface);
 }
 
-static HRESULT WINAPI lock_QueryInterface(IMsgrLock *iface, REFIID riid, void **obj)
-{
-    return IUnknown_QueryInterface(impl_from_IMsgrLock(iface)->outer, riid, obj);
-}
-
-static ULONG WINAPI lock_AddRef(IMsgrLock *iface)
-{
-    return IUnknown_AddRef(impl_from_IMsgrLock(iface)->outer);
-}
-
-static ULONG WINAPI lock_Release(IMsgrLock *iface)
-{
-    return IUnknown_Release(impl_from_IMsgrLock(iface)->outer);
-}
+FORWARD_IUNKNOWN_METHODS(lock, IMsgrLock, impl_from_IMsgrLock(iface)->outer)
 
 static HRESULT WINAPI lock_get_Status(IMsgrLock *iface, LockStatus *status)
 {

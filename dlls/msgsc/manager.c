@@ -30,77 +30,6 @@
 
 WINE_DEFAULT_DEBUG_CHANNEL(msgsc);
 
-/* Registered applications */
-
-HRESULT msgr_check_app_guid(const WCHAR *guid, UINT length)
-{
-    UINT i;
-
-    if (!guid || !length) return E_INVALIDARG;
-    if (length > MSGR_MAX_GUID) return E_OUTOFMEMORY;
-    if (length != MSGR_GUID_LENGTH || guid[0] != '{' || guid[37] != '}') return E_INVALIDARG;
-    for (i = 1; i < 37; i++)
-    {
-        if (i == 9 || i == 14 || i == 19 || i == 24)
-        {
-            if (guid[i] != '-') return E_INVALIDARG;
-        }
-        else if (!((guid[i] >= '0' && guid[i] <= '9') || (guid[i] >= 'A' && guid[i] <= 'F')))
-            return E_INVALIDARG;
-    }
-    return S_OK;
-}
-
-static void app_key_name(const WCHAR *guid, WCHAR *name)
-{
-    lstrcpyW(name, MSGR_APPS_KEY L"\\");
-    memcpy(name + lstrlenW(name), guid, MSGR_GUID_LENGTH * sizeof(WCHAR));
-    name[ARRAY_SIZE(MSGR_APPS_KEY) + MSGR_GUID_LENGTH] = 0;
-}
-
-/* A value RegisterApplication wrote; "" when missing or not a string of at most max characters. */
-static HRESULT read_string(HKEY key, const WCHAR *value, UINT max, BSTR *out)
-{
-    WCHAR buffer[MSGR_MAX_APP_PATH + 2];
-    DWORD type, size = (max + 1) * sizeof(WCHAR);
-    UINT len;
-
-    if (RegQueryValueExW(key, value, NULL, &type, (BYTE *)buffer, &size) || type != REG_SZ) size = 0;
-    len = size / sizeof(WCHAR);
-    if (len && !buffer[len - 1]) len--;
-    buffer[len] = 0;
-    /* Up to the first NUL, as RegisterApplication allows none. */
-    return (*out = SysAllocString(buffer)) ? S_OK : E_OUTOFMEMORY;
-}
-
-HRESULT msgr_lookup_app(const WCHAR *guid, BSTR *name, BSTR *url, BSTR *path)
-{
-    WCHAR key_name[ARRAY_SIZE(MSGR_APPS_KEY) + MSGR_GUID_LENGTH + 1];
-    HRESULT hr = S_OK;
-    HKEY key;
-
-    if (name) *name = NULL;
-    if (url) *url = NULL;
-    if (path) *path = NULL;
-    if (msgr_check_app_guid(guid, lstrlenW(guid)) != S_OK) return S_FALSE;
-    app_key_name(guid, key_name);
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, key_name, 0, KEY_READ, &key)) return S_FALSE;
-    if (name) hr = read_string(key, L"Name", MSGR_MAX_APP_NAME, name);
-    if (SUCCEEDED(hr) && url) hr = read_string(key, L"URL", MSGR_MAX_APP_URL, url);
-    if (SUCCEEDED(hr) && path) hr = read_string(key, L"Path", MSGR_MAX_APP_PATH, path);
-    RegCloseKey(key);
-    if (FAILED(hr))
-    {
-        if (name) SysFreeString(*name);
-        if (url) SysFreeString(*url);
-        if (path) SysFreeString(*path);
-        if (name) *name = NULL;
-        if (url) *url = NULL;
-        if (path) *path = NULL;
-    }
-    return hr;
-}
-
 static BOOL has_nul(const WCHAR *str, UINT length)
 {
     UINT i;
@@ -346,7 +275,7 @@ static inline struct manager *impl_from_IMsgrSessionManagerHost(IMsgrSessionMana
     return CONTAINING_RECORD(iface, struct manager, IMsgrSessionManagerHost_iface);
 }
 
-static void fire_guid_event(struct manager *m, DISPID dispid, const WCHAR *guid)
+static void fire_guid_event(struct manager *manager, DISPID dispid, const WCHAR *guid)
 {
     VARIANT arg;
 
@@ -356,28 +285,28 @@ static void fire_guid_event(struct manager *m, DISPID dispid, const WCHAR *guid)
         ERR("cannot fire event %ld\n", dispid);
         return;
     }
-    IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-    event_source_fire(&m->events, dispid, &arg, 1);
-    IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
+    IMsgrSessionManager_AddRef(&manager->IMsgrSessionManager_iface);
+    event_source_fire(&manager->events, dispid, &arg, 1);
+    IMsgrSessionManager_Release(&manager->IMsgrSessionManager_iface);
     SysFreeString(V_BSTR(&arg));
 }
 
 static HRESULT WINAPI manager_QueryInterface(IMsgrSessionManager *iface, REFIID riid, void **obj)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
 
-    TRACE("%p, %s, %p.\n", m, debugstr_guid(riid), obj);
+    TRACE("%p, %s, %p.\n", manager, debugstr_guid(riid), obj);
 
     if (!obj) return E_POINTER;
     if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
         IsEqualGUID(riid, &IID_IMsgrSessionManager))
-        *obj = &m->IMsgrSessionManager_iface;
+        *obj = &manager->IMsgrSessionManager_iface;
     else if (IsEqualGUID(riid, &IID_IMsgrSessionManagerHost))
-        *obj = &m->IMsgrSessionManagerHost_iface;
+        *obj = &manager->IMsgrSessionManagerHost_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &m->events.IConnectionPointContainer_iface;
+        *obj = &manager->events.IConnectionPointContainer_iface;
     else if (IsEqualGUID(riid, &IID_IMsgrLock))
-        *obj = &m->lock.IMsgrLock_iface;
+        *obj = &manager->lock.IMsgrLock_iface;
     else
     {
         WARN("no interface %s\n", debugstr_guid(riid));
@@ -390,62 +319,30 @@ static HRESULT WINAPI manager_QueryInterface(IMsgrSessionManager *iface, REFIID 
 
 static ULONG WINAPI manager_AddRef(IMsgrSessionManager *iface)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
-    ULONG refcount = InterlockedIncrement(&m->refcount);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
+    ULONG refcount = InterlockedIncrement(&manager->refcount);
 
-    TRACE("%p, refcount %lu.\n", m, refcount);
+    TRACE("%p, refcount %lu.\n", manager, refcount);
     return refcount;
 }
 
 static ULONG WINAPI manager_Release(IMsgrSessionManager *iface)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
-    ULONG refcount = InterlockedDecrement(&m->refcount);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
+    ULONG refcount = InterlockedDecrement(&manager->refcount);
 
-    TRACE("%p, refcount %lu.\n", m, refcount);
+    TRACE("%p, refcount %lu.\n", manager, refcount);
 
     if (!refcount)
     {
-        connection_point_destroy(&m->events.point);
-        CoTaskMemFree(m);
+        connection_point_destroy(&manager->events.point);
+        CoTaskMemFree(manager);
         unlock_module();
     }
     return refcount;
 }
 
-static HRESULT WINAPI manager_GetTypeInfoCount(IMsgrSessionManager *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI manager_GetTypeInfo(IMsgrSessionManager *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionManager_tid, index, info);
-}
-
-static HRESULT WINAPI manager_GetIDsOfNames(IMsgrSessionManager *iface, REFIID riid, LPOLESTR *names,
-                                            UINT count, LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionManager_tid, riid, names, count, ids);
-}
-
-static HRESULT WINAPI manager_Invoke(IMsgrSessionManager *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionManager_tid, iface, id, riid, flags, params, result,
-                           excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(manager, IMsgrSessionManager, &msgsc_typeinfo, IMsgrSessionManager_tid)
 
 static HRESULT WINAPI manager_CreateSession(IMsgrSessionManager *iface, IDispatch **session)
 {
@@ -469,14 +366,14 @@ static HRESULT WINAPI manager_GetLaunchingSession(IMsgrSessionManager *iface, LO
 static HRESULT WINAPI manager_RegisterApplication(IMsgrSessionManager *iface, BSTR guid, BSTR name, BSTR url,
                                                   BSTR path, LONG flags)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
     WCHAR key_name[ARRAY_SIZE(MSGR_APPS_KEY) + MSGR_GUID_LENGTH + 1];
     UINT name_len = SysStringLen(name), url_len = SysStringLen(url), path_len = SysStringLen(path);
     DWORD disposition;
     LONG ret;
     HKEY key;
 
-    TRACE("%p, %s, %s, %s, %s, %#lx.\n", m, debugstr_w(guid), debugstr_w(name), debugstr_w(url),
+    TRACE("%p, %s, %s, %s, %s, %#lx.\n", manager, debugstr_w(guid), debugstr_w(name), debugstr_w(url),
           debugstr_w(path), flags);
 
     if (flags) return E_INVALIDARG;
@@ -490,7 +387,7 @@ static HRESULT WINAPI manager_RegisterApplication(IMsgrSessionManager *iface, BS
         return E_FAIL;
     }
 
-    app_key_name(guid, key_name);
+    msgr_app_key_name(guid, key_name);
     ret = RegCreateKeyExW(HKEY_LOCAL_MACHINE, key_name, 0, NULL, REG_OPTION_NON_VOLATILE, KEY_WRITE, NULL,
                           &key, &disposition);
     if (ret)
@@ -515,21 +412,21 @@ static HRESULT WINAPI manager_RegisterApplication(IMsgrSessionManager *iface, BS
     }
     RegCloseKey(key);
 
-    fire_guid_event(m, DISPID_ONAPPREGISTERED, guid);
+    fire_guid_event(manager, DISPID_ONAPPREGISTERED, guid);
     return S_OK;
 }
 
 static HRESULT WINAPI manager_UnRegisterApplication(IMsgrSessionManager *iface, BSTR guid)
 {
-    struct manager *m = impl_from_IMsgrSessionManager(iface);
+    struct manager *manager = impl_from_IMsgrSessionManager(iface);
     WCHAR key_name[ARRAY_SIZE(MSGR_APPS_KEY) + MSGR_GUID_LENGTH + 1];
     LONG ret;
     HKEY key;
 
-    TRACE("%p, %s.\n", m, debugstr_w(guid));
+    TRACE("%p, %s.\n", manager, debugstr_w(guid));
 
     if (msgr_check_app_guid(guid, SysStringLen(guid)) != S_OK) return E_INVALIDARG;
-    app_key_name(guid, key_name);
+    msgr_app_key_name(guid, key_name);
     if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, key_name, 0, KEY_READ, &key)) return SR_APP_NOT_REGISTERED;
     RegCloseKey(key);
     /* The application's key and its values; a key someone put below it stays, and so does this one. */
@@ -539,7 +436,7 @@ static HRESULT WINAPI manager_UnRegisterApplication(IMsgrSessionManager *iface, 
         return REGDB_E_WRITEREGDB;
     }
 
-    fire_guid_event(m, DISPID_ONAPPUNREGISTERED, guid);
+    fire_guid_event(manager, DISPID_ONAPPUNREGISTERED, guid);
     return S_OK;
 }
 
@@ -570,68 +467,21 @@ static const IMsgrSessionManagerVtbl manager_vtbl =
 
 /* IMsgrSessionManagerHost */
 
-static HRESULT WINAPI host_QueryInterface(IMsgrSessionManagerHost *iface, REFIID riid, void **obj)
-{
-    struct manager *m = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_QueryInterface(&m->IMsgrSessionManager_iface, riid, obj);
-}
+FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionManagerHost,
+                         (IUnknown *)&impl_from_IMsgrSessionManagerHost(iface)->IMsgrSessionManager_iface)
 
-static ULONG WINAPI host_AddRef(IMsgrSessionManagerHost *iface)
-{
-    struct manager *m = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-}
-
-static ULONG WINAPI host_Release(IMsgrSessionManagerHost *iface)
-{
-    struct manager *m = impl_from_IMsgrSessionManagerHost(iface);
-    return IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
-}
-
-static HRESULT WINAPI host_GetTypeInfoCount(IMsgrSessionManagerHost *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI host_GetTypeInfo(IMsgrSessionManagerHost *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, index, info);
-}
-
-static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionManagerHost *iface, REFIID riid, LPOLESTR *names,
-                                         UINT count, LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, riid, names, count, ids);
-}
-
-static HRESULT WINAPI host_Invoke(IMsgrSessionManagerHost *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionManagerHost_tid, iface, id, riid, flags, params, result,
-                           excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(host, IMsgrSessionManagerHost, &msgsc_typeinfo, IMsgrSessionManagerHost_tid)
 
 static HRESULT WINAPI host_ReceiveInvitation(IMsgrSessionManagerHost *iface, BSTR invitation, IDispatch **ret)
 {
-    struct manager *m = impl_from_IMsgrSessionManagerHost(iface);
+    struct manager *manager = impl_from_IMsgrSessionManagerHost(iface);
     VARIANT_BOOL handled = VARIANT_FALSE;
     IDispatch *session;
     VARIANT args[3];
     BSTR appdata;
     HRESULT hr;
 
-    TRACE("%p, %s, %p.\n", m, debugstr_wn(invitation, 16), ret);
+    TRACE("%p, %s, %p.\n", manager, debugstr_wn(invitation, 16), ret);
 
     if (!ret) return E_POINTER;
     *ret = NULL;
@@ -645,9 +495,9 @@ static HRESULT WINAPI host_ReceiveInvitation(IMsgrSessionManagerHost *iface, BST
     V_BSTR(&args[1]) = appdata;
     V_VT(&args[0]) = VT_BOOL | VT_BYREF;
     V_BOOLREF(&args[0]) = &handled;
-    IMsgrSessionManager_AddRef(&m->IMsgrSessionManager_iface);
-    event_source_fire(&m->events, DISPID_ONINVITATION, args, 3);
-    IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
+    IMsgrSessionManager_AddRef(&manager->IMsgrSessionManager_iface);
+    event_source_fire(&manager->events, DISPID_ONINVITATION, args, 3);
+    IMsgrSessionManager_Release(&manager->IMsgrSessionManager_iface);
     SysFreeString(appdata);
 
     msgr_session_set_handled(session, handled ? VARIANT_TRUE : VARIANT_FALSE);
@@ -681,22 +531,23 @@ static const IMsgrSessionManagerHostVtbl host_vtbl =
 
 HRESULT msgr_manager_create(REFIID riid, void **obj)
 {
-    struct manager *m;
+    struct manager *manager;
     HRESULT hr;
 
     TRACE("%s, %p.\n", debugstr_guid(riid), obj);
 
-    if (!(m = CoTaskMemAlloc(sizeof(*m)))) return E_OUTOFMEMORY;
-    memset(m, 0, sizeof(*m));
-    m->IMsgrSessionManager_iface.lpVtbl = &manager_vtbl;
-    m->IMsgrSessionManagerHost_iface.lpVtbl = &host_vtbl;
-    m->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
-    m->lock.outer = (IUnknown *)&m->IMsgrSessionManager_iface;
-    m->refcount = 1;
-    event_source_init(&m->events, (IUnknown *)&m->IMsgrSessionManager_iface, &DIID_DMsgrSessionManagerEvents);
+    if (!(manager = CoTaskMemAlloc(sizeof(*manager)))) return E_OUTOFMEMORY;
+    memset(manager, 0, sizeof(*manager));
+    manager->IMsgrSessionManager_iface.lpVtbl = &manager_vtbl;
+    manager->IMsgrSessionManagerHost_iface.lpVtbl = &host_vtbl;
+    manager->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
+    manager->lock.outer = (IUnknown *)&manager->IMsgrSessionManager_iface;
+    manager->refcount = 1;
+    event_source_init(&manager->events, (IUnknown *)&manager->IMsgrSessionManager_iface,
+                      &DIID_DMsgrSessionManagerEvents);
     lock_module();
 
-    hr = IMsgrSessionManager_QueryInterface(&m->IMsgrSessionManager_iface, riid, obj);
-    IMsgrSessionManager_Release(&m->IMsgrSessionManager_iface);
+    hr = IMsgrSessionManager_QueryInterface(&manager->IMsgrSessionManager_iface, riid, obj);
+    IMsgrSessionManager_Release(&manager->IMsgrSessionManager_iface);
     return hr;
 }

@@ -57,7 +57,7 @@ extern struct typeinfo_cache msgsc_typeinfo;
 /* HKLM, where RegisterApplication writes. */
 #define MSGR_APPS_KEY L"Software\\Microsoft\\MessengerService\\SessionManager\\Apps"
 
-/* Registered applications (manager.c) */
+/* Registered applications (apps.c) */
 
 /* S_OK for a GUID in the documented form, E_OUTOFMEMORY over MSGR_MAX_GUID
  * characters, E_INVALIDARG for anything else. */
@@ -65,6 +65,8 @@ HRESULT msgr_check_app_guid(const WCHAR *guid, UINT length);
 /* S_OK with its name, URL and path (each may be NULL to skip), S_FALSE when
  * the application is not registered. */
 HRESULT msgr_lookup_app(const WCHAR *guid, BSTR *name, BSTR *url, BSTR *path);
+/* MSGR_APPS_KEY\guid, for a guid msgr_check_app_guid accepts. */
+void msgr_app_key_name(const WCHAR *guid, WCHAR *name);
 
 /* Invitations carried by the IM program (invitation.c) */
 

@@ -89,76 +89,76 @@ static const IMsgrSessionVtbl session_vtbl;
 static struct session *session_from_dispatch(IDispatch *iface)
 {
     IMsgrSession *msgr;
-    struct session *s = NULL;
+    struct session *session = NULL;
 
     if (SUCCEEDED(IDispatch_QueryInterface(iface, &IID_IMsgrSession, (void **)&msgr)))
     {
-        if (msgr->lpVtbl == &session_vtbl) s = impl_from_IMsgrSession(msgr);
+        if (msgr->lpVtbl == &session_vtbl) session = impl_from_IMsgrSession(msgr);
         IMsgrSession_Release(msgr);
     }
-    return s;
+    return session;
 }
 
 /* Event dispatch */
 
 static void dispatch_session(struct wake_target *wake)
 {
-    struct session *s = CONTAINING_RECORD(wake, struct session, wake);
-    rv_session_dispatch(s->core);
+    struct session *session = CONTAINING_RECORD(wake, struct session, wake);
+    rv_session_dispatch(session->core);
 }
 
 /* From the core, on any thread. */
 static void session_wake(void *user)
 {
-    struct session *s = user;
-    wake_target_signal(&s->wake);
+    struct session *session = user;
+    wake_target_signal(&session->wake);
 }
 
 /* Runs the events a call on this thread queued, before the call returns. */
-static void dispatch_now(struct session *s)
+static void dispatch_now(struct session *session)
 {
-    wake_target_dispatch_here(&s->wake);
+    wake_target_dispatch_here(&session->wake);
 }
 
 /* Core handlers: they fire DMsgrSessionEvents.  The dispatch's work frame
- * keeps s, whatever a sink releases. */
+ * keeps the session, whatever a sink releases. */
 
 /* A BSTR event argument; without memory the event still comes, with "". */
-static void fire_bstr(struct session *s, DISPID dispid, const WCHAR *units, UINT count)
+static void fire_bstr(struct session *session, DISPID dispid, const WCHAR *units, UINT count)
 {
     VARIANT arg;
 
     V_VT(&arg) = VT_BSTR;
     if (!(V_BSTR(&arg) = SysAllocStringLen(units, count)) && count)
         WARN("event %ld loses %u units of data\n", dispid, count);
-    event_source_fire(&s->events, dispid, &arg, 1);
+    event_source_fire(&session->events, dispid, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
-static void fire_termination(struct session *s, HRESULT hr, const WCHAR *units, UINT count)
+static void fire_termination(struct session *session, HRESULT hr, const WCHAR *units, UINT count)
 {
     VARIANT args[2];
 
-    s->terminated = TRUE;
+    session->terminated = TRUE;
     /* Standard order: rgvarg[0] is the last parameter. */
     V_VT(&args[1]) = VT_I4;
     V_I4(&args[1]) = hr;
     V_VT(&args[0]) = VT_BSTR;
     if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
         WARN("OnTermination loses %u units of data\n", count);
-    event_source_fire(&s->events, DISPID_ONTERMINATION, args, 2);
+    event_source_fire(&session->events, DISPID_ONTERMINATION, args, 2);
     SysFreeString(V_BSTR(&args[0]));
 }
 
-static void revoke_launch(struct session *s)
+static void revoke_launch(struct session *session)
 {
     IRunningObjectTable *rot;
     DWORD cookie;
 
-    EnterCriticalSection(&s->cs);
-    cookie = s->rot_cookie;
-    s->rot_cookie = 0;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    cookie = session->rot_cookie;
+    session->rot_cookie = 0;
+    LeaveCriticalSection(&session->cs);
     if (!cookie || FAILED(GetRunningObjectTable(0, &rot))) return;
     IRunningObjectTable_Revoke(rot, cookie);
     IRunningObjectTable_Release(rot);
@@ -166,42 +166,42 @@ static void revoke_launch(struct session *s)
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
 {
-    struct session *s = user;
+    struct session *session = user;
     BOOL final = new_state == RV_STATE_CANCELLED || new_state == RV_STATE_DECLINED ||
                  new_state == RV_STATE_TERMINATED;
     VARIANT arg;
 
-    TRACE("%p, state %d -> %d.\n", s, prev_state, new_state);
+    TRACE("%p, state %d -> %d.\n", session, prev_state, new_state);
 
-    wake_target_follow_session(&s->wake, s->core, new_state);
-    if (final && !s->terminated)
+    wake_target_follow_session(&session->wake, session->core, new_state);
+    if (final && !session->terminated)
     {
         HRESULT hr;
         BSTR data;
 
         /* This side ended it: OnTermination with its own reason and data. */
-        EnterCriticalSection(&s->cs);
-        hr = s->end_hr ? s->end_hr : SR_SESSION_CANCELLED_LOCAL;
-        data = s->end_data;
-        s->end_data = NULL;
-        LeaveCriticalSection(&s->cs);
-        fire_termination(s, hr, data, SysStringLen(data));
+        EnterCriticalSection(&session->cs);
+        hr = session->end_hr ? session->end_hr : SR_SESSION_CANCELLED_LOCAL;
+        data = session->end_data;
+        session->end_data = NULL;
+        LeaveCriticalSection(&session->cs);
+        fire_termination(session, hr, data, SysStringLen(data));
         SysFreeString(data);
     }
     /* The argument is the new state, as RendezvousSession's; see docs/behaviour.md. */
     V_VT(&arg) = VT_I4;
     V_I4(&arg) = new_state;
-    event_source_fire(&s->events, DISPID_ONSTATECHANGED, &arg, 1);
-    if (final) revoke_launch(s);
+    event_source_fire(&session->events, DISPID_ONSTATECHANGED, &arg, 1);
+    if (final) revoke_launch(session);
 }
 
 static void on_context_data(void *user, const uint16_t *units, uint32_t count)
 {
-    struct session *s = user;
+    struct session *session = user;
     BSTR kept, old;
     VARIANT arg;
 
-    TRACE("%p, %u units.\n", s, count);
+    TRACE("%p, %u units.\n", session, count);
 
     /* One copy for ContextData, one for the sinks, which may send more. */
     V_VT(&arg) = VT_BSTR;
@@ -212,15 +212,15 @@ static void on_context_data(void *user, const uint16_t *units, uint32_t count)
         WARN("cannot deliver %u units of context data\n", count);
         SysFreeString(V_BSTR(&arg));
         SysFreeString(kept);
-        rv_session_report_delivery_failure(s->core, E_OUTOFMEMORY);
+        rv_session_report_delivery_failure(session->core, E_OUTOFMEMORY);
         return;
     }
-    EnterCriticalSection(&s->cs);
-    old = s->context_data;
-    s->context_data = kept;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    old = session->context_data;
+    session->context_data = kept;
+    LeaveCriticalSection(&session->cs);
     SysFreeString(old);
-    event_source_fire(&s->events, DISPID_ONCONTEXTDATA, &arg, 1);
+    event_source_fire(&session->events, DISPID_ONCONTEXTDATA, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
@@ -245,46 +245,46 @@ static HRESULT map_failure(rv_result hr)
 
 static void on_termination(void *user, rv_result hr, const uint16_t *units, uint32_t count)
 {
-    struct session *s = user;
+    struct session *session = user;
 
-    TRACE("%p, %#x, %u units.\n", s, hr, count);
+    TRACE("%p, %#x, %u units.\n", session, hr, count);
 
     /* The core fails a session with TERMINATED; a peer's TERMINATE ends it CANCELLED. */
-    if (rv_session_get_state(s->core) == RV_STATE_TERMINATED) hr = map_failure(hr);
-    fire_termination(s, hr, units, count);
+    if (rv_session_get_state(session->core) == RV_STATE_TERMINATED) hr = map_failure(hr);
+    fire_termination(session, hr, units, count);
 }
 
 static void on_send_error(void *user, rv_result hr)
 {
-    struct session *s = user;
+    struct session *session = user;
     VARIANT arg;
 
-    TRACE("%p, %#x.\n", s, hr);
+    TRACE("%p, %#x.\n", session, hr);
 
     V_VT(&arg) = VT_I4;
     V_I4(&arg) = hr;
-    event_source_fire(&s->events, DISPID_ONSENDERROR, &arg, 1);
+    event_source_fire(&session->events, DISPID_ONSENDERROR, &arg, 1);
 }
 
 static void on_answer(void *user, enum rv_answer answer, rv_result hr, const uint16_t *units, uint32_t count)
 {
-    struct session *s = user;
+    struct session *session = user;
 
-    TRACE("%p, answer %d, %#x, %u units.\n", s, answer, hr, count);
+    TRACE("%p, answer %d, %#x, %u units.\n", session, answer, hr, count);
 
     switch (answer)
     {
     case RV_ANSWER_ACCEPTED:
-        fire_bstr(s, DISPID_ONACCEPTED, units, count);
+        fire_bstr(session, DISPID_ONACCEPTED, units, count);
         break;
     case RV_ANSWER_DECLINED:
-        fire_bstr(s, DISPID_ONDECLINED, units, count);
-        fire_termination(s, SR_INVITATION_DECLINED, units, count);
+        fire_bstr(session, DISPID_ONDECLINED, units, count);
+        fire_termination(session, SR_INVITATION_DECLINED, units, count);
         break;
     case RV_ANSWER_CANCELLED:
-        fire_bstr(s, DISPID_ONCANCELLED, units, count);
+        fire_bstr(session, DISPID_ONCANCELLED, units, count);
         /* The canceller's reason, when it gave a failure. */
-        fire_termination(s, FAILED(hr) ? hr : SR_SESSION_CANCELLED_REMOTE, units, count);
+        fire_termination(session, FAILED(hr) ? hr : SR_SESSION_CANCELLED_REMOTE, units, count);
         break;
     }
 }
@@ -303,20 +303,20 @@ static const struct rv_session_callbacks session_callbacks =
 
 static HRESULT WINAPI session_QueryInterface(IMsgrSession *iface, REFIID riid, void **obj)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
 
-    TRACE("%p, %s, %p.\n", s, debugstr_guid(riid), obj);
+    TRACE("%p, %s, %p.\n", session, debugstr_guid(riid), obj);
 
     if (!obj) return E_POINTER;
     if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
         IsEqualGUID(riid, &IID_IMsgrSession))
-        *obj = &s->IMsgrSession_iface;
+        *obj = &session->IMsgrSession_iface;
     else if (IsEqualGUID(riid, &IID_IMsgrSessionHost))
-        *obj = &s->IMsgrSessionHost_iface;
+        *obj = &session->IMsgrSessionHost_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &s->events.IConnectionPointContainer_iface;
+        *obj = &session->events.IConnectionPointContainer_iface;
     else if (IsEqualGUID(riid, &IID_IMsgrLock))
-        *obj = &s->lock.IMsgrLock_iface;
+        *obj = &session->lock.IMsgrLock_iface;
     else
     {
         WARN("no interface %s\n", debugstr_guid(riid));
@@ -329,10 +329,10 @@ static HRESULT WINAPI session_QueryInterface(IMsgrSession *iface, REFIID riid, v
 
 static ULONG WINAPI session_AddRef(IMsgrSession *iface)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
-    ULONG refcount = InterlockedIncrement(&s->refcount);
+    struct session *session = impl_from_IMsgrSession(iface);
+    ULONG refcount = InterlockedIncrement(&session->refcount);
 
-    TRACE("%p, refcount %lu.\n", s, refcount);
+    TRACE("%p, refcount %lu.\n", session, refcount);
     return refcount;
 }
 
@@ -344,91 +344,59 @@ static void wipe_string(BSTR str)
 
 static void session_free(struct work_guard *guard)
 {
-    struct session *s = CONTAINING_RECORD(guard, struct session, guard);
+    struct session *session = CONTAINING_RECORD(guard, struct session, guard);
 
-    TRACE("%p.\n", s);
+    TRACE("%p.\n", session);
 
     /* Only when another thread's events outlasted the last Release. */
-    rv_session_destroy(s->core);
-    connection_point_destroy(&s->events.point);
-    SysFreeString(s->app_name);
-    SysFreeString(s->app_url);
-    SysFreeString(s->local_address);
-    wipe_string(s->invitation);
-    wipe_string(s->context_data);
-    SysFreeString(s->end_data);
-    DeleteCriticalSection(&s->cs);
-    CoTaskMemFree(s);
+    rv_session_destroy(session->core);
+    connection_point_destroy(&session->events.point);
+    SysFreeString(session->app_name);
+    SysFreeString(session->app_url);
+    SysFreeString(session->local_address);
+    wipe_string(session->invitation);
+    wipe_string(session->context_data);
+    SysFreeString(session->end_data);
+    DeleteCriticalSection(&session->cs);
+    CoTaskMemFree(session);
     unlock_module();
 }
 
 /* The client's last Release: the session ends, and the sinks and the contact
  * are let go of before it returns, whatever events are in flight. */
-static void session_close(struct session *s)
+static void session_close(struct session *session)
 {
     IDispatch *user;
 
-    wake_target_remove(&s->wake);
-    if (work_guard_close(&s->guard))
+    wake_target_remove(&session->wake);
+    if (work_guard_close(&session->guard))
     {
         /* No handler runs after this (but for one of this thread that
          * released from inside its event, which the core allows). */
-        rv_session_destroy(s->core);
-        s->core = NULL;
+        rv_session_destroy(session->core);
+        session->core = NULL;
     }
-    connection_point_unadvise_all(&s->events.point);
-    EnterCriticalSection(&s->cs);
-    user = s->user;
-    s->user = NULL;
-    LeaveCriticalSection(&s->cs);
+    connection_point_unadvise_all(&session->events.point);
+    EnterCriticalSection(&session->cs);
+    user = session->user;
+    session->user = NULL;
+    LeaveCriticalSection(&session->cs);
     if (user) IDispatch_Release(user);
-    work_guard_release(&s->guard);
+    work_guard_release(&session->guard);
 }
 
 static ULONG WINAPI session_Release(IMsgrSession *iface)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
-    ULONG refcount = InterlockedDecrement(&s->refcount);
+    struct session *session = impl_from_IMsgrSession(iface);
+    ULONG refcount = InterlockedDecrement(&session->refcount);
 
-    TRACE("%p, refcount %lu.\n", s, refcount);
+    TRACE("%p, refcount %lu.\n", session, refcount);
 
-    if (!refcount) session_close(s);
+    if (!refcount) session_close(session);
     return refcount;
 }
 
-static HRESULT WINAPI session_GetTypeInfoCount(IMsgrSession *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI session_GetTypeInfo(IMsgrSession *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSession_tid, index, info);
-}
-
-static HRESULT WINAPI session_GetIDsOfNames(IMsgrSession *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                            LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSession_tid, riid, names, count, ids);
-}
-
-static HRESULT WINAPI session_Invoke(IMsgrSession *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    return dispatch_invoke(&msgsc_typeinfo, IMsgrSession_tid, iface, id, riid, flags, params, result,
-                           excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(session, IMsgrSession, &msgsc_typeinfo, IMsgrSession_tid)
 
 /* A copy of str (may be NULL: ""), or an error. */
 static HRESULT copy_string(const WCHAR *str, UINT length, BSTR *out)
@@ -438,31 +406,32 @@ static HRESULT copy_string(const WCHAR *str, UINT length, BSTR *out)
 
 static HRESULT WINAPI session_get_Application(IMsgrSession *iface, BSTR *guid)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %p.\n", s, guid);
+    TRACE("%p, %p.\n", session, guid);
 
     if (!guid) return E_INVALIDARG;
     *guid = NULL;
-    EnterCriticalSection(&s->cs);
-    if (!s->app[0]) hr = SR_APP_NOT_SPECIFIED;
-    else hr = copy_string(s->app, MSGR_GUID_LENGTH, guid);
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    if (!session->app[0]) hr = SR_APP_NOT_SPECIFIED;
+    else hr = copy_string(session->app, MSGR_GUID_LENGTH, guid);
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI session_put_Application(IMsgrSession *iface, BSTR guid)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     BSTR name, url, old_name, old_url;
     HRESULT hr;
 
-    TRACE("%p, %s.\n", s, debugstr_w(guid));
+    TRACE("%p, %s.\n", session, debugstr_w(guid));
 
     if ((hr = msgr_check_app_guid(guid, SysStringLen(guid))) != S_OK) return hr;
     /* Only the inviter chooses, before it invites. */
-    if ((rv_session_get_flags(s->core) & RV_FLAG_INVITEE) || rv_session_get_state(s->core) != RV_STATE_READY)
+    if ((rv_session_get_flags(session->core) & RV_FLAG_INVITEE) ||
+        rv_session_get_state(session->core) != RV_STATE_READY)
         return SR_SESSION_NOT_READY;
     if ((hr = msgr_lookup_app(guid, &name, &url, NULL)) == S_FALSE)
     {
@@ -471,15 +440,15 @@ static HRESULT WINAPI session_put_Application(IMsgrSession *iface, BSTR guid)
     }
     if (FAILED(hr)) return hr;
 
-    EnterCriticalSection(&s->cs);
-    memcpy(s->app, guid, MSGR_GUID_LENGTH * sizeof(WCHAR));
-    s->app[MSGR_GUID_LENGTH] = 0;
-    old_name = s->app_name;
-    old_url = s->app_url;
-    s->app_name = name;
-    s->app_url = url;
-    s->app_registered = TRUE;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    memcpy(session->app, guid, MSGR_GUID_LENGTH * sizeof(WCHAR));
+    session->app[MSGR_GUID_LENGTH] = 0;
+    old_name = session->app_name;
+    old_url = session->app_url;
+    session->app_name = name;
+    session->app_url = url;
+    session->app_registered = TRUE;
+    LeaveCriticalSection(&session->cs);
     SysFreeString(old_name);
     SysFreeString(old_url);
     return S_OK;
@@ -487,12 +456,12 @@ static HRESULT WINAPI session_put_Application(IMsgrSession *iface, BSTR guid)
 
 static HRESULT WINAPI session_get_State(IMsgrSession *iface, SESSION_STATE *state)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
 
-    TRACE("%p, %p.\n", s, state);
+    TRACE("%p, %p.\n", session, state);
 
     if (!state) return E_INVALIDARG;
-    *state = (SESSION_STATE)rv_session_get_state(s->core);
+    *state = (SESSION_STATE)rv_session_get_state(session->core);
     return S_OK;
 }
 
@@ -508,63 +477,65 @@ struct invite_context
 static rv_result take_invitation(void *ctx, const char *core)
 {
     struct invite_context *invite = ctx;
-    struct session *s = invite->session;
+    struct session *session = invite->session;
     HRESULT hr;
 
-    EnterCriticalSection(&s->cs);
-    hr = msgr_invitation_format(s->app, s->app_name, SysStringLen(s->app_name), s->app_url,
-                                SysStringLen(s->app_url), invite->appdata, invite->appdata_len, core,
-                                &invite->text);
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    hr = msgr_invitation_format(session->app, session->app_name, SysStringLen(session->app_name),
+                                session->app_url, SysStringLen(session->app_url), invite->appdata,
+                                invite->appdata_len, core, &invite->text);
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI session_Invite(IMsgrSession *iface, IDispatch *user, BSTR appdata)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
-    struct invite_context invite = { s, appdata, SysStringLen(appdata), NULL };
+    struct session *session = impl_from_IMsgrSession(iface);
+    struct invite_context invite = { session, appdata, SysStringLen(appdata), NULL };
     char host[MSGR_MAX_LOCAL_ADDRESS + 1];
     BOOL have_host = FALSE;
     BSTR old;
     UINT i, len;
     HRESULT hr;
 
-    TRACE("%p, %p, %u units.\n", s, user, SysStringLen(appdata));
+    TRACE("%p, %p, %u units.\n", session, user, SysStringLen(appdata));
 
     if (!user || invite.appdata_len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
-    if ((rv_session_get_flags(s->core) & RV_FLAG_INVITEE) || rv_session_get_state(s->core) != RV_STATE_READY)
+    if ((rv_session_get_flags(session->core) & RV_FLAG_INVITEE) ||
+        rv_session_get_state(session->core) != RV_STATE_READY)
         return SR_SESSION_NOT_READY;
 
-    EnterCriticalSection(&s->cs);
-    if (!s->app[0]) hr = SR_APP_NOT_SPECIFIED;
+    EnterCriticalSection(&session->cs);
+    if (!session->app[0]) hr = SR_APP_NOT_SPECIFIED;
     else
     {
         hr = S_OK;
         /* Where to listen: LocalAddress, if set. */
-        if ((len = SysStringLen(s->local_address)))
+        if ((len = SysStringLen(session->local_address)))
         {
             have_host = TRUE;
             for (i = 0; i < len; i++)
             {
-                if (s->local_address[i] <= ' ' || s->local_address[i] >= 0x7f) hr = SR_NETWORK_CONFIG_FAILURE;
-                host[i] = (char)s->local_address[i];
+                if (session->local_address[i] <= ' ' || session->local_address[i] >= 0x7f)
+                    hr = SR_NETWORK_CONFIG_FAILURE;
+                host[i] = (char)session->local_address[i];
             }
             host[len] = 0;
         }
     }
-    LeaveCriticalSection(&s->cs);
+    LeaveCriticalSection(&session->cs);
     if (FAILED(hr)) return hr;
 
-    hr = rv_session_invite_with(s->core, have_host ? host : NULL, 0, take_invitation, &invite);
+    hr = rv_session_invite_with(session->core, have_host ? host : NULL, 0, take_invitation, &invite);
     if (SUCCEEDED(hr))
     {
         IDispatch_AddRef(user);
-        EnterCriticalSection(&s->cs);
-        if (s->user) IDispatch_Release(s->user);
-        s->user = user;
-        old = s->invitation;
-        s->invitation = invite.text;
-        LeaveCriticalSection(&s->cs);
+        EnterCriticalSection(&session->cs);
+        if (session->user) IDispatch_Release(session->user);
+        session->user = user;
+        old = session->invitation;
+        session->invitation = invite.text;
+        LeaveCriticalSection(&session->cs);
         wipe_string(old);
     }
     else if (hr == RV_E_INVALIDARG) hr = SR_NETWORK_CONFIG_FAILURE;
@@ -574,119 +545,120 @@ static HRESULT WINAPI session_Invite(IMsgrSession *iface, IDispatch *user, BSTR 
         WARN("cannot listen: %#lx\n", hr);
         hr = SR_INVITATION_SEND_FAILURE;
     }
-    dispatch_now(s);
+    dispatch_now(session);
     return hr;
 }
 
-static BOOL is_invitee_waiting(struct session *s)
+static BOOL is_invitee_waiting(struct session *session)
 {
-    return (rv_session_get_flags(s->core) & RV_FLAG_INVITEE) && rv_session_get_state(s->core) == RV_STATE_INVITATION;
+    return (rv_session_get_flags(session->core) & RV_FLAG_INVITEE) &&
+           rv_session_get_state(session->core) == RV_STATE_INVITATION;
 }
 
 /* Records the OnTermination this side fires for its own Cancel or Decline. */
-static HRESULT set_end(struct session *s, HRESULT reason, BSTR data)
+static HRESULT set_end(struct session *session, HRESULT reason, BSTR data)
 {
     BSTR copy = NULL, old;
 
     if (SysStringLen(data) && !(copy = SysAllocStringLen(data, SysStringLen(data)))) return E_OUTOFMEMORY;
-    EnterCriticalSection(&s->cs);
-    old = s->end_data;
-    s->end_hr = reason;
-    s->end_data = copy;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    old = session->end_data;
+    session->end_hr = reason;
+    session->end_data = copy;
+    LeaveCriticalSection(&session->cs);
     SysFreeString(old);
     return S_OK;
 }
 
-static void clear_end(struct session *s)
+static void clear_end(struct session *session)
 {
     BSTR old;
 
-    EnterCriticalSection(&s->cs);
-    old = s->end_data;
-    s->end_hr = S_OK;
-    s->end_data = NULL;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    old = session->end_data;
+    session->end_hr = S_OK;
+    session->end_data = NULL;
+    LeaveCriticalSection(&session->cs);
     SysFreeString(old);
 }
 
 static HRESULT WINAPI session_Decline(IMsgrSession *iface, BSTR appdata)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     UINT len = SysStringLen(appdata);
     HRESULT hr;
 
-    TRACE("%p, %u units.\n", s, len);
+    TRACE("%p, %u units.\n", session, len);
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
-    if (!(rv_session_get_flags(s->core) & RV_FLAG_INVITEE)) return SR_NOT_INVITEE;
-    if (!is_invitee_waiting(s)) return SR_SESSION_STATE_INVALID;
-    if (FAILED(hr = set_end(s, SR_INVITATION_DECLINED, appdata))) return hr;
-    if (FAILED(hr = rv_session_decline_ex(s->core, appdata, len)))
+    if (!(rv_session_get_flags(session->core) & RV_FLAG_INVITEE)) return SR_NOT_INVITEE;
+    if (!is_invitee_waiting(session)) return SR_SESSION_STATE_INVALID;
+    if (FAILED(hr = set_end(session, SR_INVITATION_DECLINED, appdata))) return hr;
+    if (FAILED(hr = rv_session_decline_ex(session->core, appdata, len)))
     {
-        clear_end(s);
+        clear_end(session);
         if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
         else if (hr != RV_E_OUTOFMEMORY) hr = SR_DECLINE_SEND_FAILURE;
     }
-    dispatch_now(s);
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI session_Cancel(IMsgrSession *iface, LONG reason, BSTR appdata)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     UINT len = SysStringLen(appdata);
     enum rv_state state;
     HRESULT hr;
 
-    TRACE("%p, %#lx, %u units.\n", s, reason, len);
+    TRACE("%p, %#lx, %u units.\n", session, reason, len);
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
-    state = rv_session_get_state(s->core);
+    state = rv_session_get_state(session->core);
     if (state == RV_STATE_CANCELLED || state == RV_STATE_DECLINED || state == RV_STATE_TERMINATED) return E_FAIL;
-    if (FAILED(hr = set_end(s, SR_SESSION_CANCELLED_LOCAL, appdata))) return hr;
-    if (FAILED(hr = rv_session_cancel_ex(s->core, reason, appdata, len)))
+    if (FAILED(hr = set_end(session, SR_SESSION_CANCELLED_LOCAL, appdata))) return hr;
+    if (FAILED(hr = rv_session_cancel_ex(session->core, reason, appdata, len)))
     {
-        clear_end(s);
+        clear_end(session);
         if (hr != RV_E_OUTOFMEMORY) hr = E_FAIL;
     }
-    dispatch_now(s);
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI session_Accept(IMsgrSession *iface, BSTR appdata)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     UINT len = SysStringLen(appdata);
     HRESULT hr;
 
-    TRACE("%p, %u units.\n", s, len);
+    TRACE("%p, %u units.\n", session, len);
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
-    if (!is_invitee_waiting(s)) return SR_SESSION_STATE_INVALID;
-    if (FAILED(hr = rv_session_accept_ex(s->core, appdata, len)))
+    if (!is_invitee_waiting(session)) return SR_SESSION_STATE_INVALID;
+    if (FAILED(hr = rv_session_accept_ex(session->core, appdata, len)))
     {
         if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
         else if (hr != RV_E_OUTOFMEMORY) hr = SR_ACCEPT_SEND_FAILURE;
     }
-    dispatch_now(s);
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI session_get_RemoteAddress(IMsgrSession *iface, BSTR *address)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     char text[64];
     WCHAR textW[64];
     HRESULT hr;
     UINT i;
 
-    TRACE("%p, %p.\n", s, address);
+    TRACE("%p, %p.\n", session, address);
 
     if (!address) return E_INVALIDARG;
     *address = NULL;
     /* Known once the peers are connected. */
-    if ((hr = rv_session_get_peer_address(s->core, text, sizeof(text))) != RV_S_OK)
+    if ((hr = rv_session_get_peer_address(session->core, text, sizeof(text))) != RV_S_OK)
         return hr == RV_S_FALSE ? S_FALSE : E_OUTOFMEMORY;
     for (i = 0; text[i]; i++) textW[i] = (unsigned char)text[i];
     textW[i] = 0;
@@ -695,17 +667,17 @@ static HRESULT WINAPI session_get_RemoteAddress(IMsgrSession *iface, BSTR *addre
 
 static HRESULT WINAPI session_get_SessionID(IMsgrSession *iface, BSTR *id)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     uint8_t bytes[RV_SESSION_ID_SIZE];
     WCHAR text[40];
     GUID guid;
     HRESULT hr;
 
-    TRACE("%p, %p.\n", s, id);
+    TRACE("%p, %p.\n", session, id);
 
     if (!id) return E_INVALIDARG;
     *id = NULL;
-    if (FAILED(hr = rv_session_get_id(s->core, bytes))) return hr;
+    if (FAILED(hr = rv_session_get_id(session->core, bytes))) return hr;
     /* The 16 bytes as a GUID in wire (big-endian) order, as RendezvousSession shows them. */
     guid.Data1 = (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
     guid.Data2 = (bytes[4] << 8) | bytes[5];
@@ -717,89 +689,89 @@ static HRESULT WINAPI session_get_SessionID(IMsgrSession *iface, BSTR *id)
 
 static HRESULT WINAPI session_get_ContextData(IMsgrSession *iface, BSTR *data)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %p.\n", s, data);
+    TRACE("%p, %p.\n", session, data);
 
     if (!data) return E_INVALIDARG;
     *data = NULL;
-    EnterCriticalSection(&s->cs);
-    if (!s->context_data) hr = S_FALSE;
-    else hr = copy_string(s->context_data, SysStringLen(s->context_data), data);
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    if (!session->context_data) hr = S_FALSE;
+    else hr = copy_string(session->context_data, SysStringLen(session->context_data), data);
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI session_get_ApplicationName(IMsgrSession *iface, BSTR *name)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %p.\n", s, name);
+    TRACE("%p, %p.\n", session, name);
 
     if (!name) return E_INVALIDARG;
     *name = NULL;
-    EnterCriticalSection(&s->cs);
-    if (!s->app[0]) hr = SR_APP_NOT_SPECIFIED;
-    else hr = copy_string(s->app_name, SysStringLen(s->app_name), name);
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    if (!session->app[0]) hr = SR_APP_NOT_SPECIFIED;
+    else hr = copy_string(session->app_name, SysStringLen(session->app_name), name);
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI session_get_ApplicationURL(IMsgrSession *iface, BSTR *url)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %p.\n", s, url);
+    TRACE("%p, %p.\n", session, url);
 
     if (!url) return E_INVALIDARG;
     *url = NULL;
-    EnterCriticalSection(&s->cs);
-    if (!s->app[0]) hr = SR_APP_NOT_SPECIFIED;
-    else hr = copy_string(s->app_url, SysStringLen(s->app_url), url);
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    if (!session->app[0]) hr = SR_APP_NOT_SPECIFIED;
+    else hr = copy_string(session->app_url, SysStringLen(session->app_url), url);
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI session_get_Flags(IMsgrSession *iface, LONG *flags)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
 
-    TRACE("%p, %p.\n", s, flags);
+    TRACE("%p, %p.\n", session, flags);
 
     if (!flags) return E_INVALIDARG;
     /* SF_INVITER and SF_INVITEE are the core's role flags. */
-    *flags = rv_session_get_flags(s->core);
-    EnterCriticalSection(&s->cs);
-    if (s->app_registered) *flags |= SF_APP_INVITE_COMPATIBLE;
-    LeaveCriticalSection(&s->cs);
+    *flags = rv_session_get_flags(session->core);
+    EnterCriticalSection(&session->cs);
+    if (session->app_registered) *flags |= SF_APP_INVITE_COMPATIBLE;
+    LeaveCriticalSection(&session->cs);
     return S_OK;
 }
 
 static HRESULT WINAPI session_get_User(IMsgrSession *iface, IDispatch **user)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     HRESULT hr = S_OK;
 
-    TRACE("%p, %p.\n", s, user);
+    TRACE("%p, %p.\n", session, user);
 
     if (!user) return E_INVALIDARG;
-    EnterCriticalSection(&s->cs);
-    if ((*user = s->user)) IDispatch_AddRef(*user);
+    EnterCriticalSection(&session->cs);
+    if ((*user = session->user)) IDispatch_AddRef(*user);
     else hr = SR_NO_USER_INVITED;
-    LeaveCriticalSection(&s->cs);
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI session_put_LocalAddress(IMsgrSession *iface, BSTR address)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     UINT len = SysStringLen(address), i;
     BSTR copy, old;
 
-    TRACE("%p, %s.\n", s, debugstr_wn(address, len));
+    TRACE("%p, %s.\n", session, debugstr_wn(address, len));
 
     if (!len) return E_INVALIDARG;
     /* Documented: too long is E_OUTOFMEMORY. */
@@ -807,39 +779,39 @@ static HRESULT WINAPI session_put_LocalAddress(IMsgrSession *iface, BSTR address
     for (i = 0; i < len; i++)
         if (!address[i]) return E_INVALIDARG;
     if (FAILED(copy_string(address, len, &copy))) return E_OUTOFMEMORY;
-    EnterCriticalSection(&s->cs);
-    old = s->local_address;
-    s->local_address = copy;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    old = session->local_address;
+    session->local_address = copy;
+    LeaveCriticalSection(&session->cs);
     SysFreeString(old);
     return S_OK;
 }
 
 static HRESULT WINAPI session_get_LocalAddress(IMsgrSession *iface, BSTR *address)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %p.\n", s, address);
+    TRACE("%p, %p.\n", session, address);
 
     if (!address) return E_INVALIDARG;
-    EnterCriticalSection(&s->cs);
-    if (s->local_address) hr = copy_string(s->local_address, SysStringLen(s->local_address), address);
+    EnterCriticalSection(&session->cs);
+    if (session->local_address) hr = copy_string(session->local_address, SysStringLen(session->local_address), address);
     else hr = copy_string(DEFAULT_LOCAL_ADDRESS, ARRAY_SIZE(DEFAULT_LOCAL_ADDRESS) - 1, address);
-    LeaveCriticalSection(&s->cs);
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI session_SendContextData(IMsgrSession *iface, BSTR data)
 {
-    struct session *s = impl_from_IMsgrSession(iface);
+    struct session *session = impl_from_IMsgrSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %u units.\n", s, SysStringLen(data));
+    TRACE("%p, %u units.\n", session, SysStringLen(data));
 
     /* rv_profile_messenger has every rule: 300 units, five sends, the states. */
-    hr = rv_session_send_context_data(s->core, data, SysStringLen(data));
-    dispatch_now(s);
+    hr = rv_session_send_context_data(session->core, data, SysStringLen(data));
+    dispatch_now(session);
     return hr;
 }
 
@@ -873,94 +845,46 @@ static const IMsgrSessionVtbl session_vtbl =
 
 /* IMsgrSessionHost */
 
-static HRESULT WINAPI host_QueryInterface(IMsgrSessionHost *iface, REFIID riid, void **obj)
-{
-    struct session *s = impl_from_IMsgrSessionHost(iface);
-    return IMsgrSession_QueryInterface(&s->IMsgrSession_iface, riid, obj);
-}
+FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionHost, (IUnknown *)&impl_from_IMsgrSessionHost(iface)->IMsgrSession_iface)
 
-static ULONG WINAPI host_AddRef(IMsgrSessionHost *iface)
-{
-    struct session *s = impl_from_IMsgrSessionHost(iface);
-    return IMsgrSession_AddRef(&s->IMsgrSession_iface);
-}
-
-static ULONG WINAPI host_Release(IMsgrSessionHost *iface)
-{
-    struct session *s = impl_from_IMsgrSessionHost(iface);
-    return IMsgrSession_Release(&s->IMsgrSession_iface);
-}
-
-static HRESULT WINAPI host_GetTypeInfoCount(IMsgrSessionHost *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI host_GetTypeInfo(IMsgrSessionHost *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&msgsc_typeinfo, IMsgrSessionHost_tid, index, info);
-}
-
-static HRESULT WINAPI host_GetIDsOfNames(IMsgrSessionHost *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                         LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&msgsc_typeinfo, IMsgrSessionHost_tid, riid, names, count, ids);
-}
-
-static HRESULT WINAPI host_Invoke(IMsgrSessionHost *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, params,
-          result, excepinfo, argerr);
-
-    return dispatch_invoke(&msgsc_typeinfo, IMsgrSessionHost_tid, iface, id, riid, flags, params, result,
-                           excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(host, IMsgrSessionHost, &msgsc_typeinfo, IMsgrSessionHost_tid)
 
 static HRESULT WINAPI host_get_Invitation(IMsgrSessionHost *iface, BSTR *invitation)
 {
-    struct session *s = impl_from_IMsgrSessionHost(iface);
+    struct session *session = impl_from_IMsgrSessionHost(iface);
     HRESULT hr;
 
-    TRACE("%p, %p.\n", s, invitation);
+    TRACE("%p, %p.\n", session, invitation);
 
     if (!invitation) return E_POINTER;
     *invitation = NULL;
-    EnterCriticalSection(&s->cs);
-    if (!s->invitation) hr = E_INVALID_STATE;
-    else hr = copy_string(s->invitation, SysStringLen(s->invitation), invitation);
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    if (!session->invitation) hr = E_INVALID_STATE;
+    else hr = copy_string(session->invitation, SysStringLen(session->invitation), invitation);
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI host_get_Handled(IMsgrSessionHost *iface, VARIANT_BOOL *handled)
 {
-    struct session *s = impl_from_IMsgrSessionHost(iface);
+    struct session *session = impl_from_IMsgrSessionHost(iface);
 
-    TRACE("%p, %p.\n", s, handled);
+    TRACE("%p, %p.\n", session, handled);
 
     if (!handled) return E_POINTER;
-    EnterCriticalSection(&s->cs);
-    *handled = s->handled;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    *handled = session->handled;
+    LeaveCriticalSection(&session->cs);
     return S_OK;
 }
 
 static HRESULT WINAPI host_get_SecurityCode(IMsgrSessionHost *iface, BSTR *code)
 {
-    struct session *s = impl_from_IMsgrSessionHost(iface);
+    struct session *session = impl_from_IMsgrSessionHost(iface);
 
-    TRACE("%p, %p.\n", s, code);
+    TRACE("%p, %p.\n", session, code);
 
-    return module_security_code(s->core, code);
+    return module_security_code(session->core, code);
 }
 
 /* Launch: "msgr-launch:PID" in the running object table names the session a
@@ -973,14 +897,14 @@ static HRESULT launch_moniker(DWORD pid, IMoniker **moniker)
     return CreateItemMoniker(L"!", item, moniker);
 }
 
-static HRESULT fire_before_launch(struct session *s, VARIANT_BOOL *enable)
+static HRESULT fire_before_launch(struct session *session, VARIANT_BOOL *enable)
 {
     VARIANT arg;
 
     *enable = VARIANT_TRUE;
     V_VT(&arg) = VT_BOOL | VT_BYREF;
     V_BOOLREF(&arg) = enable;
-    event_source_fire(&s->events, DISPID_BEFOREAPPLAUNCH, &arg, 1);
+    event_source_fire(&session->events, DISPID_BEFOREAPPLAUNCH, &arg, 1);
     return S_OK;
 }
 
@@ -1005,15 +929,15 @@ static HRESULT start_application(BSTR path, PROCESS_INFORMATION *pi)
 
 /* Launch for an application that is not registered here: Messenger declines
  * and points the user at the application's URL. */
-static HRESULT decline_unregistered_app(struct session *s, BSTR name, BSTR url)
+static HRESULT decline_unregistered_app(struct session *session, BSTR name, BSTR url)
 {
     VARIANT args[2];
     HRESULT hr;
 
-    if (FAILED(hr = set_end(s, SR_APP_NOT_REGISTERED, NULL))) return hr;
-    if (FAILED(hr = rv_session_decline_ex(s->core, NULL, 0)))
+    if (FAILED(hr = set_end(session, SR_APP_NOT_REGISTERED, NULL))) return hr;
+    if (FAILED(hr = rv_session_decline_ex(session->core, NULL, 0)))
     {
-        clear_end(s);
+        clear_end(session);
         if (hr == RV_E_INVALID_STATE) return SR_SESSION_STATE_INVALID;
         if (hr != RV_E_OUTOFMEMORY) return SR_DECLINE_SEND_FAILURE;
         return hr;
@@ -1023,50 +947,75 @@ static HRESULT decline_unregistered_app(struct session *s, BSTR name, BSTR url)
     V_BSTR(&args[1]) = name;
     V_VT(&args[0]) = VT_BSTR;
     V_BSTR(&args[0]) = url;
-    event_source_fire(&s->events, DISPID_ONAPPNOTPRESENT, args, 2);
+    event_source_fire(&session->events, DISPID_ONAPPNOTPRESENT, args, 2);
     return SR_APP_NOT_REGISTERED;
+}
+
+/* Puts the session in the running object table for the application Launch
+ * started suspended, so that it finds the session, then lets it run; an
+ * application that cannot find it is killed. */
+static HRESULT register_launch(struct session *session, IRunningObjectTable *rot, const PROCESS_INFORMATION *pi)
+{
+    IMoniker *moniker = NULL;
+    DWORD cookie = 0;
+    HRESULT hr;
+
+    if (FAILED(hr = launch_moniker(pi->dwProcessId, &moniker)) ||
+        FAILED(hr = IRunningObjectTable_Register(rot, ROTFLAGS_REGISTRATIONKEEPSALIVE,
+                                                 (IUnknown *)&session->IMsgrSession_iface, moniker, &cookie)))
+    {
+        WARN("cannot register the session: %#lx\n", hr);
+        TerminateProcess(pi->hProcess, 1);
+        if (moniker) IMoniker_Release(moniker);
+        return SR_APPLICATION_LAUNCH_FAILED;
+    }
+    IMoniker_Release(moniker);
+    EnterCriticalSection(&session->cs);
+    session->launched_pid = pi->dwProcessId;
+    session->rot_cookie = cookie;
+    LeaveCriticalSection(&session->cs);
+    ResumeThread(pi->hThread);
+    return S_OK;
 }
 
 static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
 {
-    struct session *s = impl_from_IMsgrSessionHost(iface);
+    struct session *session = impl_from_IMsgrSessionHost(iface);
     PROCESS_INFORMATION pi = { 0 };
     IRunningObjectTable *rot = NULL;
-    IMoniker *moniker = NULL;
     BSTR name = NULL, url = NULL, path = NULL;
     WCHAR app[MSGR_GUID_LENGTH + 1];
     VARIANT_BOOL enable;
-    DWORD cookie = 0;
     HRESULT hr;
 
-    TRACE("%p.\n", s);
+    TRACE("%p.\n", session);
 
-    if (!is_invitee_waiting(s)) return SR_SESSION_STATE_INVALID;
-    EnterCriticalSection(&s->cs);
-    memcpy(app, s->app, sizeof(app));
-    hr = copy_string(s->app_name, SysStringLen(s->app_name), &name);
-    if (SUCCEEDED(hr)) hr = copy_string(s->app_url, SysStringLen(s->app_url), &url);
-    LeaveCriticalSection(&s->cs);
+    if (!is_invitee_waiting(session)) return SR_SESSION_STATE_INVALID;
+    EnterCriticalSection(&session->cs);
+    memcpy(app, session->app, sizeof(app));
+    hr = copy_string(session->app_name, SysStringLen(session->app_name), &name);
+    if (SUCCEEDED(hr)) hr = copy_string(session->app_url, SysStringLen(session->app_url), &url);
+    LeaveCriticalSection(&session->cs);
     if (SUCCEEDED(hr)) hr = msgr_lookup_app(app, NULL, NULL, &path);
     if (FAILED(hr)) goto done;
 
     if (hr == S_FALSE)
     {
-        hr = decline_unregistered_app(s, name, url);
+        hr = decline_unregistered_app(session, name, url);
         goto done;
     }
 
     /* Everything that can fail for want of memory comes before the accept. */
     if (FAILED(hr = GetRunningObjectTable(0, &rot))) goto done;
-    if (FAILED(hr = rv_session_accept_ex(s->core, NULL, 0)))
+    if (FAILED(hr = rv_session_accept_ex(session->core, NULL, 0)))
     {
         if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
         else if (hr != RV_E_OUTOFMEMORY) hr = SR_ACCEPT_SEND_FAILURE;
         goto done;
     }
-    dispatch_now(s);
-    event_source_fire(&s->events, DISPID_ONREADYTOLAUNCH, NULL, 0);
-    fire_before_launch(s, &enable);
+    dispatch_now(session);
+    event_source_fire(&session->events, DISPID_ONREADYTOLAUNCH, NULL, 0);
+    fire_before_launch(session, &enable);
     if (!enable)
     {
         TRACE("a sink keeps the application from starting\n");
@@ -1075,36 +1024,21 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
 
     /* Suspended until the session is in the table, so that it can find it. */
     if (FAILED(hr = start_application(path, &pi))) goto failed;
-    if (FAILED(hr = launch_moniker(pi.dwProcessId, &moniker)) ||
-        FAILED(hr = IRunningObjectTable_Register(rot, ROTFLAGS_REGISTRATIONKEEPSALIVE,
-                                                 (IUnknown *)&s->IMsgrSession_iface, moniker, &cookie)))
-    {
-        WARN("cannot register the session: %#lx\n", hr);
-        TerminateProcess(pi.hProcess, 1);
-        hr = SR_APPLICATION_LAUNCH_FAILED;
-        goto failed;
-    }
-    EnterCriticalSection(&s->cs);
-    s->launched_pid = pi.dwProcessId;
-    s->rot_cookie = cookie;
-    LeaveCriticalSection(&s->cs);
-    ResumeThread(pi.hThread);
-    hr = S_OK;
+    if (FAILED(hr = register_launch(session, rot, &pi))) goto failed;
     goto done;
 
 failed:
     /* Accepted but not started: the inviter hears why. */
-    set_end(s, SR_APPLICATION_LAUNCH_FAILED, NULL);
-    rv_session_cancel_ex(s->core, SR_APPLICATION_LAUNCH_FAILED, NULL, 0);
+    set_end(session, SR_APPLICATION_LAUNCH_FAILED, NULL);
+    rv_session_cancel_ex(session->core, SR_APPLICATION_LAUNCH_FAILED, NULL, 0);
 done:
     if (pi.hThread) CloseHandle(pi.hThread);
     if (pi.hProcess) CloseHandle(pi.hProcess);
-    if (moniker) IMoniker_Release(moniker);
     if (rot) IRunningObjectTable_Release(rot);
     SysFreeString(name);
     SysFreeString(url);
     SysFreeString(path);
-    dispatch_now(s);
+    dispatch_now(session);
     return hr;
 }
 
@@ -1150,46 +1084,46 @@ HRESULT msgr_session_get_launching(DWORD pid, IDispatch **ret)
 /* role: RV_FLAG_INVITER for CreateSession's sessions, RV_FLAG_INVITEE for a received invitation's. */
 static HRESULT session_new(uint32_t role, struct session **ret)
 {
-    struct session *s;
+    struct session *session;
     HRESULT hr;
 
-    if (!(s = CoTaskMemAlloc(sizeof(*s)))) return E_OUTOFMEMORY;
-    memset(s, 0, sizeof(*s));
-    s->IMsgrSession_iface.lpVtbl = &session_vtbl;
-    s->IMsgrSessionHost_iface.lpVtbl = &host_vtbl;
-    s->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
-    s->lock.outer = (IUnknown *)&s->IMsgrSession_iface;
-    s->refcount = 1;
-    work_guard_init(&s->guard, session_free);
+    if (!(session = CoTaskMemAlloc(sizeof(*session)))) return E_OUTOFMEMORY;
+    memset(session, 0, sizeof(*session));
+    session->IMsgrSession_iface.lpVtbl = &session_vtbl;
+    session->IMsgrSessionHost_iface.lpVtbl = &host_vtbl;
+    session->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
+    session->lock.outer = (IUnknown *)&session->IMsgrSession_iface;
+    session->refcount = 1;
+    work_guard_init(&session->guard, session_free);
 
-    if (FAILED(hr = wake_target_init(&s->wake, &s->guard, dispatch_session)))
+    if (FAILED(hr = wake_target_init(&session->wake, &session->guard, dispatch_session)))
     {
-        CoTaskMemFree(s);
+        CoTaskMemFree(session);
         return hr;
     }
-    if (FAILED(hr = rv_session_create(&rv_profile_messenger, role, &session_callbacks, s, &s->core)))
+    if (FAILED(hr = rv_session_create(&rv_profile_messenger, role, &session_callbacks, session, &session->core)))
     {
-        wake_target_remove(&s->wake);
-        CoTaskMemFree(s);
+        wake_target_remove(&session->wake);
+        CoTaskMemFree(session);
         return hr;
     }
-    InitializeCriticalSection(&s->cs);
-    event_source_init(&s->events, (IUnknown *)&s->IMsgrSession_iface, &DIID_DMsgrSessionEvents);
+    InitializeCriticalSection(&session->cs);
+    event_source_init(&session->events, (IUnknown *)&session->IMsgrSession_iface, &DIID_DMsgrSessionEvents);
     lock_module();
-    *ret = s;
+    *ret = session;
     return S_OK;
 }
 
 HRESULT msgr_session_create(REFIID riid, void **obj)
 {
-    struct session *s;
+    struct session *session;
     HRESULT hr;
 
     TRACE("%s, %p.\n", debugstr_guid(riid), obj);
 
-    if (FAILED(hr = session_new(RV_FLAG_INVITER, &s))) return hr;
-    hr = IMsgrSession_QueryInterface(&s->IMsgrSession_iface, riid, obj);
-    IMsgrSession_Release(&s->IMsgrSession_iface);
+    if (FAILED(hr = session_new(RV_FLAG_INVITER, &session))) return hr;
+    hr = IMsgrSession_QueryInterface(&session->IMsgrSession_iface, riid, obj);
+    IMsgrSession_Release(&session->IMsgrSession_iface);
     return hr;
 }
 
@@ -1197,7 +1131,7 @@ HRESULT msgr_session_create_invitee(const WCHAR *text, UINT length, IDispatch **
 {
     struct msgr_invitation inv;
     BSTR name = NULL, url = NULL;
-    struct session *s;
+    struct session *session;
     HRESULT hr, registered;
 
     *ret = NULL;
@@ -1205,31 +1139,31 @@ HRESULT msgr_session_create_invitee(const WCHAR *text, UINT length, IDispatch **
     if (FAILED(hr = msgr_invitation_parse(text, length, &inv))) return hr;
     /* Name and URL as registered here, else as the inviter has them. */
     if (FAILED(hr = registered = msgr_lookup_app(inv.app, &name, &url, NULL))) goto done;
-    if (FAILED(hr = session_new(RV_FLAG_INVITEE, &s))) goto done;
+    if (FAILED(hr = session_new(RV_FLAG_INVITEE, &session))) goto done;
 
-    if (FAILED(hr = rv_session_receive_invitation(s->core, inv.core)))
+    if (FAILED(hr = rv_session_receive_invitation(session->core, inv.core)))
     {
-        IMsgrSession_Release(&s->IMsgrSession_iface);
+        IMsgrSession_Release(&session->IMsgrSession_iface);
         goto done;
     }
-    memcpy(s->app, inv.app, sizeof(s->app));
-    s->app_registered = registered == S_OK;
+    memcpy(session->app, inv.app, sizeof(session->app));
+    session->app_registered = registered == S_OK;
     if (registered == S_OK)
     {
-        s->app_name = name;
-        s->app_url = url;
+        session->app_name = name;
+        session->app_url = url;
         name = url = NULL;
     }
     else
     {
-        s->app_name = inv.name;
-        s->app_url = inv.url;
+        session->app_name = inv.name;
+        session->app_url = inv.url;
         inv.name = inv.url = NULL;
     }
     *appdata = inv.appdata;
     inv.appdata = NULL;
-    *ret = (IDispatch *)&s->IMsgrSession_iface;
-    dispatch_now(s);
+    *ret = (IDispatch *)&session->IMsgrSession_iface;
+    dispatch_now(session);
 
 done:
     SysFreeString(name);
@@ -1238,12 +1172,12 @@ done:
     return hr;
 }
 
-void msgr_session_set_handled(IDispatch *session, VARIANT_BOOL handled)
+void msgr_session_set_handled(IDispatch *dispatch, VARIANT_BOOL handled)
 {
-    struct session *s = session_from_dispatch(session);
+    struct session *session = session_from_dispatch(dispatch);
 
-    if (!s) return;
-    EnterCriticalSection(&s->cs);
-    s->handled = handled;
-    LeaveCriticalSection(&s->cs);
+    if (!session) return;
+    EnterCriticalSection(&session->cs);
+    session->handled = handled;
+    LeaveCriticalSection(&session->cs);
 }

@@ -20,16 +20,8 @@
 
 /*
  * An IM program creates one of these per session and hands it its
- * IRendezvousSession.  From then on (docs/behaviour.md, "Remote Assistance"):
- *
- *   the sharer (Ask: the inviter; Offer: the invitee) waits for the helper's
- *   HELLO, starts its Share backend, sends the TICKET, waits for the ACK and
- *   calls Terminate(S_OK);
- *   the helper sends HELLO once connected, checks the TICKET, starts its
- *   Connect backend, sends the ACK and waits for the sharer to terminate.
- *
- * Anything unexpected ends the session with Terminate(error).  Events from the
- * IM are queued by the sink and handled from this object's window, on the
+ * IRendezvousSession; the handshake (handshake.c) does the rest.  Events from
+ * the IM are queued by the sink and handled from this object's window, on the
  * thread that called SetRendezvousSession, never inside the IM's own call.
  */
 
@@ -40,15 +32,11 @@
 #include <olectl.h>
 
 #include "rendezvoussession_private.h"
-#include "rv_ticket.h"
 
 #include "wine/debug.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(rendezvous);
 
-#define WM_RA_EVENTS    (WM_APP + 0x60)
-#define WM_RA_BACKEND   (WM_APP + 0x61)
-#define HANDSHAKE_TIMER 1
 /* Events queued and not yet handled; more is a flood. */
 #define MAX_QUEUED_EVENTS 32
 
@@ -58,21 +46,9 @@ enum app_kind
     APP_OFFER,
 };
 
-enum app_phase
-{
-    PHASE_IDLE,             /* no session yet */
-    PHASE_WAIT_CONNECTED,   /* session held, not yet RSS_CONNECTED */
-    PHASE_WAIT_HELLO,       /* sharer */
-    PHASE_SHARE_STARTING,   /* sharer: Share backend starting */
-    PHASE_WAIT_ACK,         /* sharer: ticket sent */
-    PHASE_WAIT_TICKET,      /* helper: hello sent */
-    PHASE_CONNECT_STARTING, /* helper: Connect backend starting */
-    PHASE_WAIT_END,         /* helper: ack sent, the sharer terminates */
-    PHASE_ENDED,            /* session released */
-};
-
 enum event_kind
 {
+    EVENT_STATE,            /* the sink sets state_pending instead of queuing it */
     EVENT_DATA,
     EVENT_TERMINATION,
     EVENT_SEND_ERROR,
@@ -92,17 +68,10 @@ struct application
     LONG refcount;
     enum app_kind kind;
     BOOL used;                  /* a session was accepted once */
-    enum app_phase phase;
-    BOOL sharer;
-    IRendezvousSession *session;
     IConnectionPoint *point;
     DWORD cookie;
     struct event_sink *sink;    /* holds a reference on us until detached */
-    char user[BACKEND_MAX_USER + 1];
-    WCHAR *command;             /* this side's backend template */
-    BOOL command_expand;        /* a REG_EXPAND_SZ */
     HWND window;
-    BOOL timer;
 
     /* Filled by the sink, on whatever thread the IM calls it. */
     CRITICAL_SECTION cs;
@@ -112,18 +81,8 @@ struct application
     BOOL posted;
     HRESULT lost;               /* an event could not be queued */
 
-    /* Work found while the state machine runs (an outgoing call lets COM
-     * dispatch our messages): done by the running loop, never nested. */
-    BOOL busy;
-    BOOL timed_out;
-    struct backend_job *done_job;
-
-    BYTE nonce[RV_TICKET_NONCE_SIZE];
-    BYTE id[RV_TICKET_ID_SIZE];
-    BYTE secret[RV_TICKET_SECRET_SIZE];
-    struct rv_ticket ticket;
-    struct backend_job *job;
-    struct backend_process share_process;
+    BOOL busy;                  /* app_run is running */
+    struct handshake handshake;
 };
 
 static inline struct application *impl_from_IRendezvousApplication(IRendezvousApplication *iface)
@@ -139,16 +98,6 @@ static void app_addref(struct application *app)
 static void app_release(struct application *app)
 {
     IRendezvousApplication_Release(&app->IRendezvousApplication_iface);
-}
-
-static const char *phase_name(enum app_phase phase)
-{
-    static const char *const names[] =
-    {
-        "idle", "wait-connected", "wait-hello", "share-starting", "wait-ack",
-        "wait-ticket", "connect-starting", "wait-end", "ended",
-    };
-    return phase < ARRAY_SIZE(names) ? names[phase] : "?";
 }
 
 /* The sink's queue */
@@ -278,91 +227,92 @@ static HRESULT get_long_arg(DISPPARAMS *params, UINT index, LONG *value, UINT *a
     return S_OK;
 }
 
-/* The DISPID, flags and shape of an event's arguments. */
-static HRESULT check_event(DISPID id, WORD flags, DISPPARAMS *params)
+/* The number of OnStateChanged, only checked as the state is read with
+ * get_State whatever the argument says, and of OnSendError. */
+static HRESULT read_number(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
 {
-    UINT expected;
+    return get_long_arg(params, 0, value, argerr);
+}
 
-    switch (id)
+static HRESULT read_context_data(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
+{
+    VARIANT v;
+    HRESULT hr;
+
+    VariantInit(&v);
+    if (FAILED(hr = VariantChangeType(&v, &params->rgvarg[0], 0, VT_BSTR)))
     {
-    case DISPID_EVENT_ON_STATE_CHANGED:
-    case DISPID_EVENT_ON_CONTEXT_DATA:
-    case DISPID_EVENT_ON_SEND_ERROR:
-        expected = 1;
-        break;
-    case DISPID_EVENT_ON_TERMINATION:
-        expected = 2;
-        break;
-    default:
-        WARN("unknown DISPID %ld\n", id);
-        return DISP_E_MEMBERNOTFOUND;
+        if (hr == E_OUTOFMEMORY) return hr;
+        if (argerr) *argerr = 0;
+        return DISP_E_TYPEMISMATCH;
     }
-    if (!(flags & DISPATCH_METHOD)) return DISP_E_MEMBERNOTFOUND;
-    if (!params) return E_INVALIDARG;
-    if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
-    if (params->cArgs != expected) return DISP_E_BADPARAMCOUNT;
-    if (!params->rgvarg) return E_INVALIDARG;
+    *data = V_BSTR(&v);
     return S_OK;
 }
 
-/* An event's number (state, hr or error) in value, OnContextData's text in data. */
-static HRESULT read_event_args(DISPID id, DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
+static HRESULT read_termination(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr)
 {
+    /* Standard order puts the last parameter, the BSTR, in rgvarg[0]; the
+     * published sample sends the LONG there.  Whichever is the number. */
+    UINT index = 1;
     HRESULT hr;
 
-    switch (id)
-    {
-    case DISPID_EVENT_ON_STATE_CHANGED:
-        /* Only checked: the state is read with get_State, whatever the argument says. */
-        if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
-        TRACE("OnStateChanged(%ld)\n", *value);
-        break;
-    case DISPID_EVENT_ON_CONTEXT_DATA:
-    {
-        VARIANT v;
+    if (is_integer_type(V_VT(&params->rgvarg[0])) && !is_integer_type(V_VT(&params->rgvarg[1])))
+        index = 0;
+    if (FAILED(hr = get_long_arg(params, index, value, argerr))) return hr;
+    TRACE("OnTermination(%#lx), hr in rgvarg[%u]\n", *value, index);
+    return S_OK;
+}
 
-        VariantInit(&v);
-        if (FAILED(hr = VariantChangeType(&v, &params->rgvarg[0], 0, VT_BSTR)))
-        {
-            if (hr == E_OUTOFMEMORY) return hr;
-            if (argerr) *argerr = 0;
-            return DISP_E_TYPEMISMATCH;
-        }
-        *data = V_BSTR(&v);
-        TRACE("OnContextData(%u units)\n", SysStringLen(*data));
-        break;
-    }
-    case DISPID_EVENT_ON_TERMINATION:
-    {
-        /* Standard order puts the last parameter, the BSTR, in rgvarg[0]; the
-         * published sample sends the LONG there.  Whichever is the number. */
-        UINT index = 1;
+/* The events of DRendezvousSessionEvents: their arguments, how the number
+ * (state, hr or error) or the text is read from them, and what is queued. */
+static const struct sink_event
+{
+    DISPID id;
+    UINT args;
+    HRESULT (*read)(DISPPARAMS *params, LONG *value, BSTR *data, UINT *argerr);
+    enum event_kind kind;
+}
+sink_events[] =
+{
+    { DISPID_EVENT_ON_STATE_CHANGED, 1, read_number, EVENT_STATE },
+    { DISPID_EVENT_ON_CONTEXT_DATA, 1, read_context_data, EVENT_DATA },
+    { DISPID_EVENT_ON_TERMINATION, 2, read_termination, EVENT_TERMINATION },
+    { DISPID_EVENT_ON_SEND_ERROR, 1, read_number, EVENT_SEND_ERROR },
+};
 
-        if (is_integer_type(V_VT(&params->rgvarg[0])) && !is_integer_type(V_VT(&params->rgvarg[1])))
-            index = 0;
-        if (FAILED(hr = get_long_arg(params, index, value, argerr))) return hr;
-        TRACE("OnTermination(%#lx), hr in rgvarg[%u]\n", *value, index);
-        break;
-    }
-    case DISPID_EVENT_ON_SEND_ERROR:
-        if (FAILED(hr = get_long_arg(params, 0, value, argerr))) return hr;
-        TRACE("OnSendError(%#lx)\n", *value);
-        break;
-    }
+/* The flags and shape of an event's arguments. */
+static HRESULT check_event(const struct sink_event *event, WORD flags, DISPPARAMS *params)
+{
+    if (!(flags & DISPATCH_METHOD)) return DISP_E_MEMBERNOTFOUND;
+    if (!params) return E_INVALIDARG;
+    if (params->cNamedArgs) return DISP_E_NONAMEDARGS;
+    if (params->cArgs != event->args) return DISP_E_BADPARAMCOUNT;
+    if (!params->rgvarg) return E_INVALIDARG;
     return S_OK;
 }
 
 static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result,
                            UINT *argerr)
 {
+    const struct sink_event *event = NULL;
     struct application *app;
     BSTR data = NULL;
     LONG value = 0;
     HRESULT hr;
+    UINT i;
 
-    if (FAILED(hr = check_event(id, flags, params))) return hr;
+    for (i = 0; i < ARRAY_SIZE(sink_events); i++)
+        if (sink_events[i].id == id) event = &sink_events[i];
+    if (!event)
+    {
+        WARN("unknown DISPID %ld\n", id);
+        return DISP_E_MEMBERNOTFOUND;
+    }
+    if (FAILED(hr = check_event(event, flags, params))) return hr;
     if (result) VariantInit(result);
-    if (FAILED(hr = read_event_args(id, params, &value, &data, argerr))) return hr;
+    if (FAILED(hr = event->read(params, &value, &data, argerr))) return hr;
+    TRACE("DISPID %ld: %#lx, %u units of data\n", id, value, SysStringLen(data));
 
     /* The sink may outlive its application; then there is nobody to tell. */
     if (!(app = event_sink_hold_owner(sink, NULL)))
@@ -370,22 +320,12 @@ static HRESULT sink_invoke(struct event_sink *sink, DISPID id, WORD flags, DISPP
         SysFreeString(data);
         return S_OK;
     }
-    switch (id)
+    if (event->kind == EVENT_STATE)
     {
-    case DISPID_EVENT_ON_STATE_CHANGED:
         queue_state_check(app);
         hr = S_OK;
-        break;
-    case DISPID_EVENT_ON_CONTEXT_DATA:
-        hr = queue_event(app, EVENT_DATA, S_OK, data);
-        break;
-    case DISPID_EVENT_ON_TERMINATION:
-        hr = queue_event(app, EVENT_TERMINATION, value, NULL);
-        break;
-    default:
-        hr = queue_event(app, EVENT_SEND_ERROR, value, NULL);
-        break;
     }
+    else hr = queue_event(app, event->kind, value, data);
     app_release(app);
     return hr;
 }
@@ -409,70 +349,16 @@ static HRESULT create_sink(struct application *app, struct event_sink **ret)
     return S_OK;
 }
 
-/* Talking to the IM's session */
-
-static HRESULT send_text(struct application *app, const char *text)
+/* The handshake's end of a session: the documented end (unadvise, release),
+ * then the sink and the queue. */
+static void handshake_ended(struct handshake *hs, IRendezvousSession *session)
 {
-    IRendezvousSession *session;
-    UINT i, len = strlen(text);
-    HRESULT hr;
-    BSTR data;
-
-    if (!(data = SysAllocStringLen(NULL, len))) return E_OUTOFMEMORY;
-    for (i = 0; i < len; i++) data[i] = (unsigned char)text[i];
-    TRACE("%p sends %u characters\n", app, (unsigned int)strlen(text));
-    session = app->session;
-    IRendezvousSession_AddRef(session);
-    hr = IRendezvousSession_SendContextData(session, data);
-    IRendezvousSession_Release(session);
-    SecureZeroMemory(data, len * sizeof(WCHAR));
-    SysFreeString(data);
-    if (FAILED(hr)) WARN("SendContextData failed: %#lx\n", hr);
-    return hr;
-}
-
-static void stop_timer(struct application *app)
-{
-    if (app->timer && app->window) KillTimer(app->window, HANDSHAKE_TIMER);
-    app->timer = FALSE;
-}
-
-/* Lets go of the session: the documented end (unadvise, release), plus our own
- * cleanup.  The caller holds a reference on app. */
-static void end_session(struct application *app)
-{
-    IRendezvousSession *session = app->session;
+    struct application *app = CONTAINING_RECORD(hs, struct application, handshake);
     IConnectionPoint *point = app->point;
     struct event_sink *sink;
     struct application *held = NULL;
     HRESULT hr;
 
-    if (app->phase == PHASE_ENDED || app->phase == PHASE_IDLE) return;
-    TRACE("%p ends in phase %s\n", app, phase_name(app->phase));
-
-    app->phase = PHASE_ENDED;
-    stop_timer(app);
-    app->timed_out = FALSE;
-    if (app->job)
-    {
-        backend_cancel(app->job);
-        backend_release(app->job);
-        app->job = NULL;
-    }
-    if (app->done_job)
-    {
-        /* Finished but not looked at: a share backend it started is stopped. */
-        backend_release(app->done_job);
-        app->done_job = NULL;
-    }
-    if (app->share_process.process)
-    {
-        /* The helper never confirmed: nobody is to see this screen. */
-        TRACE("stopping the share backend\n");
-        backend_process_stop(&app->share_process);
-    }
-
-    app->session = NULL;
     app->point = NULL;
     if (point)
     {
@@ -494,377 +380,90 @@ static void end_session(struct application *app)
     }
 
     free_events(app);
-    CoTaskMemFree(app->command);
-    app->command = NULL;
-    SecureZeroMemory(app->secret, sizeof(app->secret));
-    rv_ticket_wipe(&app->ticket);
     if (held) app_release(held);
 }
 
-/* Ends the session on our side with Terminate(result), then lets go of it. */
-static void terminate_session(struct application *app, HRESULT result)
+/* The backend job's message keeps this object alive. */
+static void handshake_hold(struct handshake *hs)
 {
-    IRendezvousSession *session = app->session;
-    HRESULT hr;
-
-    if (app->phase == PHASE_ENDED || !session) return;
-    if (FAILED(result)) WARN("%p terminates in phase %s with %#lx\n", app, phase_name(app->phase), result);
-    else TRACE("%p terminates with %#lx\n", app, result);
-
-    IRendezvousSession_AddRef(session);
-    /* The IM may fire OnTermination from inside: the sink only queues it. */
-    if (FAILED(hr = IRendezvousSession_Terminate(session, result, NULL)))
-        WARN("Terminate failed: %#lx\n", hr);
-    IRendezvousSession_Release(session);
-    end_session(app);
+    app_addref(CONTAINING_RECORD(hs, struct application, handshake));
 }
 
-static HRESULT random_bytes(void *buffer, ULONG size)
+static const struct handshake_ops handshake_ops =
 {
-    if (rv_random(buffer, size))
+    handshake_hold,
+    handshake_ended,
+};
+
+/* Takes the next thing to do off the queue: a state check, a lost event, or
+ * an event (NULL when none). */
+static struct app_event *next_event(struct application *app, BOOL *check, HRESULT *lost)
+{
+    struct app_event *event;
+
+    EnterCriticalSection(&app->cs);
+    app->posted = FALSE;
+    *check = app->state_pending;
+    app->state_pending = FALSE;
+    *lost = app->lost;
+    app->lost = S_OK;
+    event = *check || *lost ? NULL : app->head;
+    if (event)
     {
-        ERR("no random bytes from the system\n");
-        return E_FAIL;
+        if (!(app->head = event->next)) app->tail = NULL;
+        app->queued--;
     }
-    return S_OK;
+    LeaveCriticalSection(&app->cs);
+    return event;
 }
 
-static void start_handshake(struct application *app)
+static void handle_event(struct application *app, struct app_event *event)
 {
-    char text[RV_TICKET_BUFFER_SIZE];
-    DWORD timeout;
-    HRESULT hr;
+    struct handshake *hs = &app->handshake;
 
-    hr = backend_get_command(app->sharer ? BACKEND_SHARE : BACKEND_CONNECT, &app->command, &app->command_expand);
-    if (hr == S_FALSE)
+    if (handshake_active(hs))
     {
-        WARN("no %s backend configured\n", app->sharer ? "Share" : "Connect");
-        terminate_session(app, RA_E_NO_BACKEND);
-        return;
-    }
-    if (FAILED(hr))
-    {
-        terminate_session(app, hr);
-        return;
-    }
-
-    timeout = backend_get_handshake_timeout();
-    if (SetTimer(app->window, HANDSHAKE_TIMER, timeout, NULL)) app->timer = TRUE;
-    else
-    {
-        ERR("SetTimer failed: %lu\n", GetLastError());
-        terminate_session(app, E_FAIL);
-        return;
-    }
-
-    if (app->sharer)
-    {
-        app->phase = PHASE_WAIT_HELLO;
-        return;
-    }
-    if (FAILED(hr = random_bytes(app->nonce, sizeof(app->nonce))))
-    {
-        terminate_session(app, hr);
-        return;
-    }
-    rv_ticket_hello_format(app->nonce, text, sizeof(text));
-    app->phase = PHASE_WAIT_TICKET;
-    if (FAILED(hr = send_text(app, text))) terminate_session(app, hr);
-}
-
-static void check_state(struct application *app)
-{
-    RENDEZVOUS_SESSION_STATE state;
-    HRESULT hr;
-
-    if (app->phase == PHASE_ENDED || app->phase == PHASE_IDLE) return;
-    if (FAILED(hr = IRendezvousSession_get_State(app->session, &state)))
-    {
-        /* An IM that is gone cannot be told anything. */
-        WARN("get_State failed: %#lx\n", hr);
-        end_session(app);
-        return;
-    }
-    TRACE("%p: state %d in phase %s\n", app, state, phase_name(app->phase));
-    if (state == RSS_CANCELLED || state == RSS_DECLINED || state == RSS_TERMINATED)
-        end_session(app);
-    else if (state == RSS_CONNECTED && app->phase == PHASE_WAIT_CONNECTED)
-        start_handshake(app);
-}
-
-/* The security code of the IM's session as users see it, "123 456", when the
- * session is ours (IRendezvousSessionHost).  S_FALSE for another IM's session,
- * which has no code to show; a failure of our own session's code is an error,
- * so that no question goes out without the code it should carry. */
-static HRESULT get_security_code(struct application *app, char code[BACKEND_CODE_SIZE])
-{
-    IRendezvousSessionHost *host;
-    BSTR digits = NULL;
-    unsigned int i;
-    HRESULT hr;
-
-    code[0] = 0;
-    if (FAILED(hr = IRendezvousSession_QueryInterface(app->session, &IID_IRendezvousSessionHost, (void **)&host)))
-    {
-        TRACE("%p: not our session (%#lx): no security code\n", app, hr);
-        return S_FALSE;
-    }
-    hr = IRendezvousSessionHost_get_SecurityCode(host, &digits);
-    IRendezvousSessionHost_Release(host);
-    if (hr == E_OUTOFMEMORY)
-    {
-        SysFreeString(digits);
-        return hr;
-    }
-    if (hr != S_OK || SysStringLen(digits) != 6)
-    {
-        WARN("%p: no usable security code: %#lx\n", app, hr);
-        SysFreeString(digits);
-        return S_FALSE;
-    }
-    for (i = 0; i < 6; i++)
-    {
-        if (digits[i] < '0' || digits[i] > '9')
+        switch (event->kind)
         {
-            WARN("%p: the security code is not six digits\n", app);
-            SysFreeString(digits);
-            return S_FALSE;
-        }
-        code[i < 3 ? i : i + 1] = (char)digits[i];
-    }
-    code[3] = ' ';
-    code[7] = 0;
-    SysFreeString(digits);
-    return S_OK;
-}
-
-static void start_backend(struct application *app, enum backend_role role)
-{
-    char code[BACKEND_CODE_SIZE];
-    struct backend_request req;
-    BOOL have_code;
-    HRESULT hr;
-
-    if (FAILED(hr = get_security_code(app, code)))
-    {
-        terminate_session(app, hr);
-        return;
-    }
-    have_code = hr == S_OK;
-
-    req.role = role;
-    req.command = app->command;
-    req.expand = app->command_expand;
-    req.timeout = backend_get_start_timeout();
-    req.user = app->user;
-    req.id = role == BACKEND_SHARE ? app->id : app->ticket.id;
-    req.secret = role == BACKEND_SHARE ? app->secret : app->ticket.secret;
-    req.addresses = app->ticket.addresses;
-    req.count = role == BACKEND_SHARE ? 0 : app->ticket.count;
-    req.code = have_code ? code : NULL;
-    req.fingerprint = role == BACKEND_CONNECT && app->ticket.has_fingerprint ? app->ticket.fingerprint : NULL;
-    if (FAILED(hr = backend_start(&req, app->window, WM_RA_BACKEND, &app->job)))
-    {
-        terminate_session(app, hr);
-        return;
-    }
-    /* The job's message must find this object: it keeps it alive. */
-    app_addref(app);
-    app->phase = role == BACKEND_SHARE ? PHASE_SHARE_STARTING : PHASE_CONNECT_STARTING;
-}
-
-static void handle_data(struct application *app, BSTR data)
-{
-    char text[RV_TICKET_BUFFER_SIZE];
-    size_t len;
-    HRESULT hr;
-
-    if (app->phase == PHASE_WAIT_CONNECTED)
-    {
-        /* The IM may deliver data before it reports the state change. */
-        check_state(app);
-        if (app->phase == PHASE_WAIT_CONNECTED)
-        {
-            WARN("context data before the session is connected\n");
-            terminate_session(app, RA_E_BAD_MESSAGE);
-            return;
+        case EVENT_STATE:
+            handshake_check_state(hs);
+            break;
+        case EVENT_DATA:
+            handshake_data(hs, event->data);
+            break;
+        case EVENT_TERMINATION:
+            /* The session is over, whatever get_State says. */
+            TRACE("%p: terminated with %#lx\n", app, event->hr);
+            handshake_end(hs);
+            break;
+        case EVENT_SEND_ERROR:
+            handshake_terminate(hs, FAILED(event->hr) ? event->hr : RA_E_BAD_MESSAGE);
+            break;
         }
     }
-    if (app->phase == PHASE_ENDED) return;
-
-    if (rv_ticket_from_units(data, SysStringLen(data), text, sizeof(text)))
-    {
-        WARN("refusing %u units of context data in phase %s\n", SysStringLen(data), phase_name(app->phase));
-        terminate_session(app, RA_E_BAD_MESSAGE);
-        return;
-    }
-    len = strlen(text);
-
-    switch (app->phase)
-    {
-    case PHASE_WAIT_HELLO:
-        if (rv_ticket_hello_parse(text, len, app->nonce)) break;
-        if (FAILED(hr = random_bytes(app->id, sizeof(app->id))) ||
-            FAILED(hr = random_bytes(app->secret, sizeof(app->secret))))
-        {
-            terminate_session(app, hr);
-            return;
-        }
-        start_backend(app, BACKEND_SHARE);
-        return;
-
-    case PHASE_WAIT_TICKET:
-        /* Exactly one ticket, and only one made for our nonce. */
-        if (rv_ticket_parse(text, len, app->nonce, &app->ticket)) break;
-        SecureZeroMemory(text, sizeof(text));
-        start_backend(app, BACKEND_CONNECT);
-        return;
-
-    case PHASE_WAIT_ACK:
-        if (rv_ticket_ack_parse(text, len, app->id, NULL)) break;
-        /* The helper is in: the screen is shared until Stop, the helper
-         * leaving or the end of this (the IM program's) process. */
-        backend_process_hand_over(&app->share_process);
-        terminate_session(app, S_OK);
-        return;
-
-    default:
-        break;
-    }
-    SecureZeroMemory(text, sizeof(text));
-    WARN("refusing context data in phase %s\n", phase_name(app->phase));
-    terminate_session(app, RA_E_BAD_MESSAGE);
-}
-
-static void backend_done(struct application *app, struct backend_job *job)
-{
-    char text[RV_TICKET_BUFFER_SIZE];
-    HRESULT hr = backend_get_result(job);
-
-    TRACE("%p: backend result %#lx in phase %s\n", app, hr, phase_name(app->phase));
-    if (FAILED(hr))
-    {
-        terminate_session(app, hr);
-        return;
-    }
-
-    if (app->phase == PHASE_SHARE_STARTING)
-    {
-        struct rv_ticket *t = &app->ticket;
-
-        backend_take_process(job, &app->share_process);
-        memcpy(t->id, app->id, sizeof(t->id));
-        memcpy(t->nonce, app->nonce, sizeof(t->nonce));
-        memcpy(t->secret, app->secret, sizeof(t->secret));
-        t->count = backend_get_addresses(job, t->addresses);
-        t->has_fingerprint = backend_get_fingerprint(job, t->fingerprint);
-        app->phase = PHASE_WAIT_ACK;
-        for (;;)
-        {
-            if (rv_ticket_format(t, text, sizeof(text)))
-            {
-                WARN("the share backend's addresses make no ticket\n");
-                rv_ticket_wipe(t);
-                terminate_session(app, RA_E_BACKEND_OUTPUT);
-                return;
-            }
-            hr = send_text(app, text);
-            SecureZeroMemory(text, sizeof(text));
-            /* An IM that takes less (Messenger: 300 units) gets the first
-             * addresses that fit, in the backend's order. */
-            if (hr != RA_E_CONTEXT_OVER_LIMIT || t->count == 1) break;
-            TRACE("%p: the ticket is too long for the IM with %u addresses\n", app, t->count);
-            t->count--;
-        }
-        rv_ticket_wipe(t);
-        if (FAILED(hr)) terminate_session(app, hr);
-    }
-    else if (app->phase == PHASE_CONNECT_STARTING)
-    {
-        rv_ticket_ack_format(app->ticket.id, text, sizeof(text));
-        rv_ticket_wipe(&app->ticket);
-        app->phase = PHASE_WAIT_END;
-        if (FAILED(hr = send_text(app, text))) terminate_session(app, hr);
-    }
+    if (event->data) SecureZeroMemory(event->data, SysStringByteLen(event->data));
+    SysFreeString(event->data);
+    CoTaskMemFree(event);
 }
 
 /* The state machine's only loop.  The caller holds a reference on app. */
 static void app_run(struct application *app)
 {
+    struct app_event *event;
+    BOOL check;
+    HRESULT lost;
+
     if (app->busy) return;
     app->busy = TRUE;
     for (;;)
     {
-        struct app_event *event;
-        BOOL check;
-        HRESULT lost;
+        if (handshake_run_pending(&app->handshake)) continue;
 
-        if (app->timed_out)
-        {
-            app->timed_out = FALSE;
-            if (app->phase != PHASE_ENDED && app->phase != PHASE_IDLE)
-            {
-                WARN("%p: handshake timed out in phase %s\n", app, phase_name(app->phase));
-                terminate_session(app, RA_E_TIMEOUT);
-            }
-            continue;
-        }
-        if (app->done_job)
-        {
-            struct backend_job *job = app->done_job;
-
-            app->done_job = NULL;
-            backend_done(app, job);
-            backend_release(job);
-            continue;
-        }
-
-        EnterCriticalSection(&app->cs);
-        app->posted = FALSE;
-        check = app->state_pending;
-        app->state_pending = FALSE;
-        lost = app->lost;
-        app->lost = S_OK;
-        event = check || lost ? NULL : app->head;
-        if (event)
-        {
-            if (!(app->head = event->next)) app->tail = NULL;
-            app->queued--;
-        }
-        LeaveCriticalSection(&app->cs);
-
-        if (lost)
-        {
-            terminate_session(app, lost);
-            continue;
-        }
-        if (check)
-        {
-            check_state(app);
-            continue;
-        }
-        if (!event) break;
-
-        if (app->phase != PHASE_IDLE && app->phase != PHASE_ENDED)
-        {
-            switch (event->kind)
-            {
-            case EVENT_DATA:
-                handle_data(app, event->data);
-                break;
-            case EVENT_TERMINATION:
-                /* The session is over, whatever get_State says. */
-                TRACE("%p: terminated with %#lx\n", app, event->hr);
-                end_session(app);
-                break;
-            case EVENT_SEND_ERROR:
-                terminate_session(app, FAILED(event->hr) ? event->hr : RA_E_BAD_MESSAGE);
-                break;
-            }
-        }
-        if (event->data) SecureZeroMemory(event->data, SysStringByteLen(event->data));
-        SysFreeString(event->data);
-        CoTaskMemFree(event);
+        event = next_event(app, &check, &lost);
+        if (lost) handshake_terminate(&app->handshake, lost);
+        else if (check) handshake_check_state(&app->handshake);
+        else if (event) handle_event(app, event);
+        else break;
     }
     app->busy = FALSE;
 }
@@ -887,10 +486,8 @@ static LRESULT CALLBACK app_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM l
         struct backend_job *job = (struct backend_job *)lparam;
 
         /* The job kept app alive until now. */
-        if (app && app->job == job)
+        if (app && handshake_take_backend(&app->handshake, job))
         {
-            app->job = NULL;
-            app->done_job = job;
             app_addref(app);
             app_run(app);
             app_release(app);
@@ -902,8 +499,7 @@ static LRESULT CALLBACK app_wndproc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM l
 
     case WM_TIMER:
         if (wparam != HANDSHAKE_TIMER || !app) break;
-        stop_timer(app);
-        app->timed_out = TRUE;
+        handshake_timer_fired(&app->handshake);
         app_addref(app);
         app_run(app);
         app_release(app);
@@ -997,9 +593,7 @@ static ULONG WINAPI application_Release(IRendezvousApplication *iface)
                 PostMessageW(app->window, WM_CLOSE, 0, 0);
             }
         }
-        CoTaskMemFree(app->command);
-        SecureZeroMemory(app->secret, sizeof(app->secret));
-        rv_ticket_wipe(&app->ticket);
+        handshake_free(&app->handshake);
         DeleteCriticalSection(&app->cs);
         CoTaskMemFree(app);
         unlock_module();
@@ -1078,6 +672,7 @@ static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *i
     BSTR user = NULL;
     DWORD cookie = 0;
     LONG role = 0;
+    BOOL sharer;
     HRESULT hr;
 
     TRACE("%p, %p.\n", app, unk);
@@ -1110,18 +705,16 @@ static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *i
     }
 
     app->used = TRUE;
-    app->session = session;
     app->point = point;
     app->cookie = cookie;
     EnterCriticalSection(&app->cs);
     app->sink = sink;
     LeaveCriticalSection(&app->cs);
     /* Ask: the inviter shares its screen; Offer: the invitee does. */
-    app->sharer = (app->kind == APP_ASK) == (role == RSF_INVITER);
-    backend_sanitise_user(user, SysStringLen(user), app->user);
+    sharer = (app->kind == APP_ASK) == (role == RSF_INVITER);
+    handshake_begin(&app->handshake, &handshake_ops, session, app->window, sharer, user);
     SysFreeString(user);
-    app->phase = PHASE_WAIT_CONNECTED;
-    TRACE("%p is the %s\n", app, app->sharer ? "sharer" : "helper");
+    TRACE("%p is the %s\n", app, sharer ? "sharer" : "helper");
     /* The state may already be RSS_CONNECTED (the published sample sets it
      * first): look at it once the IM's call is over. */
     queue_state_check(app);
@@ -1159,7 +752,6 @@ static HRESULT application_create(enum app_kind kind, REFIID riid, void **obj)
     app->IRendezvousApplication_iface.lpVtbl = &application_vtbl;
     app->refcount = 1;
     app->kind = kind;
-    app->phase = PHASE_IDLE;
     InitializeCriticalSection(&app->cs);
     lock_module();
 

@@ -24,6 +24,7 @@
 #include "rendezvoussession.h"
 #include "winerendezvous.h"
 #include "rvcombase.h"
+#include "rv_ticket.h"
 
 extern HINSTANCE rendezvous_instance;
 
@@ -139,5 +140,82 @@ void backend_process_hand_over(struct backend_process *process);
 /* How many handed-over share backends still run: the DLL stays loaded for them. */
 unsigned int backend_shares_running(void);
 void backend_release(struct backend_job *job);
+
+/* The Remote Assistance handshake (handshake.c), run by a RendezvousApplication
+ * from its window: messages and timer below go to that window. */
+#define WM_RA_EVENTS    (WM_APP + 0x60)
+#define WM_RA_BACKEND   (WM_APP + 0x61)    /* lparam: the backend_job */
+#define HANDSHAKE_TIMER 1
+
+enum handshake_phase
+{
+    PHASE_IDLE,             /* no session yet */
+    PHASE_WAIT_CONNECTED,   /* session held, not yet RSS_CONNECTED */
+    PHASE_WAIT_HELLO,       /* sharer */
+    PHASE_SHARE_STARTING,   /* sharer: Share backend starting */
+    PHASE_WAIT_ACK,         /* sharer: ticket sent */
+    PHASE_WAIT_TICKET,      /* helper: hello sent */
+    PHASE_CONNECT_STARTING, /* helper: Connect backend starting */
+    PHASE_WAIT_END,         /* helper: ack sent, the sharer terminates */
+    PHASE_ENDED,            /* session released */
+};
+
+struct handshake;
+
+struct handshake_ops
+{
+    /* A backend job was started: its WM_RA_BACKEND message keeps the owner
+     * alive, and the owner releases that reference when it handles it. */
+    void (*hold)(struct handshake *hs);
+    /* The session is over: the owner unadvises and releases session.  The
+     * owner may go away in this call: the handshake touches nothing after it. */
+    void (*end)(struct handshake *hs, IRendezvousSession *session);
+};
+
+struct handshake
+{
+    const struct handshake_ops *ops;
+    enum handshake_phase phase;
+    BOOL sharer;
+    IRendezvousSession *session;
+    HWND window;
+    BOOL timer;
+    char user[BACKEND_MAX_USER + 1];
+    WCHAR *command;             /* this side's backend template */
+    BOOL command_expand;        /* a REG_EXPAND_SZ */
+
+    /* Work found while the owner's loop runs (an outgoing call lets COM
+     * dispatch its messages): done by handshake_run_pending, never nested. */
+    BOOL timed_out;
+    struct backend_job *done_job;
+
+    BYTE nonce[RV_TICKET_NONCE_SIZE];
+    BYTE id[RV_TICKET_ID_SIZE];
+    BYTE secret[RV_TICKET_SECRET_SIZE];
+    struct rv_ticket ticket;
+    struct backend_job *job;
+    struct backend_process share_process;
+};
+
+/* Takes the session's reference; user is the remote user, as the IM names it. */
+void handshake_begin(struct handshake *hs, const struct handshake_ops *ops, IRendezvousSession *session,
+                     HWND window, BOOL sharer, BSTR user);
+/* Between handshake_begin and the session's end. */
+BOOL handshake_active(const struct handshake *hs);
+/* The IM's events, one at a time. */
+void handshake_check_state(struct handshake *hs);
+void handshake_data(struct handshake *hs, BSTR data);
+/* Ends the session on our side with Terminate(result), then lets go of it. */
+void handshake_terminate(struct handshake *hs, HRESULT result);
+/* Lets go of a session that is over. */
+void handshake_end(struct handshake *hs);
+/* WM_RA_BACKEND: TRUE when job is this handshake's, for handshake_run_pending. */
+BOOL handshake_take_backend(struct handshake *hs, struct backend_job *job);
+/* HANDSHAKE_TIMER: for handshake_run_pending. */
+void handshake_timer_fired(struct handshake *hs);
+/* Handles a timeout or a finished backend; FALSE when there was none. */
+BOOL handshake_run_pending(struct handshake *hs);
+/* Frees the backend template and wipes the secrets. */
+void handshake_free(struct handshake *hs);
 
 #endif /* __RENDEZVOUSSESSION_PRIVATE_H */

@@ -67,67 +67,67 @@ static inline struct session *impl_from_IRendezvousSessionHost(IRendezvousSessio
 
 static void dispatch_session(struct wake_target *wake)
 {
-    struct session *s = CONTAINING_RECORD(wake, struct session, wake);
-    rv_session_dispatch(s->core);
+    struct session *session = CONTAINING_RECORD(wake, struct session, wake);
+    rv_session_dispatch(session->core);
 }
 
 /* Called by the core from any thread, never while the session is being freed. */
 static void session_wake(void *user)
 {
-    struct session *s = user;
-    wake_target_signal(&s->wake);
+    struct session *session = user;
+    wake_target_signal(&session->wake);
 }
 
 /* Runs the events that a call on this thread queued, so that hosts and sinks
  * see them before the call returns, as the documented sample does. */
-static void dispatch_now(struct session *s)
+static void dispatch_now(struct session *session)
 {
-    wake_target_dispatch_here(&s->wake);
+    wake_target_dispatch_here(&session->wake);
 }
 
 /* Core handlers: these fire DRendezvousSessionEvents.  The dispatch's work
- * frame keeps s, whatever a sink releases. */
+ * frame keeps the session, whatever a sink releases. */
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
 {
-    struct session *s = user;
+    struct session *session = user;
     VARIANT arg;
 
-    TRACE("%p, state %d -> %d.\n", s, prev_state, new_state);
+    TRACE("%p, state %d -> %d.\n", session, prev_state, new_state);
 
-    wake_target_follow_session(&s->wake, s->core, new_state);
+    wake_target_follow_session(&session->wake, session->core, new_state);
 
     /* The argument is the new state; see docs/behaviour.md. */
     V_VT(&arg) = VT_I4;
     V_I4(&arg) = new_state;
-    event_source_fire(&s->events, DISPID_EVENT_ON_STATE_CHANGED, &arg, 1);
+    event_source_fire(&session->events, DISPID_EVENT_ON_STATE_CHANGED, &arg, 1);
 }
 
 static void on_context_data(void *user, const uint16_t *units, uint32_t count)
 {
-    struct session *s = user;
+    struct session *session = user;
     VARIANT arg;
 
-    TRACE("%p, %u units.\n", s, count);
+    TRACE("%p, %u units.\n", session, count);
 
     V_VT(&arg) = VT_BSTR;
     if (!(V_BSTR(&arg) = SysAllocStringLen(units, count)))
     {
         /* The sender's sinks hear of it through OnSendError. */
         WARN("cannot deliver %u units of context data\n", count);
-        rv_session_report_delivery_failure(s->core, E_OUTOFMEMORY);
+        rv_session_report_delivery_failure(session->core, E_OUTOFMEMORY);
         return;
     }
-    event_source_fire(&s->events, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
+    event_source_fire(&session->events, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
 static void on_termination(void *user, rv_result hr, const uint16_t *units, uint32_t count)
 {
-    struct session *s = user;
+    struct session *session = user;
     VARIANT args[2];
 
-    TRACE("%p, %#x, %u units.\n", s, hr, count);
+    TRACE("%p, %#x, %u units.\n", session, hr, count);
 
     /* Standard order: rgvarg[0] is the last parameter. */
     V_VT(&args[1]) = VT_I4;
@@ -137,20 +137,20 @@ static void on_termination(void *user, rv_result hr, const uint16_t *units, uint
      * and its HRESULT matter more than the text. */
     if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
         WARN("OnTermination loses %u units of data\n", count);
-    event_source_fire(&s->events, DISPID_EVENT_ON_TERMINATION, args, 2);
+    event_source_fire(&session->events, DISPID_EVENT_ON_TERMINATION, args, 2);
     SysFreeString(V_BSTR(&args[0]));
 }
 
 static void on_send_error(void *user, rv_result hr)
 {
-    struct session *s = user;
+    struct session *session = user;
     VARIANT arg;
 
-    TRACE("%p, %#x.\n", s, hr);
+    TRACE("%p, %#x.\n", session, hr);
 
     V_VT(&arg) = VT_I4;
     V_I4(&arg) = hr;
-    event_source_fire(&s->events, DISPID_EVENT_ON_SEND_ERROR, &arg, 1);
+    event_source_fire(&session->events, DISPID_EVENT_ON_SEND_ERROR, &arg, 1);
 }
 
 static const struct rv_session_callbacks session_callbacks =
@@ -166,17 +166,17 @@ static const struct rv_session_callbacks session_callbacks =
 
 static HRESULT WINAPI session_QueryInterface(IRendezvousSession *iface, REFIID riid, void **obj)
 {
-    struct session *s = impl_from_IRendezvousSession(iface);
+    struct session *session = impl_from_IRendezvousSession(iface);
 
-    TRACE("%p, %s, %p.\n", s, debugstr_guid(riid), obj);
+    TRACE("%p, %s, %p.\n", session, debugstr_guid(riid), obj);
 
     if (!obj) return E_POINTER;
     if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousSession))
-        *obj = &s->IRendezvousSession_iface;
+        *obj = &session->IRendezvousSession_iface;
     else if (IsEqualGUID(riid, &IID_IRendezvousSessionHost) || IsEqualGUID(riid, &IID_IDispatch))
-        *obj = &s->IRendezvousSessionHost_iface;
+        *obj = &session->IRendezvousSessionHost_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &s->events.IConnectionPointContainer_iface;
+        *obj = &session->events.IConnectionPointContainer_iface;
     else
     {
         WARN("no interface %s\n", debugstr_guid(riid));
@@ -189,113 +189,113 @@ static HRESULT WINAPI session_QueryInterface(IRendezvousSession *iface, REFIID r
 
 static ULONG WINAPI session_AddRef(IRendezvousSession *iface)
 {
-    struct session *s = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedIncrement(&s->refcount);
+    struct session *session = impl_from_IRendezvousSession(iface);
+    ULONG refcount = InterlockedIncrement(&session->refcount);
 
-    TRACE("%p, refcount %lu.\n", s, refcount);
+    TRACE("%p, refcount %lu.\n", session, refcount);
     return refcount;
 }
 
 static void session_free(struct work_guard *guard)
 {
-    struct session *s = CONTAINING_RECORD(guard, struct session, guard);
+    struct session *session = CONTAINING_RECORD(guard, struct session, guard);
 
-    TRACE("%p.\n", s);
+    TRACE("%p.\n", session);
 
     /* Only when another thread's events outlasted the last Release. */
-    rv_session_destroy(s->core);
-    connection_point_destroy(&s->events.point);
-    SysFreeString(s->remote_user);
-    DeleteCriticalSection(&s->cs);
-    CoTaskMemFree(s);
+    rv_session_destroy(session->core);
+    connection_point_destroy(&session->events.point);
+    SysFreeString(session->remote_user);
+    DeleteCriticalSection(&session->cs);
+    CoTaskMemFree(session);
     unlock_module();
 }
 
 /* The client's last Release: the session ends and the sinks are let go of
  * before it returns, whatever events are in flight. */
-static void session_close(struct session *s)
+static void session_close(struct session *session)
 {
-    wake_target_remove(&s->wake);
-    if (work_guard_close(&s->guard))
+    wake_target_remove(&session->wake);
+    if (work_guard_close(&session->guard))
     {
         /* No handler runs after this (but for one of this thread that
          * released from inside its event, which the core allows). */
-        rv_session_destroy(s->core);
-        s->core = NULL;
+        rv_session_destroy(session->core);
+        session->core = NULL;
     }
-    connection_point_unadvise_all(&s->events.point);
-    work_guard_release(&s->guard);
+    connection_point_unadvise_all(&session->events.point);
+    work_guard_release(&session->guard);
 }
 
 static ULONG WINAPI session_Release(IRendezvousSession *iface)
 {
-    struct session *s = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedDecrement(&s->refcount);
+    struct session *session = impl_from_IRendezvousSession(iface);
+    ULONG refcount = InterlockedDecrement(&session->refcount);
 
-    TRACE("%p, refcount %lu.\n", s, refcount);
+    TRACE("%p, refcount %lu.\n", session, refcount);
 
-    if (!refcount) session_close(s);
+    if (!refcount) session_close(session);
     return refcount;
 }
 
 static HRESULT WINAPI session_get_State(IRendezvousSession *iface, RENDEZVOUS_SESSION_STATE *state)
 {
-    struct session *s = impl_from_IRendezvousSession(iface);
+    struct session *session = impl_from_IRendezvousSession(iface);
 
-    TRACE("%p, %p.\n", s, state);
+    TRACE("%p, %p.\n", session, state);
 
     if (!state) return E_POINTER;
-    *state = (RENDEZVOUS_SESSION_STATE)rv_session_get_state(s->core);
+    *state = (RENDEZVOUS_SESSION_STATE)rv_session_get_state(session->core);
     return S_OK;
 }
 
 static HRESULT WINAPI session_get_RemoteUser(IRendezvousSession *iface, BSTR *user)
 {
-    struct session *s = impl_from_IRendezvousSession(iface);
+    struct session *session = impl_from_IRendezvousSession(iface);
     HRESULT hr = S_OK;
 
-    TRACE("%p, %p.\n", s, user);
+    TRACE("%p, %p.\n", session, user);
 
     if (!user) return E_POINTER;
-    EnterCriticalSection(&s->cs);
-    if (!(*user = SysAllocStringLen(s->remote_user, SysStringLen(s->remote_user)))) hr = E_OUTOFMEMORY;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    if (!(*user = SysAllocStringLen(session->remote_user, SysStringLen(session->remote_user)))) hr = E_OUTOFMEMORY;
+    LeaveCriticalSection(&session->cs);
     return hr;
 }
 
 static HRESULT WINAPI session_get_Flags(IRendezvousSession *iface, LONG *flags)
 {
-    struct session *s = impl_from_IRendezvousSession(iface);
+    struct session *session = impl_from_IRendezvousSession(iface);
 
-    TRACE("%p, %p.\n", s, flags);
+    TRACE("%p, %p.\n", session, flags);
 
     if (!flags) return E_POINTER;
-    *flags = rv_session_get_flags(s->core);
+    *flags = rv_session_get_flags(session->core);
     return S_OK;
 }
 
 static HRESULT WINAPI session_SendContextData(IRendezvousSession *iface, BSTR data)
 {
-    struct session *s = impl_from_IRendezvousSession(iface);
+    struct session *session = impl_from_IRendezvousSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %u units.\n", s, SysStringLen(data));
+    TRACE("%p, %u units.\n", session, SysStringLen(data));
 
     /* The core applies every rule: NULL, length, state, allocation. */
-    hr = rv_session_send_context_data(s->core, data, SysStringLen(data));
-    dispatch_now(s);
+    hr = rv_session_send_context_data(session->core, data, SysStringLen(data));
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI session_Terminate(IRendezvousSession *iface, HRESULT result, BSTR data)
 {
-    struct session *s = impl_from_IRendezvousSession(iface);
+    struct session *session = impl_from_IRendezvousSession(iface);
     HRESULT hr;
 
-    TRACE("%p, %#lx, %u units.\n", s, result, SysStringLen(data));
+    TRACE("%p, %#lx, %u units.\n", session, result, SysStringLen(data));
 
-    hr = rv_session_terminate(s->core, result, data, SysStringLen(data));
-    dispatch_now(s);
+    hr = rv_session_terminate(session->core, result, data, SysStringLen(data));
+    dispatch_now(session);
     return hr;
 }
 
@@ -313,67 +313,18 @@ static const IRendezvousSessionVtbl session_vtbl =
 
 /* IRendezvousSessionHost */
 
-static HRESULT WINAPI host_QueryInterface(IRendezvousSessionHost *iface, REFIID riid, void **obj)
-{
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
-    return IRendezvousSession_QueryInterface(&s->IRendezvousSession_iface, riid, obj);
-}
+FORWARD_IUNKNOWN_METHODS(host, IRendezvousSessionHost,
+                         (IUnknown *)&impl_from_IRendezvousSessionHost(iface)->IRendezvousSession_iface)
 
-static ULONG WINAPI host_AddRef(IRendezvousSessionHost *iface)
-{
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
-    return IRendezvousSession_AddRef(&s->IRendezvousSession_iface);
-}
-
-static ULONG WINAPI host_Release(IRendezvousSessionHost *iface)
-{
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
-    return IRendezvousSession_Release(&s->IRendezvousSession_iface);
-}
-
-static HRESULT WINAPI host_GetTypeInfoCount(IRendezvousSessionHost *iface, UINT *count)
-{
-    TRACE("%p, %p.\n", iface, count);
-
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
-}
-
-static HRESULT WINAPI host_GetTypeInfo(IRendezvousSessionHost *iface, UINT index, LCID lcid, ITypeInfo **info)
-{
-    TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info);
-
-    return dispatch_get_type_info(&rendezvous_typeinfo, IRendezvousSessionHost_tid, index, info);
-}
-
-static HRESULT WINAPI host_GetIDsOfNames(IRendezvousSessionHost *iface, REFIID riid, LPOLESTR *names,
-                                         UINT count, LCID lcid, DISPID *ids)
-{
-    TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids);
-
-    return dispatch_get_ids_of_names(&rendezvous_typeinfo, IRendezvousSessionHost_tid, riid, names,
-                                     count, ids);
-}
-
-static HRESULT WINAPI host_Invoke(IRendezvousSessionHost *iface, DISPID id, REFIID riid, LCID lcid,
-                                  WORD flags, DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo,
-                                  UINT *argerr)
-{
-    TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags,
-          params, result, excepinfo, argerr);
-
-    return dispatch_invoke(&rendezvous_typeinfo, IRendezvousSessionHost_tid, iface, id, riid, flags, params,
-                           result, excepinfo, argerr);
-}
+DUAL_DISPATCH_METHODS(host, IRendezvousSessionHost, &rendezvous_typeinfo, IRendezvousSessionHost_tid)
 
 static HRESULT WINAPI host_Initialize(IRendezvousSessionHost *iface, LONG flags)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
 
-    TRACE("%p, %#lx.\n", s, flags);
+    TRACE("%p, %#lx.\n", session, flags);
 
-    return rv_session_set_role(s->core, flags);
+    return rv_session_set_role(session->core, flags);
 }
 
 static rv_result take_invitation(void *ctx, const char *text)
@@ -389,12 +340,12 @@ static rv_result take_invitation(void *ctx, const char *text)
 
 static HRESULT WINAPI host_CreateInvitation(IRendezvousSessionHost *iface, BSTR address, BSTR *invitation)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
     char host[MAX_ADDRESS + 1];
     unsigned int i, len = SysStringLen(address);
     HRESULT hr;
 
-    TRACE("%p, %s, %p.\n", s, debugstr_w(address), invitation);
+    TRACE("%p, %s, %p.\n", session, debugstr_w(address), invitation);
 
     if (!invitation) return E_POINTER;
     *invitation = NULL;
@@ -408,22 +359,22 @@ static HRESULT WINAPI host_CreateInvitation(IRendezvousSessionHost *iface, BSTR 
     host[len] = 0;
 
     /* Within range by construction: the registry value is clamped. */
-    rv_session_set_invitation_lifetime(s->core, backend_get_invitation_lifetime());
+    rv_session_set_invitation_lifetime(session->core, backend_get_invitation_lifetime());
     /* The BSTR is made before the session changes, so that its failure
      * changes nothing. */
-    hr = rv_session_invite_with(s->core, len ? host : NULL, 0, take_invitation, invitation);
-    dispatch_now(s);
+    hr = rv_session_invite_with(session->core, len ? host : NULL, 0, take_invitation, invitation);
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI host_ReceiveInvitation(IRendezvousSessionHost *iface, BSTR invitation)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
     char text[RV_INVITATION_BUFFER_SIZE];
     unsigned int i, len = SysStringLen(invitation);
     HRESULT hr;
 
-    TRACE("%p, %u characters.\n", s, SysStringLen(invitation));
+    TRACE("%p, %u characters.\n", session, SysStringLen(invitation));
 
     if (!len || len > RV_INVITATION_MAX_LENGTH) return E_INVALIDARG;
     for (i = 0; i < len; i++)
@@ -432,60 +383,60 @@ static HRESULT WINAPI host_ReceiveInvitation(IRendezvousSessionHost *iface, BSTR
         text[i] = invitation[i];
     }
     text[len] = 0;
-    hr = rv_session_receive_invitation(s->core, text);
-    dispatch_now(s);
+    hr = rv_session_receive_invitation(session->core, text);
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI host_Accept(IRendezvousSessionHost *iface)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
     HRESULT hr;
 
-    TRACE("%p.\n", s);
+    TRACE("%p.\n", session);
 
-    hr = rv_session_accept(s->core);
-    dispatch_now(s);
+    hr = rv_session_accept(session->core);
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI host_Decline(IRendezvousSessionHost *iface)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
     HRESULT hr;
 
-    TRACE("%p.\n", s);
+    TRACE("%p.\n", session);
 
-    hr = rv_session_decline(s->core);
-    dispatch_now(s);
+    hr = rv_session_decline(session->core);
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI host_Cancel(IRendezvousSessionHost *iface)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
     HRESULT hr;
 
-    TRACE("%p.\n", s);
+    TRACE("%p.\n", session);
 
-    hr = rv_session_cancel(s->core);
-    dispatch_now(s);
+    hr = rv_session_cancel(session->core);
+    dispatch_now(session);
     return hr;
 }
 
 static HRESULT WINAPI host_put_RemoteUser(IRendezvousSessionHost *iface, BSTR name)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
     BSTR copy;
 
-    TRACE("%p, %s.\n", s, debugstr_w(name));
+    TRACE("%p, %s.\n", session, debugstr_w(name));
 
     if (SysStringLen(name) > MAX_REMOTE_USER) return E_INVALIDARG;
     if (!(copy = SysAllocStringLen(name, SysStringLen(name)))) return E_OUTOFMEMORY;
-    EnterCriticalSection(&s->cs);
-    SysFreeString(s->remote_user);
-    s->remote_user = copy;
-    LeaveCriticalSection(&s->cs);
+    EnterCriticalSection(&session->cs);
+    SysFreeString(session->remote_user);
+    session->remote_user = copy;
+    LeaveCriticalSection(&session->cs);
     return S_OK;
 }
 
@@ -500,17 +451,17 @@ static HRESULT WINAPI host_get_MaxContextData(IRendezvousSessionHost *iface, LON
 
 static HRESULT WINAPI host_get_SessionId(IRendezvousSessionHost *iface, BSTR *id)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
     uint8_t bytes[RV_SESSION_ID_SIZE];
     WCHAR text[40];
     GUID guid;
     HRESULT hr;
 
-    TRACE("%p, %p.\n", s, id);
+    TRACE("%p, %p.\n", session, id);
 
     if (!id) return E_POINTER;
     *id = NULL;
-    if (FAILED(hr = rv_session_get_id(s->core, bytes))) return hr;
+    if (FAILED(hr = rv_session_get_id(session->core, bytes))) return hr;
     /* The 16 bytes as a GUID in wire (big-endian) order. */
     guid.Data1 = (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
     guid.Data2 = (bytes[4] << 8) | bytes[5];
@@ -523,11 +474,11 @@ static HRESULT WINAPI host_get_SessionId(IRendezvousSessionHost *iface, BSTR *id
 
 static HRESULT WINAPI host_get_SecurityCode(IRendezvousSessionHost *iface, BSTR *code)
 {
-    struct session *s = impl_from_IRendezvousSessionHost(iface);
+    struct session *session = impl_from_IRendezvousSessionHost(iface);
 
-    TRACE("%p, %p.\n", s, code);
+    TRACE("%p, %p.\n", session, code);
 
-    return module_security_code(s->core, code);
+    return module_security_code(session->core, code);
 }
 
 static const IRendezvousSessionHostVtbl host_vtbl =
@@ -553,34 +504,34 @@ static const IRendezvousSessionHostVtbl host_vtbl =
 
 HRESULT rendezvous_session_create(REFIID riid, void **obj)
 {
-    struct session *s;
+    struct session *session;
     HRESULT hr;
 
     TRACE("%s, %p.\n", debugstr_guid(riid), obj);
 
-    if (!(s = CoTaskMemAlloc(sizeof(*s)))) return E_OUTOFMEMORY;
-    memset(s, 0, sizeof(*s));
-    s->IRendezvousSession_iface.lpVtbl = &session_vtbl;
-    s->IRendezvousSessionHost_iface.lpVtbl = &host_vtbl;
-    s->refcount = 1;
-    work_guard_init(&s->guard, session_free);
+    if (!(session = CoTaskMemAlloc(sizeof(*session)))) return E_OUTOFMEMORY;
+    memset(session, 0, sizeof(*session));
+    session->IRendezvousSession_iface.lpVtbl = &session_vtbl;
+    session->IRendezvousSessionHost_iface.lpVtbl = &host_vtbl;
+    session->refcount = 1;
+    work_guard_init(&session->guard, session_free);
 
-    if (FAILED(hr = wake_target_init(&s->wake, &s->guard, dispatch_session)))
+    if (FAILED(hr = wake_target_init(&session->wake, &session->guard, dispatch_session)))
     {
-        CoTaskMemFree(s);
+        CoTaskMemFree(session);
         return hr;
     }
-    if (FAILED(hr = rv_session_create(&rv_profile_rendezvous, 0, &session_callbacks, s, &s->core)))
+    if (FAILED(hr = rv_session_create(&rv_profile_rendezvous, 0, &session_callbacks, session, &session->core)))
     {
-        wake_target_remove(&s->wake);
-        CoTaskMemFree(s);
+        wake_target_remove(&session->wake);
+        CoTaskMemFree(session);
         return hr;
     }
-    InitializeCriticalSection(&s->cs);
-    event_source_init(&s->events, (IUnknown *)&s->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
+    InitializeCriticalSection(&session->cs);
+    event_source_init(&session->events, (IUnknown *)&session->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
     lock_module();
 
-    hr = IRendezvousSession_QueryInterface(&s->IRendezvousSession_iface, riid, obj);
-    IRendezvousSession_Release(&s->IRendezvousSession_iface);
+    hr = IRendezvousSession_QueryInterface(&session->IRendezvousSession_iface, riid, obj);
+    IRendezvousSession_Release(&session->IRendezvousSession_iface);
     return hr;
 }

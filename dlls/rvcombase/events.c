@@ -247,24 +247,24 @@ static HRESULT WINAPI enum_connections_QueryInterface(IEnumConnections *iface, R
 
 static ULONG WINAPI enum_connections_AddRef(IEnumConnections *iface)
 {
-    struct enum_connections *e = impl_from_IEnumConnections(iface);
-    ULONG refcount = InterlockedIncrement(&e->refcount);
+    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
+    ULONG refcount = InterlockedIncrement(&enumerator->refcount);
 
-    TRACE("%p, refcount %lu.\n", e, refcount);
+    TRACE("%p, refcount %lu.\n", enumerator, refcount);
     return refcount;
 }
 
 static ULONG WINAPI enum_connections_Release(IEnumConnections *iface)
 {
-    struct enum_connections *e = impl_from_IEnumConnections(iface);
-    ULONG refcount = InterlockedDecrement(&e->refcount);
+    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
+    ULONG refcount = InterlockedDecrement(&enumerator->refcount);
 
-    TRACE("%p, refcount %lu.\n", e, refcount);
+    TRACE("%p, refcount %lu.\n", enumerator, refcount);
 
     if (!refcount)
     {
-        release_snapshot(e->sinks, e->count);
-        CoTaskMemFree(e);
+        release_snapshot(enumerator->sinks, enumerator->count);
+        CoTaskMemFree(enumerator);
         unlock_module();
     }
     return refcount;
@@ -273,19 +273,19 @@ static ULONG WINAPI enum_connections_Release(IEnumConnections *iface)
 static HRESULT WINAPI enum_connections_Next(IEnumConnections *iface, ULONG count, CONNECTDATA *data,
                                             ULONG *fetched)
 {
-    struct enum_connections *e = impl_from_IEnumConnections(iface);
+    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
     ULONG n = 0;
 
-    TRACE("%p, %lu, %p, %p.\n", e, count, data, fetched);
+    TRACE("%p, %lu, %p, %p.\n", enumerator, count, data, fetched);
 
     if (!data || (count > 1 && !fetched)) return E_POINTER;
-    while (n < count && e->pos < e->count)
+    while (n < count && enumerator->pos < enumerator->count)
     {
-        data[n].pUnk = (IUnknown *)e->sinks[e->pos].sink;
+        data[n].pUnk = (IUnknown *)enumerator->sinks[enumerator->pos].sink;
         IUnknown_AddRef(data[n].pUnk);
-        data[n].dwCookie = e->sinks[e->pos].cookie;
+        data[n].dwCookie = enumerator->sinks[enumerator->pos].cookie;
         n++;
-        e->pos++;
+        enumerator->pos++;
     }
     if (fetched) *fetched = n;
     return n == count ? S_OK : S_FALSE;
@@ -293,26 +293,26 @@ static HRESULT WINAPI enum_connections_Next(IEnumConnections *iface, ULONG count
 
 static HRESULT WINAPI enum_connections_Skip(IEnumConnections *iface, ULONG count)
 {
-    struct enum_connections *e = impl_from_IEnumConnections(iface);
+    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
 
-    TRACE("%p, %lu.\n", e, count);
+    TRACE("%p, %lu.\n", enumerator, count);
 
-    if (count > e->count - e->pos)
+    if (count > enumerator->count - enumerator->pos)
     {
-        e->pos = e->count;
+        enumerator->pos = enumerator->count;
         return S_FALSE;
     }
-    e->pos += count;
+    enumerator->pos += count;
     return S_OK;
 }
 
 static HRESULT WINAPI enum_connections_Reset(IEnumConnections *iface)
 {
-    struct enum_connections *e = impl_from_IEnumConnections(iface);
+    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
 
-    TRACE("%p.\n", e);
+    TRACE("%p.\n", enumerator);
 
-    e->pos = 0;
+    enumerator->pos = 0;
     return S_OK;
 }
 
@@ -321,23 +321,23 @@ static HRESULT create_enum_connections(struct sink_entry *sinks, unsigned int co
 
 static HRESULT WINAPI enum_connections_Clone(IEnumConnections *iface, IEnumConnections **ret)
 {
-    struct enum_connections *e = impl_from_IEnumConnections(iface);
+    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
     struct sink_entry *copy = NULL;
     unsigned int i;
     HRESULT hr;
 
-    TRACE("%p, %p.\n", e, ret);
+    TRACE("%p, %p.\n", enumerator, ret);
 
     if (!ret) return E_POINTER;
     *ret = NULL;
-    if (e->count && !(copy = CoTaskMemAlloc(e->count * sizeof(*copy)))) return E_OUTOFMEMORY;
-    for (i = 0; i < e->count; i++)
+    if (enumerator->count && !(copy = CoTaskMemAlloc(enumerator->count * sizeof(*copy)))) return E_OUTOFMEMORY;
+    for (i = 0; i < enumerator->count; i++)
     {
-        copy[i] = e->sinks[i];
+        copy[i] = enumerator->sinks[i];
         IDispatch_AddRef(copy[i].sink);
     }
-    if (FAILED(hr = create_enum_connections(copy, e->count, e->pos, ret)))
-        release_snapshot(copy, e->count);
+    if (FAILED(hr = create_enum_connections(copy, enumerator->count, enumerator->pos, ret)))
+        release_snapshot(copy, enumerator->count);
     return hr;
 }
 
@@ -356,16 +356,16 @@ static const IEnumConnectionsVtbl enum_connections_vtbl =
 static HRESULT create_enum_connections(struct sink_entry *sinks, unsigned int count, unsigned int pos,
                                        IEnumConnections **ret)
 {
-    struct enum_connections *e;
+    struct enum_connections *enumerator;
 
-    if (!(e = CoTaskMemAlloc(sizeof(*e)))) return E_OUTOFMEMORY;
-    e->IEnumConnections_iface.lpVtbl = &enum_connections_vtbl;
-    e->refcount = 1;
-    e->sinks = sinks;
-    e->count = count;
-    e->pos = pos;
+    if (!(enumerator = CoTaskMemAlloc(sizeof(*enumerator)))) return E_OUTOFMEMORY;
+    enumerator->IEnumConnections_iface.lpVtbl = &enum_connections_vtbl;
+    enumerator->refcount = 1;
+    enumerator->sinks = sinks;
+    enumerator->count = count;
+    enumerator->pos = pos;
     lock_module();
-    *ret = &e->IEnumConnections_iface;
+    *ret = &enumerator->IEnumConnections_iface;
     return S_OK;
 }
 
@@ -510,24 +510,24 @@ static HRESULT WINAPI enum_points_QueryInterface(IEnumConnectionPoints *iface, R
 
 static ULONG WINAPI enum_points_AddRef(IEnumConnectionPoints *iface)
 {
-    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
-    ULONG refcount = InterlockedIncrement(&e->refcount);
+    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
+    ULONG refcount = InterlockedIncrement(&enumerator->refcount);
 
-    TRACE("%p, refcount %lu.\n", e, refcount);
+    TRACE("%p, refcount %lu.\n", enumerator, refcount);
     return refcount;
 }
 
 static ULONG WINAPI enum_points_Release(IEnumConnectionPoints *iface)
 {
-    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
-    ULONG refcount = InterlockedDecrement(&e->refcount);
+    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
+    ULONG refcount = InterlockedDecrement(&enumerator->refcount);
 
-    TRACE("%p, refcount %lu.\n", e, refcount);
+    TRACE("%p, refcount %lu.\n", enumerator, refcount);
 
     if (!refcount)
     {
-        IConnectionPointContainer_Release(e->container);
-        CoTaskMemFree(e);
+        IConnectionPointContainer_Release(enumerator->container);
+        CoTaskMemFree(enumerator);
     }
     return refcount;
 }
@@ -535,15 +535,15 @@ static ULONG WINAPI enum_points_Release(IEnumConnectionPoints *iface)
 static HRESULT WINAPI enum_points_Next(IEnumConnectionPoints *iface, ULONG count, IConnectionPoint **points,
                                        ULONG *fetched)
 {
-    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
     ULONG n = 0;
 
-    TRACE("%p, %lu, %p, %p.\n", e, count, points, fetched);
+    TRACE("%p, %lu, %p, %p.\n", enumerator, count, points, fetched);
 
     if (!points || (count > 1 && !fetched)) return E_POINTER;
-    while (n < count && e->pos < e->count)
+    while (n < count && enumerator->pos < enumerator->count)
     {
-        points[n] = &e->points[e->pos++].IConnectionPoint_iface;
+        points[n] = &enumerator->points[enumerator->pos++].IConnectionPoint_iface;
         IConnectionPoint_AddRef(points[n]);
         n++;
     }
@@ -553,39 +553,40 @@ static HRESULT WINAPI enum_points_Next(IEnumConnectionPoints *iface, ULONG count
 
 static HRESULT WINAPI enum_points_Skip(IEnumConnectionPoints *iface, ULONG count)
 {
-    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
 
-    TRACE("%p, %lu.\n", e, count);
+    TRACE("%p, %lu.\n", enumerator, count);
 
-    if (count > e->count - e->pos)
+    if (count > enumerator->count - enumerator->pos)
     {
-        e->pos = e->count;
+        enumerator->pos = enumerator->count;
         return S_FALSE;
     }
-    e->pos += count;
+    enumerator->pos += count;
     return S_OK;
 }
 
 static HRESULT WINAPI enum_points_Reset(IEnumConnectionPoints *iface)
 {
-    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
 
-    TRACE("%p.\n", e);
+    TRACE("%p.\n", enumerator);
 
-    e->pos = 0;
+    enumerator->pos = 0;
     return S_OK;
 }
 
 static HRESULT WINAPI enum_points_Clone(IEnumConnectionPoints *iface, IEnumConnectionPoints **ret)
 {
-    struct enum_points *e = impl_from_IEnumConnectionPoints(iface);
+    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
     HRESULT hr;
 
-    TRACE("%p, %p.\n", e, ret);
+    TRACE("%p, %p.\n", enumerator, ret);
 
     if (!ret) return E_POINTER;
-    if (SUCCEEDED(hr = create_enum_connection_points(e->container, e->points, e->count, ret)))
-        impl_from_IEnumConnectionPoints(*ret)->pos = e->pos;
+    if (SUCCEEDED(hr = create_enum_connection_points(enumerator->container, enumerator->points,
+                                                     enumerator->count, ret)))
+        impl_from_IEnumConnectionPoints(*ret)->pos = enumerator->pos;
     return hr;
 }
 
@@ -603,18 +604,18 @@ static const IEnumConnectionPointsVtbl enum_points_vtbl =
 HRESULT create_enum_connection_points(IConnectionPointContainer *container, struct connection_point *points,
                                       unsigned int count, IEnumConnectionPoints **ret)
 {
-    struct enum_points *e;
+    struct enum_points *enumerator;
 
     *ret = NULL;
-    if (!(e = CoTaskMemAlloc(sizeof(*e)))) return E_OUTOFMEMORY;
-    e->IEnumConnectionPoints_iface.lpVtbl = &enum_points_vtbl;
-    e->refcount = 1;
-    e->container = container;
+    if (!(enumerator = CoTaskMemAlloc(sizeof(*enumerator)))) return E_OUTOFMEMORY;
+    enumerator->IEnumConnectionPoints_iface.lpVtbl = &enum_points_vtbl;
+    enumerator->refcount = 1;
+    enumerator->container = container;
     IConnectionPointContainer_AddRef(container);
-    e->points = points;
-    e->count = count;
-    e->pos = 0;
-    *ret = &e->IEnumConnectionPoints_iface;
+    enumerator->points = points;
+    enumerator->count = count;
+    enumerator->pos = 0;
+    *ret = &enumerator->IEnumConnectionPoints_iface;
     return S_OK;
 }
 
@@ -625,20 +626,7 @@ static inline struct event_source *impl_from_IConnectionPointContainer(IConnecti
     return CONTAINING_RECORD(iface, struct event_source, IConnectionPointContainer_iface);
 }
 
-static HRESULT WINAPI container_QueryInterface(IConnectionPointContainer *iface, REFIID riid, void **obj)
-{
-    return IUnknown_QueryInterface(impl_from_IConnectionPointContainer(iface)->outer, riid, obj);
-}
-
-static ULONG WINAPI container_AddRef(IConnectionPointContainer *iface)
-{
-    return IUnknown_AddRef(impl_from_IConnectionPointContainer(iface)->outer);
-}
-
-static ULONG WINAPI container_Release(IConnectionPointContainer *iface)
-{
-    return IUnknown_Release(impl_from_IConnectionPointContainer(iface)->outer);
-}
+FORWARD_IUNKNOWN_METHODS(container, IConnectionPointContainer, impl_from_IConnectionPointContainer(iface)->outer)
 
 static HRESULT WINAPI container_EnumConnectionPoints(IConnectionPointContainer *iface,
                                                      IEnumConnectionPoints **ret)

@@ -81,6 +81,60 @@ HRESULT dispatch_get_ids_of_names(struct typeinfo_cache *cache, unsigned int tid
 HRESULT dispatch_invoke(struct typeinfo_cache *cache, unsigned int tid, void *iface, DISPID id, REFIID riid,
                         WORD flags, DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, UINT *argerr);
 
+/*
+ * IDispatch's four methods for a dual interface, named prefix_GetTypeInfoCount
+ * and so on, through the type information of tid in cache (Wine's mshtml
+ * writes its objects' the same way with DISPEX_IDISPATCH_IMPL).  They trace
+ * on the debug channel of the file that uses the macro.
+ */
+#define DUAL_DISPATCH_METHODS(prefix, iface_type, cache, tid) \
+    static HRESULT WINAPI prefix##_GetTypeInfoCount(iface_type *iface, UINT *count) \
+    { \
+        TRACE("%p, %p.\n", iface, count); \
+        if (!count) return E_POINTER; \
+        *count = 1; \
+        return S_OK; \
+    } \
+    static HRESULT WINAPI prefix##_GetTypeInfo(iface_type *iface, UINT index, LCID lcid, ITypeInfo **info) \
+    { \
+        TRACE("%p, %u, %#lx, %p.\n", iface, index, lcid, info); \
+        return dispatch_get_type_info(cache, tid, index, info); \
+    } \
+    static HRESULT WINAPI prefix##_GetIDsOfNames(iface_type *iface, REFIID riid, LPOLESTR *names, UINT count, \
+                                                 LCID lcid, DISPID *ids) \
+    { \
+        TRACE("%p, %s, %p, %u, %#lx, %p.\n", iface, debugstr_guid(riid), names, count, lcid, ids); \
+        return dispatch_get_ids_of_names(cache, tid, riid, names, count, ids); \
+    } \
+    static HRESULT WINAPI prefix##_Invoke(iface_type *iface, DISPID id, REFIID riid, LCID lcid, WORD flags, \
+                                          DISPPARAMS *params, VARIANT *result, EXCEPINFO *excepinfo, \
+                                          UINT *argerr) \
+    { \
+        TRACE("%p, %ld, %s, %#lx, %#x, %p, %p, %p, %p.\n", iface, id, debugstr_guid(riid), lcid, flags, \
+              params, result, excepinfo, argerr); \
+        return dispatch_invoke(cache, tid, iface, id, riid, flags, params, result, excepinfo, argerr); \
+    }
+
+/*
+ * IUnknown's three methods for an interface that another answers for, named
+ * prefix_QueryInterface and so on: outer is an expression of iface giving that
+ * other interface, as an IUnknown pointer (the object's first interface, or the
+ * outer object of a part such as a connection point container).
+ */
+#define FORWARD_IUNKNOWN_METHODS(prefix, iface_type, outer) \
+    static HRESULT WINAPI prefix##_QueryInterface(iface_type *iface, REFIID riid, void **obj) \
+    { \
+        return IUnknown_QueryInterface(outer, riid, obj); \
+    } \
+    static ULONG WINAPI prefix##_AddRef(iface_type *iface) \
+    { \
+        return IUnknown_AddRef(outer); \
+    } \
+    static ULONG WINAPI prefix##_Release(iface_type *iface) \
+    { \
+        return IUnknown_Release(outer); \
+    }
+
 /* What a module's main.c describes once; its DllMain, DllGetClassObject and
  * registration entry points run over it. */
 struct com_module

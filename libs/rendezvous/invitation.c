@@ -75,11 +75,56 @@ int rv_parse_ipv4(const char *text, size_t length, uint8_t out[4])
     return i == length;
 }
 
+/* One to four hex digits. */
+static int parse_hex_group(const char *text, size_t length, uint16_t *group)
+{
+    unsigned int value = 0;
+    size_t i;
+
+    if (length > 4) return 0;
+    for (i = 0; i < length; i++)
+    {
+        int digit = hex_value(text[i]);
+
+        if (digit < 0) return 0;
+        value = value << 4 | (unsigned int)digit;
+    }
+    *group = (uint16_t)value;
+    return 1;
+}
+
+/* The address of count groups, with zeros in place of the "::" before groups[gap]
+ * (gap < 0: none). */
+static int expand_groups(uint16_t groups[8], int count, int gap, uint8_t out[16])
+{
+    int i;
+
+    if (gap < 0)
+    {
+        if (count != 8) return 0;
+    }
+    else
+    {
+        int fill;
+
+        if (count > 7) return 0;
+        fill = 8 - count;
+        memmove(groups + gap + fill, groups + gap, (size_t)(count - gap) * sizeof(groups[0]));
+        for (i = 0; i < fill; i++) groups[gap + i] = 0;
+    }
+    for (i = 0; i < 8; i++)
+    {
+        out[2 * i] = (uint8_t)(groups[i] >> 8);
+        out[2 * i + 1] = (uint8_t)groups[i];
+    }
+    return 1;
+}
+
 /* RFC 4291 text form: hex groups, at most one "::", optional dotted IPv4 tail. */
 int rv_parse_ipv6(const char *text, size_t length, uint8_t out[16])
 {
     uint16_t groups[8];
-    int count = 0, gap = -1, i;
+    int count = 0, gap = -1;
     size_t pos = 0;
 
     if (length < 2 || length > 45) return 0;
@@ -111,21 +156,8 @@ int rv_parse_ipv6(const char *text, size_t length, uint8_t out[16])
             pos = end;
             break;
         }
-        else
-        {
-            unsigned int value = 0;
-            size_t k;
-
-            if (n > 4 || count >= 8) return 0;
-            for (k = pos; k < end; k++)
-            {
-                int v = hex_value(text[k]);
-
-                if (v < 0) return 0;
-                value = value << 4 | (unsigned int)v;
-            }
-            groups[count++] = (uint16_t)value;
-        }
+        if (count >= 8 || !parse_hex_group(text + pos, n, &groups[count])) return 0;
+        count++;
         if (end == length)
         {
             pos = end;
@@ -144,26 +176,7 @@ int rv_parse_ipv6(const char *text, size_t length, uint8_t out[16])
             if (pos == length) return 0; /* trailing single colon */
         }
     }
-
-    if (gap < 0)
-    {
-        if (count != 8) return 0;
-    }
-    else
-    {
-        int fill;
-
-        if (count > 7) return 0;
-        fill = 8 - count;
-        memmove(groups + gap + fill, groups + gap, (size_t)(count - gap) * sizeof(groups[0]));
-        for (i = 0; i < fill; i++) groups[gap + i] = 0;
-    }
-    for (i = 0; i < 8; i++)
-    {
-        out[2 * i] = (uint8_t)(groups[i] >> 8);
-        out[2 * i + 1] = (uint8_t)groups[i];
-    }
-    return 1;
+    return expand_groups(groups, count, gap, out);
 }
 
 static size_t format_decimal(unsigned int value, char *buffer)

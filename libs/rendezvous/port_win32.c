@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "rv_port.h"
+#include "rv_sockaddr.h"
 
 #include <ntsecapi.h>
 
@@ -259,50 +260,6 @@ rv_result rv_random(void *buffer, size_t size)
         size -= n;
     }
     return RV_S_OK;
-}
-
-static int to_sockaddr(const struct rv_addr *addr, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof(*ss));
-    if (addr->family == 4)
-    {
-        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons(addr->port);
-        memcpy(&sin->sin_addr, addr->bytes, 4);
-        return sizeof(*sin);
-    }
-    else
-    {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons(addr->port);
-        memcpy(&sin6->sin6_addr, addr->bytes, 16);
-        return sizeof(*sin6);
-    }
-}
-
-static void from_sockaddr(const struct sockaddr_storage *ss, struct rv_addr *addr)
-{
-    memset(addr, 0, sizeof(*addr));
-    if (ss->ss_family == AF_INET)
-    {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-
-        addr->family = 4;
-        addr->port = ntohs(sin->sin_port);
-        memcpy(addr->bytes, &sin->sin_addr, 4);
-    }
-    else if (ss->ss_family == AF_INET6)
-    {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-
-        addr->family = 6;
-        addr->port = ntohs(sin6->sin6_port);
-        memcpy(addr->bytes, &sin6->sin6_addr, 16);
-    }
 }
 
 static int prepare_socket(SOCKET s)

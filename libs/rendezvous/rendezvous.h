@@ -30,7 +30,7 @@
  *   session and is stopped and joined when the last session is destroyed,
  *   once the closing connections are done or the destroy's bound has passed.
  *   An owner may instead read a connected session's socket on its own thread
- *   (rv_session_read_now, rv_session_route_socket), which spares the hop
+ *   (rv_session_route_socket), which spares the hop
  *   through the I/O thread.
  * - Events are never delivered on the I/O thread.  They are queued per session;
  *   when the queue goes from "nothing announced" to "something pending" the core
@@ -399,18 +399,10 @@ rv_result rv_session_get_security_code(struct rv_session *s, char code[7]);
  * progress close, with no event, and the session stays in RV_STATE_INVITATION
  * until it is cancelled; an invitee that comes later finds nothing to connect to. */
 rv_result rv_session_set_invitation_lifetime(struct rv_session *s, uint32_t lifetime_ms);
-/* Handshake deadline for later handshakes, 1..600000 ms (default 10 s). */
-rv_result rv_session_set_handshake_timeout(struct rv_session *s, uint32_t timeout_ms);
 
 /*
  * Inviter: listen on bind_host (numeric, NULL = "127.0.0.1") and port (0 = any)
- * and write the invitation into a buffer of at least RV_INVITATION_BUFFER_SIZE.
- * READY -> INVITATION.
- */
-rv_result rv_session_invite(struct rv_session *s, const char *bind_host, uint16_t port,
-                            char *invitation, size_t size);
-/*
- * The same, handing the invitation text to take(ctx, text) while nothing is
+ * and hand the invitation text to take(ctx, text) while nothing is
  * visible yet: when take fails, the listener is closed, the state stays READY,
  * no event is queued, and take's result is returned.  take runs with a core
  * lock held: it may copy or allocate, but must not call into the core.
@@ -458,32 +450,16 @@ rv_result rv_session_report_delivery_failure(struct rv_session *s, rv_result hr)
 
 /* Calls the handlers of pending events.  RV_S_OK if any ran, RV_S_FALSE if none. */
 rv_result rv_session_dispatch(struct rv_session *s);
-/* Waits until an event is pending (RV_S_OK) or timeout_ms passes (RV_S_FALSE). */
-rv_result rv_session_wait(struct rv_session *s, uint32_t timeout_ms);
 
 /*
- * For a host that can have the system tell its own thread when the session's
- * socket is readable (its own poll; on Windows see rv_session_route_socket
- * below), so that the data needs no second thread woken.  rv_session_get_socket gives
- * the established connection's socket (RV_S_FALSE when there is none);
- * rv_session_read_now reads what it has on the calling thread and queues the
- * events without a wake: the caller runs rv_session_dispatch next.  From its
- * first call on, the caller is the connection's only reader, of its data and
- * of its end: the I/O thread no longer polls it for input (only to send what
- * a call could not), and a dispatch that makes room after the incoming limit
- * reads on.  So the caller must call it whenever the socket is readable or
- * closed, on the thread that dispatches.
- */
-rv_result rv_session_get_socket(struct rv_session *s, uintptr_t *handle);
-rv_result rv_session_read_now(struct rv_session *s);
-
-/*
- * The same on Windows, where a socket has one readiness registration only
+ * For a host that has the system tell its own thread when the session's socket
+ * is readable, so that the data needs no second thread woken.  On Windows a
+ * socket has one readiness registration only
  * (WSAAsyncSelect), which the I/O thread's poll also needs: the core routes
  * the established connection's socket to the caller's window, as message
  * with wParam the socket and lParam WSAAsyncSelect's, and the owner passes
  * every such message to rv_session_socket_event on that window's thread, then
- * dispatches.  That reads what arrived, as rv_session_read_now, and tells the
+ * dispatches.  That reads what arrived on the calling thread and tells the
  * I/O thread of room to send again.  So the owner's thread must pump for the
  * session to hear its peer and to send more than the socket took at once.
  * When the connection no longer carries the session (terminated, ended,
@@ -506,10 +482,6 @@ struct rv_invitation
 
 /* Strict parser of a NUL-terminated invitation; reads at most 256 characters. */
 rv_result rv_invitation_parse(const char *text, struct rv_invitation *out);
-/* Same over a byte buffer that need not be terminated (for fuzzers). */
-rv_result rv_invitation_parse_bytes(const char *text, size_t length, struct rv_invitation *out);
-/* Canonical text; size must be at least RV_INVITATION_BUFFER_SIZE. */
-rv_result rv_invitation_format(const struct rv_invitation *inv, char *buffer, size_t size);
 
 #ifdef __cplusplus
 }

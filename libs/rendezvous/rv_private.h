@@ -22,6 +22,7 @@
 #define __WINE_RV_PRIVATE_H
 
 #include "rendezvous.h"
+#include "rv_testing.h"
 
 /* Allocation hook (alloc.c) */
 void *rv_alloc(size_t size);

@@ -873,6 +873,31 @@ rv_result rv_session_send_context_data(struct rv_session *s, const uint16_t *uni
 
 /* ---- dispatch ---- */
 
+/* Calls the owner's callback for ev, the core's lock not held. */
+static void deliver_event(struct rv_session *s, const struct rv_session_callbacks *cb, void *user,
+                          const struct rv_event *ev, rv_result send_error_hr, uint32_t send_errors)
+{
+    switch (ev->kind)
+    {
+    case EV_STATE:
+        if (cb->on_state_changed) cb->on_state_changed(user, ev->new_state, ev->prev_state);
+        break;
+    case EV_CONTEXT_DATA:
+        if (cb->on_context_data) cb->on_context_data(user, ev->units, ev->count);
+        break;
+    case EV_TERMINATION:
+        if (cb->on_termination) cb->on_termination(user, ev->hr, ev->units, ev->count);
+        break;
+    case EV_SEND_ERROR:
+        /* One call per undelivered message, however they were coalesced. */
+        while (send_errors-- && cb->on_send_error && !s->closing) cb->on_send_error(user, send_error_hr);
+        break;
+    case EV_ANSWER:
+        if (cb->on_answer) cb->on_answer(user, (enum rv_answer)ev->answer, ev->hr, ev->units, ev->count);
+        break;
+    }
+}
+
 rv_result rv_session_dispatch(struct rv_session *s)
 {
     rv_thread_id self = rv_thread_self();
@@ -923,25 +948,7 @@ rv_result rv_session_dispatch(struct rv_session *s)
         }
         rv_mutex_unlock(&core.lock);
 
-        switch (ev->kind)
-        {
-        case EV_STATE:
-            if (cb.on_state_changed) cb.on_state_changed(user, ev->new_state, ev->prev_state);
-            break;
-        case EV_CONTEXT_DATA:
-            if (cb.on_context_data) cb.on_context_data(user, ev->units, ev->count);
-            break;
-        case EV_TERMINATION:
-            if (cb.on_termination) cb.on_termination(user, ev->hr, ev->units, ev->count);
-            break;
-        case EV_SEND_ERROR:
-            /* One call per undelivered message, however they were coalesced. */
-            while (send_errors-- && cb.on_send_error && !s->closing) cb.on_send_error(user, send_error_hr);
-            break;
-        case EV_ANSWER:
-            if (cb.on_answer) cb.on_answer(user, (enum rv_answer)ev->answer, ev->hr, ev->units, ev->count);
-            break;
-        }
+        deliver_event(s, &cb, user, ev, send_error_hr, send_errors);
 
         rv_mutex_lock(&core.lock);
         event_free(ev);
