@@ -41,6 +41,7 @@
 
 #include "msra.h"
 #include "resource.h"
+#include "unix_script.h"
 
 /* Exit codes (docs/behaviour.md). */
 #define EXIT_USAGE          1
@@ -307,77 +308,6 @@ static INT_PTR CALLBACK password_proc(HWND dialog, UINT msg, WPARAM wparam, LPAR
     return FALSE;
 }
 
-/* Two connected loopback sockets: one for us, one for the script. */
-static BOOL socket_pair(SOCKET *ours, SOCKET *theirs)
-{
-    struct sockaddr_in addr;
-    int len = sizeof(addr);
-    SOCKET listener;
-
-    *ours = *theirs = INVALID_SOCKET;
-    if ((listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) return FALSE;
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (!bind(listener, (struct sockaddr *)&addr, sizeof(addr)) && !listen(listener, 1) &&
-        !getsockname(listener, (struct sockaddr *)&addr, &len) &&
-        (*ours = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) != INVALID_SOCKET &&
-        !connect(*ours, (struct sockaddr *)&addr, sizeof(addr)))
-    {
-        struct sockaddr_in peer, local;
-        int peer_len = sizeof(peer), local_len = sizeof(local);
-
-        /* Only our own connection: nobody else may slip in between. */
-        *theirs = accept(listener, (struct sockaddr *)&peer, &peer_len);
-        if (*theirs != INVALID_SOCKET && (getsockname(*ours, (struct sockaddr *)&local, &local_len) ||
-            local.sin_port != peer.sin_port))
-        {
-            closesocket(*theirs);
-            *theirs = INVALID_SOCKET;
-        }
-    }
-    closesocket(listener);
-    if (*theirs != INVALID_SOCKET) return TRUE;
-    if (*ours != INVALID_SOCKET) closesocket(*ours);
-    *ours = INVALID_SOCKET;
-    return FALSE;
-}
-
-static char *unix_path(const WCHAR *path)
-{
-    char *(CDECL *get_unix_file_name)(const WCHAR *);
-
-    get_unix_file_name = (void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
-    return get_unix_file_name ? get_unix_file_name(path) : NULL;
-}
-
-/* The script's Unix path: SCRIPT_NAME beside this program. */
-static char *script_path(void)
-{
-    WCHAR path[MAX_PATH];
-    DWORD len = GetModuleFileNameW(NULL, path, ARRAYSIZE(path));
-    WCHAR *slash;
-
-    if (!len || len >= ARRAYSIZE(path) || !(slash = wcsrchr(path, '\\'))) return NULL;
-    if ((slash + 1 - path) + wcslen(SCRIPT_NAME) >= ARRAYSIZE(path)) return NULL;
-    lstrcpyW(slash + 1, SCRIPT_NAME);
-    if (GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES) return NULL;
-    return unix_path(path);
-}
-
-static BOOL send_all(SOCKET s, const char *data, size_t size)
-{
-    while (size)
-    {
-        int n = send(s, data, size > 65536 ? 65536 : (int)size, 0);
-
-        if (n <= 0) return FALSE;
-        data += n;
-        size -= n;
-    }
-    return TRUE;
-}
-
 /* Only what fits on one line of the script's input: no control character. */
 static void one_line(char *text)
 {
@@ -390,21 +320,19 @@ static int run_viewer(const struct invitation *inv, const WCHAR *password)
 {
     static char text[16384];
     char *script, *file, user[RV_RAI_NAME_BUFFER_SIZE], secret[257 * 3], line[MAX_LINE + 1];
-    WCHAR full[MAX_PATH], command[MAX_PATH * 2];
-    PROCESS_INFORMATION pi;
-    STARTUPINFOW si;
+    WCHAR full[MAX_PATH];
     SOCKET ours, theirs;
     WSADATA wsa;
     size_t len, used = 0;
     BOOL ready = FALSE;
     DWORD code = 0, i;
 
-    if (!(script = script_path()))
+    if (!(script = unix_script_beside(SCRIPT_NAME)))
     {
         show_error(NULL, L"The program %s is missing beside msra.exe.", SCRIPT_NAME);
         return EXIT_VIEWER;
     }
-    if (!GetFullPathNameW(inv->path, ARRAYSIZE(full), full, NULL) || !(file = unix_path(full)))
+    if (!GetFullPathNameW(inv->path, ARRAYSIZE(full), full, NULL) || !(file = unix_file_name(full)))
     {
         HeapFree(GetProcessHeap(), 0, script);
         show_error(NULL, L"The invitation has no Unix path.");
@@ -413,7 +341,7 @@ static int run_viewer(const struct invitation *inv, const WCHAR *password)
     utf8(password, secret, sizeof(secret));
     for (i = 0; secret[i]; i++)
         if ((unsigned char)secret[i] < 0x20) break;
-    if (secret[i] || WSAStartup(MAKEWORD(2, 2), &wsa) || !socket_pair(&ours, &theirs))
+    if (secret[i] || WSAStartup(MAKEWORD(2, 2), &wsa) || !unix_script_socket_pair(&ours, &theirs))
     {
         SecureZeroMemory(secret, sizeof(secret));
         HeapFree(GetProcessHeap(), 0, file);
@@ -432,7 +360,7 @@ static int run_viewer(const struct invitation *inv, const WCHAR *password)
     if (len < sizeof(text)) len += snprintf(text + len, sizeof(text) - len, "END\n");
     SecureZeroMemory(secret, sizeof(secret));
     HeapFree(GetProcessHeap(), 0, file);
-    if (len >= sizeof(text) || !send_all(ours, text, len))
+    if (len >= sizeof(text) || !unix_script_send(ours, text, len))
     {
         SecureZeroMemory(text, sizeof(text));
         HeapFree(GetProcessHeap(), 0, script);
@@ -440,22 +368,14 @@ static int run_viewer(const struct invitation *inv, const WCHAR *password)
     }
     SecureZeroMemory(text, sizeof(text));
 
-    swprintf(command, ARRAYSIZE(command), L"/bin/bash \"%hs\"", script);
+    code = unix_script_start(script, "", theirs);
     HeapFree(GetProcessHeap(), 0, script);
-    memset(&si, 0, sizeof(si));
-    si.cb = sizeof(si);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = si.hStdOutput = (HANDLE)theirs;
-    si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
-    if (!CreateProcessW(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    if (code)
     {
-        show_error(NULL, L"The viewer could not be started (error %lu).", GetLastError());
+        closesocket(ours);
+        show_error(NULL, L"The viewer could not be started (error %lu).", code);
         return EXIT_VIEWER;
     }
-    /* A Unix process: Wine gives no handle to wait on, the socket tells. */
-    if (pi.hProcess) CloseHandle(pi.hProcess);
-    if (pi.hThread) CloseHandle(pi.hThread);
-    closesocket(theirs);
 
     for (;;)
     {

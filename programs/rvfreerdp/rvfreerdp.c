@@ -41,6 +41,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "unix_script.h"
+
 #define SECRET_SIZE 32
 #define MAX_ADDRESSES 4
 #define MAX_LINE 256
@@ -218,71 +220,6 @@ static BOOL derive(const struct input *in, char *password, char *nt_hash)
     return TRUE;
 }
 
-/* Two connected loopback sockets: one for us, one for the script. */
-static BOOL socket_pair(SOCKET *ours, SOCKET *theirs)
-{
-    struct sockaddr_in addr;
-    int len = sizeof(addr);
-    SOCKET listener;
-
-    *ours = *theirs = INVALID_SOCKET;
-    if ((listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) == INVALID_SOCKET) return FALSE;
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (!bind(listener, (struct sockaddr *)&addr, sizeof(addr)) && !listen(listener, 1) &&
-        !getsockname(listener, (struct sockaddr *)&addr, &len) &&
-        (*ours = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) != INVALID_SOCKET &&
-        !connect(*ours, (struct sockaddr *)&addr, sizeof(addr)))
-    {
-        struct sockaddr_in peer, local;
-        int peer_len = sizeof(peer), local_len = sizeof(local);
-
-        /* Only our own connection: nobody else may slip in between. */
-        *theirs = accept(listener, (struct sockaddr *)&peer, &peer_len);
-        if (*theirs != INVALID_SOCKET && (getsockname(*ours, (struct sockaddr *)&local, &local_len) ||
-            local.sin_port != peer.sin_port))
-        {
-            closesocket(*theirs);
-            *theirs = INVALID_SOCKET;
-        }
-    }
-    closesocket(listener);
-    if (*theirs != INVALID_SOCKET) return TRUE;
-    if (*ours != INVALID_SOCKET) closesocket(*ours);
-    *ours = INVALID_SOCKET;
-    return FALSE;
-}
-
-/* The script's Unix path: SCRIPT_NAME beside this program. */
-static char *script_path(void)
-{
-    char *(CDECL *get_unix_file_name)(const WCHAR *);
-    WCHAR path[MAX_PATH];
-    DWORD len = GetModuleFileNameW(NULL, path, ARRAYSIZE(path));
-    WCHAR *slash;
-
-    get_unix_file_name = (void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
-    if (!get_unix_file_name || !len || len >= ARRAYSIZE(path) || !(slash = wcsrchr(path, '\\'))) return NULL;
-    if ((slash + 1 - path) + wcslen(SCRIPT_NAME) >= ARRAYSIZE(path)) return NULL;
-    lstrcpyW(slash + 1, SCRIPT_NAME);
-    if (GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES) return NULL;
-    return get_unix_file_name(path);
-}
-
-static BOOL send_all(SOCKET s, const char *data, size_t size)
-{
-    while (size)
-    {
-        int n = send(s, data, size > 65536 ? 65536 : (int)size, 0);
-
-        if (n <= 0) return FALSE;
-        data += n;
-        size -= n;
-    }
-    return TRUE;
-}
-
 static void say(const char *line)
 {
     DWORD written;
@@ -294,9 +231,6 @@ static void say(const char *line)
 int main(int argc, char **argv)
 {
     char password[33], nt_hash[33], text[1024], line[MAX_LINE + 2], *unix_path;
-    WCHAR command[MAX_PATH * 2];
-    PROCESS_INFORMATION pi;
-    STARTUPINFOW si;
     SOCKET ours, theirs;
     WSADATA wsa;
     struct input in;
@@ -315,8 +249,8 @@ int main(int argc, char **argv)
     if (!share && !in.count) return ERROR_INVALID_DATA;
     if (!derive(&in, password, share ? nt_hash : NULL)) return ERROR_INTERNAL_ERROR;
     SecureZeroMemory(in.secret, sizeof(in.secret));
-    if (!(unix_path = script_path())) return ERROR_NOT_SUPPORTED;
-    if (WSAStartup(MAKEWORD(2, 2), &wsa) || !socket_pair(&ours, &theirs)) return ERROR_INTERNAL_ERROR;
+    if (!(unix_path = unix_script_beside(SCRIPT_NAME))) return ERROR_NOT_SUPPORTED;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) || !unix_script_socket_pair(&ours, &theirs)) return ERROR_INTERNAL_ERROR;
 
     /* The script's input, in the socket before it starts: the credential never
      * appears on a command line or in the environment. */
@@ -334,26 +268,17 @@ int main(int argc, char **argv)
     len += snprintf(text + len, sizeof(text) - len, "END\n");
     SecureZeroMemory(password, sizeof(password));
     SecureZeroMemory(nt_hash, sizeof(nt_hash));
-    if (!send_all(ours, text, len))
+    if (!unix_script_send(ours, text, len))
     {
         SecureZeroMemory(text, sizeof(text));
         return ERROR_INTERNAL_ERROR;
     }
     SecureZeroMemory(text, sizeof(text));
 
-    swprintf(command, ARRAYSIZE(command), L"/bin/bash \"%hs\" %hs", unix_path, argv[1]);
+    code = unix_script_start(unix_path, argv[1], theirs);
     HeapFree(GetProcessHeap(), 0, unix_path);
-    memset(&si, 0, sizeof(si));
-    si.cb = sizeof(si);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = si.hStdOutput = (HANDLE)theirs;
-    si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
-    if (!CreateProcessW(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
-        return GetLastError();
-    /* A Unix process: Wine gives no handle to wait on, the socket tells. */
-    if (pi.hProcess) CloseHandle(pi.hProcess);
-    if (pi.hThread) CloseHandle(pi.hThread);
-    closesocket(theirs);
+    if (code) return code;
+    code = ERROR_BAD_FORMAT;
 
     /* Pass the script's lines on until READY; keep reading until it ends. */
     for (;;)
