@@ -323,7 +323,7 @@ static int run_viewer(const struct invitation *inv, const WCHAR *password)
     WCHAR full[MAX_PATH];
     SOCKET ours, theirs;
     WSADATA wsa;
-    size_t len, used = 0;
+    size_t len;
     BOOL ready = FALSE;
     DWORD code = 0, i;
 
@@ -377,19 +377,8 @@ static int run_viewer(const struct invitation *inv, const WCHAR *password)
         return EXIT_VIEWER;
     }
 
-    for (;;)
+    while (unix_script_read_line(ours, line, sizeof(line)))
     {
-        char c;
-        int n = recv(ours, &c, 1, 0);
-
-        if (n <= 0) break;
-        if (c != '\n')
-        {
-            if (used < MAX_LINE) line[used++] = c;
-            continue;
-        }
-        line[used] = 0;
-        used = 0;
         if (!strncmp(line, "EXIT ", 5)) code = strtoul(line + 5, NULL, 10);
         else if (!strcmp(line, "READY")) ready = TRUE;
     }

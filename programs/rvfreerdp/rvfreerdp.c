@@ -235,7 +235,7 @@ int main(int argc, char **argv)
     WSADATA wsa;
     struct input in;
     BOOL share, ready = FALSE;
-    size_t used = 0, len;
+    size_t len;
     DWORD code = ERROR_BAD_FORMAT;
     unsigned int i;
 
@@ -281,19 +281,8 @@ int main(int argc, char **argv)
     code = ERROR_BAD_FORMAT;
 
     /* Pass the script's lines on until READY; keep reading until it ends. */
-    for (;;)
+    while (unix_script_read_line(ours, line, MAX_LINE + 1))
     {
-        char c;
-        int n = recv(ours, &c, 1, 0);
-
-        if (n <= 0) break;
-        if (c != '\n')
-        {
-            if (used < MAX_LINE) line[used++] = c;
-            continue;
-        }
-        line[used] = 0;
-        used = 0;
         if (!strncmp(line, "EXIT ", 5))
         {
             code = strtoul(line + 5, NULL, 10);

@@ -95,6 +95,23 @@ BOOL unix_script_send(SOCKET s, const char *data, size_t size)
     return TRUE;
 }
 
+BOOL unix_script_read_line(SOCKET s, char *line, size_t size)
+{
+    size_t used = 0;
+    char c;
+
+    while (recv(s, &c, 1, 0) == 1)
+    {
+        if (c == '\n')
+        {
+            line[used] = 0;
+            return TRUE;
+        }
+        if (used < size - 1) line[used++] = c;
+    }
+    return FALSE;
+}
+
 DWORD unix_script_start(const char *script, const char *args, SOCKET theirs)
 {
     WCHAR command[MAX_PATH * 2];

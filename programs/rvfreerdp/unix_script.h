@@ -31,6 +31,9 @@ char *unix_script_beside(const WCHAR *name);
 /* Two connected loopback sockets: one for us, one for the script. */
 BOOL unix_script_socket_pair(SOCKET *ours, SOCKET *theirs);
 BOOL unix_script_send(SOCKET s, const char *data, size_t size);
+/* The script's next line (LF dropped; what does not fit in SIZE - 1 bytes is
+ * dropped too); FALSE once it has ended. */
+BOOL unix_script_read_line(SOCKET s, char *line, size_t size);
 /* Runs "/bin/bash SCRIPT ARGS" with THEIRS as its standard input and output,
  * and closes THEIRS; 0 or the error of CreateProcess. */
 DWORD unix_script_start(const char *script, const char *args, SOCKET theirs);
