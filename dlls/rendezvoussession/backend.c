@@ -687,7 +687,6 @@ static HRESULT parse_line(struct backend_job *job, char *line, size_t len)
     return S_FALSE;
 }
 
-/* Reads lines until READY, the process's exit, failure or the deadline. */
 /* The backend's standard output, read overlapped: a line wakes the wait at
  * once instead of at the next look (issue 18: no polling on the way to READY). */
 struct backend_output
@@ -746,22 +745,13 @@ static DWORD output_read(struct backend_output *out, HANDLE process, DWORD wait_
         }
         out->pending = TRUE;
     }
+    /* A read that completed at once has set the event already. */
+    WaitForMultipleObjects(2, handles, FALSE, wait_ms);
     if (!GetOverlappedResult(out->pipe, &out->overlapped, &got, FALSE))
     {
-        if (GetLastError() != ERROR_IO_INCOMPLETE)
-        {
-            out->pending = FALSE;
-            out->eof = TRUE;
-            return 0;
-        }
-        WaitForMultipleObjects(2, handles, FALSE, wait_ms);
-        if (!GetOverlappedResult(out->pipe, &out->overlapped, &got, FALSE))
-        {
-            if (GetLastError() == ERROR_IO_INCOMPLETE) return 0;
-            out->pending = FALSE;
-            out->eof = TRUE;
-            return 0;
-        }
+        if (GetLastError() == ERROR_IO_INCOMPLETE) return 0;
+        out->eof = TRUE;
+        got = 0;
     }
     out->pending = FALSE;
     return got;
