@@ -40,6 +40,32 @@ static inline BOOL msra_path(WCHAR *path, DWORD size)
     return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
 }
 
+struct window_search
+{
+    DWORD pid;
+    HWND found;
+};
+
+static BOOL CALLBACK find_window_proc(HWND hwnd, LPARAM lparam)
+{
+    struct window_search *search = (struct window_search *)lparam;
+    DWORD pid;
+
+    GetWindowThreadProcessId(hwnd, &pid);
+    if (pid != search->pid || !IsWindowVisible(hwnd)) return TRUE;
+    search->found = hwnd;
+    return FALSE;
+}
+
+/* A visible top-level window of the process, if it has one now. */
+static inline HWND find_window(DWORD pid)
+{
+    struct window_search search = { pid, NULL };
+
+    EnumWindows(find_window_proc, (LPARAM)&search);
+    return search.found;
+}
+
 /* A file in a fresh temporary directory of the test's own. */
 static inline void temp_file(const WCHAR *name, WCHAR *path, DWORD size)
 {

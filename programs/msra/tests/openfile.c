@@ -41,35 +41,15 @@ static char *unix_name(const WCHAR *path)
     return get_unix_file_name ? get_unix_file_name(path) : NULL;
 }
 
-struct search
-{
-    DWORD pid;
-    HWND found;
-};
-
-static BOOL CALLBACK find_proc(HWND hwnd, LPARAM lparam)
-{
-    struct search *s = (struct search *)lparam;
-    DWORD pid;
-
-    GetWindowThreadProcessId(hwnd, &pid);
-    if (pid != s->pid || !IsWindowVisible(hwnd)) return TRUE;
-    s->found = hwnd;
-    return FALSE;
-}
-
 /* A visible top-level window of the process, waiting for it at most 20 s. */
 static HWND wait_window(HANDLE process, DWORD pid)
 {
-    struct search s = { pid, NULL };
+    HWND found = NULL;
     int i;
 
-    for (i = 0; i < 200 && !s.found; i++)
-    {
-        EnumWindows(find_proc, (LPARAM)&s);
-        if (s.found || WaitForSingleObject(process, 100) == WAIT_OBJECT_0) break;
-    }
-    return s.found;
+    for (i = 0; i < 200 && !(found = find_window(pid)); i++)
+        if (WaitForSingleObject(process, 100) == WAIT_OBJECT_0) break;
+    return found;
 }
 
 static void click(HWND dialog, int id)

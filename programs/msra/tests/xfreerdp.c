@@ -67,31 +67,6 @@ static BOOL make_invitation(const WCHAR *path, unsigned int port)
     return TRUE;
 }
 
-struct search
-{
-    DWORD pid;
-    HWND found;
-};
-
-static BOOL CALLBACK find_proc(HWND hwnd, LPARAM lparam)
-{
-    struct search *s = (struct search *)lparam;
-    DWORD pid;
-
-    GetWindowThreadProcessId(hwnd, &pid);
-    if (pid != s->pid || !IsWindowVisible(hwnd)) return TRUE;
-    s->found = hwnd;
-    return FALSE;
-}
-
-static HWND find_window(DWORD pid)
-{
-    struct search s = { pid, NULL };
-
-    EnumWindows(find_proc, (LPARAM)&s);
-    return s.found;
-}
-
 static BOOL have_xfreerdp(void)
 {
     WCHAR *(CDECL *get_dos_file_name)(const char *);
