@@ -104,7 +104,11 @@ static struct session *session_from_dispatch(IDispatch *iface)
 static void dispatch_session(struct wake_target *wake)
 {
     struct session *session = CONTAINING_RECORD(wake, struct session, wake);
+
+    /* The sinks are looked up once for the burst. */
+    event_source_hold_sinks(&session->events);
     rv_session_dispatch(session->core);
+    event_source_release_sinks(&session->events);
 }
 
 /* From the core, on any thread. */

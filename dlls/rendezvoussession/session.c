@@ -68,7 +68,11 @@ static inline struct session *impl_from_IRendezvousSessionHost(IRendezvousSessio
 static void dispatch_session(struct wake_target *wake)
 {
     struct session *session = CONTAINING_RECORD(wake, struct session, wake);
+
+    /* The sinks are looked up once for the burst. */
+    event_source_hold_sinks(&session->events);
     rv_session_dispatch(session->core);
+    event_source_release_sinks(&session->events);
 }
 
 /* Called by the core from any thread, never while the session is being freed. */

@@ -144,6 +144,7 @@ static HRESULT WINAPI connection_point_Advise(IConnectionPoint *iface, IUnknown 
     cp->sinks[i].sink = sink;
     cp->sinks[i].cookie = *cookie = ++cp->last_cookie;
     cp->count++;
+    cp->generation++;
     hr = S_OK;
     LeaveCriticalSection(&cp->cs);
     return hr;
@@ -166,6 +167,7 @@ static HRESULT WINAPI connection_point_Unadvise(IConnectionPoint *iface, DWORD c
             cp->sinks[i].sink = NULL;
             cp->sinks[i].cookie = 0;
             cp->count--;
+            cp->generation++;
             break;
         }
     }
@@ -406,6 +408,10 @@ void connection_point_init(struct connection_point *cp, IConnectionPointContaine
     cp->size = 0;
     cp->count = 0;
     cp->last_cookie = 0;
+    cp->generation = 0;
+    cp->held_thread = 0;
+    cp->held_depth = 0;
+    cp->held_count = 0;
     InitializeCriticalSection(&cp->cs);
 }
 
@@ -419,6 +425,7 @@ void connection_point_unadvise_all(struct connection_point *cp)
     size = cp->size;
     cp->sinks = NULL;
     cp->size = cp->count = 0;
+    cp->generation++;
     LeaveCriticalSection(&cp->cs);
     /* Outside the lock: a sink's Release may call back. */
     for (i = 0; i < size; i++)
@@ -435,11 +442,81 @@ void connection_point_destroy(struct connection_point *cp)
 /* Calls every sink with the same arguments.  A sink that fails, or unadvises
  * itself or others, does not stop the rest; sinks advised during the call are
  * called from the next event on. */
+static void invoke_sinks(struct sink_entry *sinks, unsigned int count, DISPID dispid, DISPPARAMS *params)
+{
+    unsigned int i;
+    HRESULT hr;
+
+    for (i = 0; i < count; i++)
+    {
+        hr = IDispatch_Invoke(sinks[i].sink, dispid, &IID_NULL, LOCALE_USER_DEFAULT, DISPATCH_METHOD,
+                              params, NULL, NULL, NULL);
+        if (FAILED(hr)) WARN("sink %p failed event %ld: %#lx\n", sinks[i].sink, dispid, hr);
+    }
+}
+
+/* Another thread only ever reads a held_thread that is not its own. */
+static BOOL sinks_held_here(struct connection_point *cp)
+{
+    return cp->held_thread == GetCurrentThreadId();
+}
+
+static void connection_point_hold_sinks(struct connection_point *cp)
+{
+    unsigned int i;
+
+    if (sinks_held_here(cp))
+    {
+        cp->held_depth++;
+        return;
+    }
+    EnterCriticalSection(&cp->cs);
+    /* One thread holds at a time; more sinks than fit are looked up per event. */
+    if (!cp->held_thread && cp->count <= ARRAY_SIZE(cp->held))
+    {
+        cp->held_count = 0;
+        for (i = 0; i < cp->size; i++)
+        {
+            if (!cp->sinks[i].sink) continue;
+            cp->held[cp->held_count] = cp->sinks[i];
+            IDispatch_AddRef(cp->held[cp->held_count].sink);
+            cp->held_count++;
+        }
+        cp->held_generation = cp->generation;
+        cp->held_depth = 1;
+        cp->held_thread = GetCurrentThreadId();
+    }
+    LeaveCriticalSection(&cp->cs);
+}
+
+static void connection_point_release_sinks(struct connection_point *cp)
+{
+    struct sink_entry held[ARRAY_SIZE(cp->held)];
+    unsigned int i, count;
+
+    if (!sinks_held_here(cp) || --cp->held_depth) return;
+    EnterCriticalSection(&cp->cs);
+    count = cp->held_count;
+    memcpy(held, cp->held, count * sizeof(*held));
+    cp->held_count = 0;
+    cp->held_thread = 0;
+    LeaveCriticalSection(&cp->cs);
+    /* Outside the lock: a sink's Release may call back. */
+    for (i = 0; i < count; i++) IDispatch_Release(held[i].sink);
+}
+
 HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPARAMS *params)
 {
     struct sink_entry local[8], *sinks = local;
     unsigned int i, count = 0;
     HRESULT hr;
+
+    /* Within a burst, unless a sink came or went since it began. */
+    if (sinks_held_here(cp) && cp->held_generation == cp->generation)
+    {
+        invoke_sinks(cp->held, cp->held_count, dispid, params);
+        return S_OK;
+    }
 
     /* A few sinks are copied on the stack: every event saves an allocation. */
     EnterCriticalSection(&cp->cs);
@@ -463,12 +540,7 @@ HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPA
             return hr;
         }
     }
-    for (i = 0; i < count; i++)
-    {
-        hr = IDispatch_Invoke(sinks[i].sink, dispid, &IID_NULL, LOCALE_USER_DEFAULT, DISPATCH_METHOD,
-                              params, NULL, NULL, NULL);
-        if (FAILED(hr)) WARN("sink %p failed event %ld: %#lx\n", sinks[i].sink, dispid, hr);
-    }
+    invoke_sinks(sinks, count, dispid, params);
     for (i = 0; i < count; i++) IDispatch_Release(sinks[i].sink);
     if (sinks != local) CoTaskMemFree(sinks);
     return S_OK;
@@ -681,4 +753,14 @@ void event_source_fire(struct event_source *source, DISPID dispid, VARIANT *args
     DISPPARAMS params = { args, NULL, count, 0 };
 
     connection_point_fire(&source->point, dispid, &params);
+}
+
+void event_source_hold_sinks(struct event_source *source)
+{
+    connection_point_hold_sinks(&source->point);
+}
+
+void event_source_release_sinks(struct event_source *source)
+{
+    connection_point_release_sinks(&source->point);
 }

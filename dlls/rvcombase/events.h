@@ -40,6 +40,13 @@ struct connection_point
     unsigned int size;
     unsigned int count;
     DWORD last_cookie;
+    LONG volatile generation;       /* changes with every Advise and Unadvise */
+    /* The sinks as they were when a burst of events began on held_thread: */
+    DWORD volatile held_thread;
+    unsigned int held_depth;
+    LONG held_generation;
+    unsigned int held_count;
+    struct sink_entry held[4];
 };
 
 void connection_point_init(struct connection_point *cp, IConnectionPointContainer *container, REFIID iid);
@@ -63,5 +70,9 @@ struct event_source
 void event_source_init(struct event_source *source, IUnknown *outer, REFIID iid);
 /* Fires one dispinterface event to every sink, args in rgvarg order (the last parameter first). */
 void event_source_fire(struct event_source *source, DISPID dispid, VARIANT *args, unsigned int count);
+/* Around a burst of events fired on this thread: the sinks are looked up once for all
+ * of them, while no Advise or Unadvise changes them.  Nests. */
+void event_source_hold_sinks(struct event_source *source);
+void event_source_release_sinks(struct event_source *source);
 
 #endif /* __RENDEZVOUS_EVENTS_H */

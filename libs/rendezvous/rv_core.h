@@ -68,6 +68,11 @@ struct rv_event
     struct rv_slab  *slab;        /* carved from this slab (allocated events only) */
 };
 
+/* At most this many events, and this many bytes of them, leave the queue at once
+ * for delivery without the lock. */
+#define RV_DISPATCH_BATCH       256
+#define RV_DISPATCH_BATCH_BYTES (64u << 10)
+
 /* One queued outgoing frame: header and payload in a single allocation. */
 struct rv_out
 {
@@ -190,6 +195,12 @@ struct rv_session
     uint8_t                     n_answers;
     uint8_t                     term_used;
     uint8_t                     send_error_queued;  /* send_error_event is in the queue */
+    /* Taken off the queue by the dispatching thread and touched by it alone: */
+    struct rv_event            *batch;        /* not yet delivered, batch_left of them */
+    unsigned int                batch_left;
+    rv_result                   batch_send_error_hr;  /* send_error_event's, as it was taken */
+    uint32_t                    batch_send_errors;
+    struct rv_event            *delivered;    /* to free under the lock */
 };
 
 /* Process-wide state, all under core.lock. */

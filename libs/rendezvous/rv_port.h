@@ -90,6 +90,18 @@ void rv_cond_destroy(rv_cond *c);
 void rv_cond_wait(rv_cond *c, rv_mutex *m, uint32_t timeout_ms);
 void rv_cond_broadcast(rv_cond *c);
 
+/* A flag written under a lock and read without it by another thread (GCC and
+ * MinGW both build the core). */
+static inline uint8_t rv_load_flag(const uint8_t *flag)
+{
+    return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+
+static inline void rv_store_flag(uint8_t *flag, uint8_t value)
+{
+    __atomic_store_n(flag, value, __ATOMIC_RELEASE);
+}
+
 /* The struct must stay alive until rv_thread_join returns. */
 rv_result rv_thread_start(struct rv_thread *t, void (*fn)(void *arg), void *arg);
 void rv_thread_join(struct rv_thread *t);

@@ -312,7 +312,7 @@ static uint32_t session_close_locked(struct rv_session *s)
     struct rv_event *ev;
     uint32_t ticket;
 
-    s->closing = 1;
+    rv_store_flag(&s->closing, 1);
     if (s->prev) s->prev->next = s->next;
     else core.sessions = s->next;
     if (s->next) s->next->prev = s->prev;
@@ -890,7 +890,7 @@ static void deliver_event(struct rv_session *s, const struct rv_session_callback
         break;
     case EV_SEND_ERROR:
         /* One call per undelivered message, however they were coalesced. */
-        while (send_errors-- && cb->on_send_error && !s->closing) cb->on_send_error(user, send_error_hr);
+        while (send_errors-- && cb->on_send_error && !rv_load_flag(&s->closing)) cb->on_send_error(user, send_error_hr);
         break;
     case EV_ANSWER:
         if (cb->on_answer) cb->on_answer(user, (enum rv_answer)ev->answer, ev->hr, ev->units, ev->count);
@@ -898,12 +898,81 @@ static void deliver_event(struct rv_session *s, const struct rv_session_callback
     }
 }
 
+/* Under core.lock: frees the events this dispatch delivered. */
+static void free_delivered(struct rv_session *s)
+{
+    struct rv_event *ev;
+
+    while ((ev = s->delivered))
+    {
+        s->delivered = ev->next;
+        event_free(ev);
+    }
+}
+
+/* Under core.lock: takes the next burst of events off the queue, so that they are
+ * delivered without the lock per event, which cost as much as the firing itself
+ * (bench row 2).  Returns the number taken.  read_due: see rv_session_dispatch. */
+static unsigned int take_batch(struct rv_session *s, int *read_due)
+{
+    struct rv_event *ev, *last = NULL;
+    size_t bytes = 0;
+
+    free_delivered(s);
+    while ((ev = s->ev_head) && s->batch_left < RV_DISPATCH_BATCH &&
+           (!last || bytes + ev->charge <= RV_DISPATCH_BATCH_BYTES))
+    {
+        s->ev_head = ev->next;
+        if (!s->ev_head) s->ev_tail = NULL;
+        s->ev_bytes -= ev->charge;
+        bytes += ev->charge;
+        if (last) last->next = ev;
+        else s->batch = ev;
+        last = ev;
+        s->batch_left++;
+        if (ev == &s->send_error_event)
+        {
+            /* Once off the queue it may be queued again, with new values and a new
+             * next: what its handler needs is kept now, and it ends the batch. */
+            s->batch_send_error_hr = ev->hr;
+            s->batch_send_errors = 1 + ev->count;
+            s->send_error_queued = 0;
+            break;
+        }
+    }
+    if (s->batch_left && s->throttled && s->ev_bytes < RV_MAX_INCOMING_BYTES)
+    {
+        /* Room again: let the reader of this session's socket go on. */
+        s->throttled = 0;
+        if (s->active && conn_read_by_host(s->active)) *read_due = 1;
+        else io_signal();
+    }
+    return s->batch_left;
+}
+
+/* Without core.lock, on the dispatching thread: the batch is this thread's alone. */
+static void deliver_next(struct rv_session *s, const struct rv_session_callbacks *cb, void *user)
+{
+    struct rv_event *ev = s->batch;
+    int shared = ev == &s->send_error_event;
+
+    /* The shared send-error event is always last: its next is not ours to read. */
+    if (--s->batch_left) s->batch = ev->next;
+    else s->batch = NULL;
+    deliver_event(s, cb, user, ev, shared ? s->batch_send_error_hr : ev->hr,
+                  shared ? s->batch_send_errors : ev->kind == EV_SEND_ERROR ? 1 + ev->count : 0);
+    /* The shared one has nothing to free, and may be queued again already. */
+    if (shared) return;
+    ev->next = s->delivered;
+    s->delivered = ev;
+}
+
 rv_result rv_session_dispatch(struct rv_session *s)
 {
     rv_thread_id self = rv_thread_self();
-    rv_result hr = RV_S_FALSE, send_error_hr;
-    uint32_t send_errors;
-    struct rv_event *ev;
+    rv_result hr = RV_S_FALSE;
+    struct rv_session_callbacks cb;
+    void *user;
     int read_due = 0;
 
     if (!s) return RV_E_POINTER;
@@ -917,13 +986,13 @@ rv_result rv_session_dispatch(struct rv_session *s)
     s->dispatch_depth++;
     s->dispatch_thread = self;
     s->wake_pending = 0;
+    cb = s->cb;
+    user = s->user;
 
     while (!s->closing)
     {
-        struct rv_session_callbacks cb = s->cb;
-        void *user = s->user;
-
-        if (!(ev = s->ev_head))
+        /* A dispatch nested in a handler goes on with its caller's batch: order holds. */
+        if (!s->batch_left && !take_batch(s, &read_due))
         {
             /* Throttled before: the owner reads its connection here, as it alone does. */
             if (!read_due) break;
@@ -931,30 +1000,25 @@ rv_result rv_session_dispatch(struct rv_session *s)
             if (s->active && conn_read_by_host(s->active)) conn_read_now(s->active);
             continue;
         }
-
-        s->ev_head = ev->next;
-        if (!s->ev_head) s->ev_tail = NULL;
-        s->ev_bytes -= ev->charge;
-        /* What a send error's handler needs, before the shared event can be queued again. */
-        send_error_hr = ev->hr;
-        send_errors = ev->kind == EV_SEND_ERROR ? 1 + ev->count : 0;
-        if (ev == &s->send_error_event) s->send_error_queued = 0;
-        if (s->throttled && s->ev_bytes < RV_MAX_INCOMING_BYTES)
-        {
-            /* Room again: let the reader of this session's socket go on. */
-            s->throttled = 0;
-            if (s->active && conn_read_by_host(s->active)) read_due = 1;
-            else io_signal();
-        }
         rv_mutex_unlock(&core.lock);
-
-        deliver_event(s, &cb, user, ev, send_error_hr, send_errors);
-
+        /* A handler may destroy the session: then nothing more is delivered. */
+        while (s->batch_left && !rv_load_flag(&s->closing))
+        {
+            deliver_next(s, &cb, user);
+            hr = RV_S_OK;
+        }
         rv_mutex_lock(&core.lock);
-        event_free(ev);
-        hr = RV_S_OK;
     }
 
+    /* Destroyed mid-batch: the rest is dropped with the queue. */
+    while (s->batch_left)
+    {
+        struct rv_event *ev = s->batch;
+
+        s->batch = --s->batch_left ? ev->next : NULL;
+        if (ev != &s->send_error_event) event_free(ev);
+    }
+    free_delivered(s);
     if (!--s->dispatch_depth)
     {
         if (s->destroy_deferred)

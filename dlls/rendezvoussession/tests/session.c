@@ -89,6 +89,10 @@ struct sink
     /* Reactions, to test re-entrancy. */
     IConnectionPoint *unadvise_point;
     DWORD unadvise_cookie;
+    /* From inside its first OnContextData, advises advise_sink there. */
+    IConnectionPoint *advise_point;
+    struct sink *advise_sink;
+    DWORD advise_cookie;
     IRendezvousSession *terminate_session;
     IRendezvousSession *send_session;
     /* One reaction, to the first event with react_dispid (and, for
@@ -225,6 +229,15 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
 
         sink->unadvise_point = NULL;
         ok(IConnectionPoint_Unadvise(point, sink->unadvise_cookie) == S_OK, "Unadvise from an event failed\n");
+    }
+    if (id == DISPID_EVENT_ON_CONTEXT_DATA && sink->advise_point)
+    {
+        IConnectionPoint *point = sink->advise_point;
+        HRESULT hr;
+
+        sink->advise_point = NULL;
+        hr = IConnectionPoint_Advise(point, (IUnknown *)&sink->advise_sink->IDispatch_iface, &sink->advise_cookie);
+        ok(hr == S_OK, "Advise from an event returned %#lx\n", hr);
     }
     if (id == DISPID_EVENT_ON_CONTEXT_DATA && sink->send_session)
     {
@@ -1098,6 +1111,65 @@ static void test_sinks(void)
         ok(r != NULL, "got %p\n", r);
         if (r) ok(r->hr == E_ABORT, "got %ld\n", r->hr);
     }
+
+done:
+    release_peer(&peers[1]);
+    release_peer(&peers[0]);
+}
+
+/* Events queued while the STA did not pump are fired in one dispatch, with the
+ * sinks looked up once for all of them (docs/behaviour.md, "Event dispatch"):
+ * still, a sink that unadvises from the first hears none of the rest, one
+ * advised from the first hears all of the rest, in order. */
+static void test_burst(void)
+{
+    static const unsigned int count = 6;
+    struct sink leaving, arriving;
+    DWORD leaving_cookie;
+    struct wait_data wait;
+    struct peer peers[2];
+    struct record *r;
+    unsigned int i;
+    WCHAR text[2];
+    BSTR str;
+
+    if (!connect_pair(peers)) goto done;
+    init_sink(&leaving);
+    init_sink(&arriving);
+    ok(IConnectionPoint_Advise(peers[1].point, (IUnknown *)&leaving.IDispatch_iface, &leaving_cookie) == S_OK,
+       "Advise failed\n");
+    leaving.unadvise_point = peers[1].point;
+    leaving.unadvise_cookie = leaving_cookie;
+    leaving.advise_point = peers[1].point;
+    leaving.advise_sink = &arriving;
+
+    for (i = 0; i < count; i++)
+    {
+        text[0] = 'a' + i;
+        text[1] = 0;
+        str = SysAllocString(text);
+        ok(IRendezvousSession_SendContextData(peers[0].session, str) == S_OK, "send %u failed\n", i);
+        SysFreeString(str);
+    }
+    /* Not pumped: everything arrives before the first event fires. */
+    Sleep(300);
+    wait.sink = &peers[1].sink;
+    wait.count = count;
+    ok(pump_until(has_data_events, &wait, WAIT_MS), "got %ld of %u\n", peers[1].sink.data_events, count);
+
+    ok(leaving.data_events == 1, "the unadvised sink got %ld\n", leaving.data_events);
+    ok(leaving.refcount == 1, "the unadvised sink has %ld references\n", leaving.refcount);
+    ok(arriving.data_events == count - 1, "the new sink got %ld\n", arriving.data_events);
+    for (i = 1; i < count; i++)
+    {
+        r = find_event(&arriving, DISPID_EVENT_ON_CONTEXT_DATA, i - 1);
+        ok(r && r->data && r->data[0] == 'a' + i, "event %u: got %s\n", i,
+           r && r->data ? wine_dbgstr_w(r->data) : "nothing");
+    }
+    ok(IConnectionPoint_Unadvise(peers[1].point, leaving.advise_cookie) == S_OK, "Unadvise failed\n");
+    ok(arriving.refcount == 1, "the new sink has %ld references\n", arriving.refcount);
+    clear_sink(&leaving);
+    clear_sink(&arriving);
 
 done:
     release_peer(&peers[1]);
@@ -2274,6 +2346,7 @@ START_TEST(session)
     test_decline_cancel();
     test_wrong_secret();
     test_sinks();
+    test_burst();
     test_peer_gone();
     test_backpressure();
     test_reentry();

@@ -207,6 +207,51 @@ static void test_destroy_in_handler(enum rv_state when, int nested)
     ok(wait_live_allocations(base, 2000) == base, "leak after destroy in handler\n");
 }
 
+/* Destroy from a handler in the middle of a burst that the dispatch took off
+ * the queue at once: the rest of it reaches no handler and is freed. */
+static int burst_data_seen;
+
+static void burst_destroy_hook(struct peer *p, const struct rec_event *ev)
+{
+    if (!p->s)
+    {
+        calls_after_destroy++;
+        return;
+    }
+    if (ev->kind == REC_DATA && ++burst_data_seen == 3)
+    {
+        rv_session_destroy(p->s);
+        p->s = NULL;
+    }
+}
+
+static void test_destroy_mid_burst(void)
+{
+    long base = live_allocations();
+    struct rv_session *s;
+    struct peer a, b;
+    uint16_t i;
+
+    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(connect_pair(&a, &b, NULL), "connect\n");
+    for (i = 0; i < 20; i++) rv_session_send_context_data(a.s, &i, 1);
+    /* Everything queued before the one dispatch. */
+    rv_session_wait(b.s, 5000);
+    rv_sleep_ms(200);
+    calls_after_destroy = 0;
+    burst_data_seen = 0;
+    b.hook = burst_destroy_hook;
+    s = b.s;
+    ok(rv_session_dispatch(s) == RV_S_OK, "nothing dispatched\n");
+    ok(b.s == NULL, "not destroyed in the handler\n");
+    ok(burst_data_seen == 3, "%d data events\n", burst_data_seen);
+    ok(!calls_after_destroy, "%d handler calls after destroy\n", calls_after_destroy);
+    peer_destroy(&a);
+    peer_reset_log(&b);
+    ok(wait_live_allocations(base, 2000) == base, "the rest of the burst leaked\n");
+}
+
 /* Destroy while events are still queued: they are freed, no handler runs. */
 static void test_destroy_with_queue(void)
 {
@@ -447,6 +492,7 @@ START_TEST(reentry)
     test_nested_dispatch();
     test_destroy_in_handler(RV_STATE_CANCELLED, 0);
     test_destroy_in_handler(RV_STATE_CONNECTED, 0);
+    test_destroy_mid_burst();
     test_destroy_with_queue();
     test_second_thread_dispatch();
     test_dispatcher_thread();
