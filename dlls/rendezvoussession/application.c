@@ -68,6 +68,7 @@ struct application
     LONG refcount;
     enum app_kind kind;
     BOOL used;                  /* a session was accepted once */
+    IConnectionPointContainer *container;  /* released at the end: a release is a round trip */
     IConnectionPoint *point;
     DWORD cookie;
     struct event_sink *sink;    /* holds a reference on us until detached */
@@ -354,18 +355,22 @@ static HRESULT create_sink(struct application *app, struct event_sink **ret)
 static void handshake_ended(struct handshake *hs, IRendezvousSession *session)
 {
     struct application *app = CONTAINING_RECORD(hs, struct application, handshake);
+    IConnectionPointContainer *container = app->container;
     IConnectionPoint *point = app->point;
     struct event_sink *sink;
     struct application *held = NULL;
     HRESULT hr;
 
     app->point = NULL;
+    app->container = NULL;
     if (point)
     {
         if (FAILED(hr = IConnectionPoint_Unadvise(point, app->cookie)))
             WARN("Unadvise failed: %#lx\n", hr);
         IConnectionPoint_Release(point);
     }
+    /* Kept from SetRendezvousSession: its release is a round trip too. */
+    if (container) IConnectionPointContainer_Release(container);
     if (session) IRendezvousSession_Release(session);
 
     EnterCriticalSection(&app->cs);
@@ -607,23 +612,57 @@ static HRESULT session_error(HRESULT hr)
     return hr == E_OUTOFMEMORY ? E_OUTOFMEMORY : E_INVALIDARG;
 }
 
-/* The DRendezvousSessionEvents point of the IM's session. */
-static HRESULT find_events_point(IUnknown *unk, IConnectionPoint **point)
+/* The interfaces of the IM's session.  Out of process, one round trip asks for
+ * all of them (IMultiQI): each costs as much as a call.  host is NULL for
+ * another IM's session, which has no security code. */
+static HRESULT query_session(IUnknown *unk, IRendezvousSession **session, IConnectionPointContainer **container,
+                             IRendezvousSessionHost **host)
 {
-    IConnectionPointContainer *container;
+    MULTI_QI results[3] =
+    {
+        { &IID_IRendezvousSession }, { &IID_IConnectionPointContainer }, { &IID_IRendezvousSessionHost },
+    };
+    unsigned int i;
+    IMultiQI *multi;
+
+    if (SUCCEEDED(IUnknown_QueryInterface(unk, &IID_IMultiQI, (void **)&multi)))
+    {
+        IMultiQI_QueryMultipleInterfaces(multi, ARRAY_SIZE(results), results);
+        IMultiQI_Release(multi);
+    }
+    else
+    {
+        for (i = 0; i < ARRAY_SIZE(results); i++)
+            results[i].hr = IUnknown_QueryInterface(unk, results[i].pIID, (void **)&results[i].pItf);
+    }
+    for (i = 0; i < ARRAY_SIZE(results); i++)
+        if (FAILED(results[i].hr)) results[i].pItf = NULL;
+    *session = (IRendezvousSession *)results[0].pItf;
+    *container = (IConnectionPointContainer *)results[1].pItf;
+    *host = (IRendezvousSessionHost *)results[2].pItf;
+    if (!*session)
+    {
+        WARN("%p is no IRendezvousSession: %#lx\n", unk, results[0].hr);
+        return E_INVALIDARG;
+    }
+    if (!*container)
+    {
+        WARN("%p is no connection point container: %#lx\n", unk, results[1].hr);
+        return E_INVALIDARG;
+    }
+    return S_OK;
+}
+
+/* The DRendezvousSessionEvents point of the IM's session. */
+static HRESULT find_events_point(IConnectionPointContainer *container, IConnectionPoint **point)
+{
     HRESULT hr;
 
     *point = NULL;
-    if (FAILED(hr = IUnknown_QueryInterface(unk, &IID_IConnectionPointContainer, (void **)&container)))
-    {
-        WARN("%p is no connection point container: %#lx\n", unk, hr);
-        return E_INVALIDARG;
-    }
     hr = IConnectionPointContainer_FindConnectionPoint(container, &DIID_DRendezvousSessionEvents, point);
-    IConnectionPointContainer_Release(container);
     if (FAILED(hr) || !*point)
     {
-        WARN("%p has no DRendezvousSessionEvents point: %#lx\n", unk, hr);
+        WARN("%p has no DRendezvousSessionEvents point: %#lx\n", container, hr);
         *point = NULL;
         return E_INVALIDARG;
     }
@@ -634,7 +673,6 @@ static HRESULT find_events_point(IUnknown *unk, IConnectionPoint **point)
  * user; the caller frees *user, even on failure. */
 static HRESULT read_session(IRendezvousSession *session, LONG *role, BSTR *user)
 {
-    RENDEZVOUS_SESSION_STATE state;
     LONG flags;
     HRESULT hr;
 
@@ -654,18 +692,16 @@ static HRESULT read_session(IRendezvousSession *session, LONG *role, BSTR *user)
         WARN("get_RemoteUser failed: %#lx\n", hr);
         return session_error(hr);
     }
-    if (FAILED(hr = IRendezvousSession_get_State(session, &state)))
-    {
-        WARN("get_State failed: %#lx\n", hr);
-        return session_error(hr);
-    }
-    TRACE("flags %#lx, remote user %s, state %d\n", flags, debugstr_w(*user), state);
+    /* The state is looked at once this call is over (queue_state_check). */
+    TRACE("flags %#lx, remote user %s\n", flags, debugstr_w(*user));
     return S_OK;
 }
 
 static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *iface, IUnknown *unk)
 {
     struct application *app = impl_from_IRendezvousApplication(iface);
+    IConnectionPointContainer *container = NULL;
+    IRendezvousSessionHost *host = NULL;
     IRendezvousSession *session = NULL;
     IConnectionPoint *point = NULL;
     struct event_sink *sink = NULL;
@@ -688,12 +724,8 @@ static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *i
         return RA_E_ALREADY_SET;
     }
 
-    if (FAILED(hr = IUnknown_QueryInterface(unk, &IID_IRendezvousSession, (void **)&session)))
-    {
-        WARN("%p is no IRendezvousSession: %#lx\n", unk, hr);
-        return E_INVALIDARG;
-    }
-    if (FAILED(hr = find_events_point(unk, &point))) goto failed;
+    if (FAILED(hr = query_session(unk, &session, &container, &host))) goto failed;
+    if (FAILED(hr = find_events_point(container, &point))) goto failed;
     if (FAILED(hr = read_session(session, &role, &user))) goto failed;
     if (FAILED(hr = create_window(app))) goto failed;
     if (FAILED(hr = create_sink(app, &sink))) goto failed;
@@ -705,6 +737,7 @@ static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *i
     }
 
     app->used = TRUE;
+    app->container = container;
     app->point = point;
     app->cookie = cookie;
     EnterCriticalSection(&app->cs);
@@ -712,7 +745,7 @@ static HRESULT WINAPI application_SetRendezvousSession(IRendezvousApplication *i
     LeaveCriticalSection(&app->cs);
     /* Ask: the inviter shares its screen; Offer: the invitee does. */
     sharer = (app->kind == APP_ASK) == (role == RSF_INVITER);
-    handshake_begin(&app->handshake, &handshake_ops, session, app->window, sharer, user);
+    handshake_begin(&app->handshake, &handshake_ops, session, host, app->window, sharer, user);
     SysFreeString(user);
     TRACE("%p is the %s\n", app, sharer ? "sharer" : "helper");
     /* The state may already be RSS_CONNECTED (the published sample sets it
@@ -730,7 +763,9 @@ failed:
     }
     SysFreeString(user);
     if (point) IConnectionPoint_Release(point);
-    IRendezvousSession_Release(session);
+    if (container) IConnectionPointContainer_Release(container);
+    if (host) IRendezvousSessionHost_Release(host);
+    if (session) IRendezvousSession_Release(session);
     return hr;
 }
 

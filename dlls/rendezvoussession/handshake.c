@@ -120,6 +120,11 @@ void handshake_end(struct handshake *hs)
         backend_process_stop(&hs->share_process);
     }
     hs->session = NULL;
+    if (hs->host)
+    {
+        IRendezvousSessionHost_Release(hs->host);
+        hs->host = NULL;
+    }
     handshake_free(hs);
     /* Last: the owner may go with it. */
     hs->ops->end(hs, session);
@@ -222,19 +227,17 @@ void handshake_check_state(struct handshake *hs)
  * so that no question goes out without the code it should carry. */
 static HRESULT get_security_code(struct handshake *hs, char code[BACKEND_CODE_SIZE])
 {
-    IRendezvousSessionHost *host;
     BSTR digits = NULL;
     unsigned int i;
     HRESULT hr;
 
     code[0] = 0;
-    if (FAILED(hr = IRendezvousSession_QueryInterface(hs->session, &IID_IRendezvousSessionHost, (void **)&host)))
+    if (!hs->host)
     {
-        TRACE("%p: not our session (%#lx): no security code\n", hs, hr);
+        TRACE("%p: not our session: no security code\n", hs);
         return S_FALSE;
     }
-    hr = IRendezvousSessionHost_get_SecurityCode(host, &digits);
-    IRendezvousSessionHost_Release(host);
+    hr = IRendezvousSessionHost_get_SecurityCode(hs->host, &digits);
     if (hr == E_OUTOFMEMORY)
     {
         SysFreeString(digits);
@@ -414,10 +417,11 @@ static void backend_finished(struct handshake *hs, struct backend_job *job)
 
 
 void handshake_begin(struct handshake *hs, const struct handshake_ops *ops, IRendezvousSession *session,
-                     HWND window, BOOL sharer, BSTR user)
+                     IRendezvousSessionHost *host, HWND window, BOOL sharer, BSTR user)
 {
     hs->ops = ops;
     hs->session = session;
+    hs->host = host;
     hs->window = window;
     hs->sharer = sharer;
     backend_sanitise_user(user, SysStringLen(user), hs->user);

@@ -178,6 +178,7 @@ struct handshake
     enum handshake_phase phase;
     BOOL sharer;
     IRendezvousSession *session;
+    IRendezvousSessionHost *host;   /* our own session's: its security code; else NULL */
     HWND window;
     BOOL timer;
     char user[BACKEND_MAX_USER + 1];
@@ -197,9 +198,10 @@ struct handshake
     struct backend_process share_process;
 };
 
-/* Takes the session's reference; user is the remote user, as the IM names it. */
+/* Takes the references of session and host (NULL for another IM's session);
+ * user is the remote user, as the IM names it. */
 void handshake_begin(struct handshake *hs, const struct handshake_ops *ops, IRendezvousSession *session,
-                     HWND window, BOOL sharer, BSTR user);
+                     IRendezvousSessionHost *host, HWND window, BOOL sharer, BSTR user);
 /* Between handshake_begin and the session's end. */
 BOOL handshake_active(const struct handshake *hs);
 /* The IM's events, one at a time. */

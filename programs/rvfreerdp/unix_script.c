@@ -125,7 +125,11 @@ DWORD unix_script_start(const char *script, const char *args, SOCKET theirs)
     si.dwFlags = STARTF_USESTDHANDLES;
     si.hStdInput = si.hStdOutput = (HANDLE)theirs;
     si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
-    if (!CreateProcessW(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) error = GetLastError();
+    /* Wine gives a Unix program the socket as its standard input and output
+     * unless it is to get a console, which a console-less parent's children
+     * get by default (ntdll's spawn_process): the backend has none. */
+    if (!CreateProcessW(NULL, command, NULL, NULL, FALSE, DETACHED_PROCESS, NULL, NULL, &si, &pi))
+        error = GetLastError();
     else
     {
         /* A Unix process: Wine gives no handle to wait on, the socket tells. */

@@ -787,6 +787,8 @@ static void backend_child(int argc, char **argv)
 
     if (!(f = fopen(argv[5], "w"))) ExitProcess(3);
     fprintf(f, "role %s\nmode %s\npid %lu\n", role, mode, GetCurrentProcessId());
+    /* 0 without a console (docs/behaviour.md, "Backends"). */
+    fprintf(f, "console %u\n", GetConsoleCP());
     for (i = 6; i < argc; i++) fprintf(f, "arg %s\n", argv[i]);
     for (i = 0; i < 64 && fgets(line, sizeof(line), stdin); i++)
     {
@@ -1380,6 +1382,11 @@ static void check_success(struct flow *f, int line)
     ok_(__FILE__, line)(f->share_ran, "backends ran: got %d\n", f->share_ran);
     if (f->share_ran) ok_(__FILE__, line)(f->connect_ran, "backends ran: share %d, connect %d\n", f->share_ran, f->connect_ran);
     if (!f->share_ran || !f->connect_ran) return;
+    /* Without a console of their own: no console host starts with them. */
+    found = record_find(&f->share_record, "console ");
+    ok_(__FILE__, line)(found && !strcmp(found, "0"), "share backend's console code page %s\n", found ? found : "(none)");
+    found = record_find(&f->connect_record, "console ");
+    ok_(__FILE__, line)(found && !strcmp(found, "0"), "connect backend's console code page %s\n", found ? found : "(none)");
     secret = strstr(ticket, "SID=\"");
     snprintf(expect, sizeof(expect), "%.64s", secret ? secret + 5 : "");
     found = record_find(&f->share_record, "in SECRET ");
