@@ -90,6 +90,17 @@ static void test_pingpong(void)
     peer_destroy(&b);
 }
 
+/* A connected pair, a having sent count units 0, 1, ... one per message. */
+static void connect_and_send(struct peer *a, struct peer *b, uint16_t count)
+{
+    uint16_t i;
+
+    peer_create(a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
+    peer_create(b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
+    ok(connect_pair(a, b, NULL), "connect\n");
+    for (i = 0; i < count; i++) rv_session_send_context_data(a->s, &i, 1);
+}
+
 /* ---- nested dispatch ---- */
 
 static int nested_depth, nested_max;
@@ -107,13 +118,9 @@ static void nested_hook(struct peer *p, const struct rec_event *ev)
 static void test_nested_dispatch(void)
 {
     struct peer a, b;
-    uint16_t i;
     int k, n = 0, in_order = 1;
 
-    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
-    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
-    ok(connect_pair(&a, &b, NULL), "connect\n");
-    for (i = 0; i < 20; i++) rv_session_send_context_data(a.s, &i, 1);
+    connect_and_send(&a, &b, 20);
     /* Let everything queue up before dispatching. */
     rv_session_wait(b.s, 5000);
     rv_sleep_ms(200);
@@ -230,12 +237,8 @@ static void test_destroy_mid_burst(void)
     long base = live_allocations();
     struct rv_session *s;
     struct peer a, b;
-    uint16_t i;
 
-    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
-    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
-    ok(connect_pair(&a, &b, NULL), "connect\n");
-    for (i = 0; i < 20; i++) rv_session_send_context_data(a.s, &i, 1);
+    connect_and_send(&a, &b, 20);
     /* Everything queued before the one dispatch. */
     rv_session_wait(b.s, 5000);
     rv_sleep_ms(200);
@@ -259,10 +262,7 @@ static void test_destroy_with_queue(void)
     struct peer a, b;
     uint16_t i;
 
-    peer_create(&a, "inviter", &rv_profile_rendezvous, RV_FLAG_INVITER);
-    peer_create(&b, "invitee", &rv_profile_rendezvous, RV_FLAG_INVITEE);
-    ok(connect_pair(&a, &b, NULL), "connect\n");
-    for (i = 0; i < 10; i++) rv_session_send_context_data(a.s, &i, 1);
+    connect_and_send(&a, &b, 10);
     rv_session_terminate(a.s, 5, &i, 1);
     rv_sleep_ms(100);
     ok(rv_session_wait(b.s, 0) == RV_S_OK, "nothing queued\n");
