@@ -41,16 +41,9 @@ struct session
 {
     IRendezvousSession IRendezvousSession_iface;
     IRendezvousSessionHost IRendezvousSessionHost_iface;
-    struct event_source events;     /* the container and its one point */
     LONG refcount;
-    struct work_guard guard;           /* the memory, through events in flight */
-
-    struct rv_session *core;
-    CRITICAL_SECTION cs;     /* guards remote_user */
+    struct session_face face;       /* its cs guards remote_user */
     BSTR remote_user;
-
-    /* Where the core's wakes go (wake.c). */
-    struct wake_target wake;
 };
 
 static inline struct session *impl_from_IRendezvousSession(IRendezvousSession *iface)
@@ -63,26 +56,9 @@ static inline struct session *impl_from_IRendezvousSessionHost(IRendezvousSessio
     return CONTAINING_RECORD(iface, struct session, IRendezvousSessionHost_iface);
 }
 
-/* Event dispatch */
-
-static void dispatch_session(struct wake_target *wake)
+static inline struct session *impl_from_face(void *face)
 {
-    struct session *session = CONTAINING_RECORD(wake, struct session, wake);
-    rv_session_dispatch(session->core);
-}
-
-/* Called by the core from any thread, never while the session is being freed. */
-static void session_wake(void *user)
-{
-    struct session *session = user;
-    wake_target_signal(&session->wake);
-}
-
-/* Runs the events that a call on this thread queued, so that hosts and sinks
- * see them before the call returns, as the documented sample does. */
-static void dispatch_now(struct session *session)
-{
-    wake_target_dispatch_here(&session->wake);
+    return CONTAINING_RECORD(face, struct session, face);
 }
 
 /* Core handlers: these fire DRendezvousSessionEvents.  The dispatch's work
@@ -90,22 +66,16 @@ static void dispatch_now(struct session *session)
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
 {
-    struct session *session = user;
-    VARIANT arg;
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, state %d -> %d.\n", session, prev_state, new_state);
 
-    wake_target_follow_session(&session->wake, session->core, new_state);
-
-    /* The argument is the new state; see docs/behaviour.md. */
-    V_VT(&arg) = VT_I4;
-    V_I4(&arg) = new_state;
-    event_source_fire(&session->events, DISPID_EVENT_ON_STATE_CHANGED, &arg, 1);
+    session_face_state_changed(&session->face, DISPID_EVENT_ON_STATE_CHANGED, new_state);
 }
 
 static void on_context_data(void *user, const uint16_t *units, uint32_t count)
 {
-    struct session *session = user;
+    struct session *session = impl_from_face(user);
     VARIANT arg;
 
     TRACE("%p, %u units.\n", session, count);
@@ -115,47 +85,34 @@ static void on_context_data(void *user, const uint16_t *units, uint32_t count)
     {
         /* The sender's sinks hear of it through OnSendError. */
         WARN("cannot deliver %u units of context data\n", count);
-        rv_session_report_delivery_failure(session->core, E_OUTOFMEMORY);
+        rv_session_report_delivery_failure(session->face.core, E_OUTOFMEMORY);
         return;
     }
-    event_source_fire(&session->events, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
+    event_source_fire(&session->face.events, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
 static void on_termination(void *user, rv_result hr, const uint16_t *units, uint32_t count)
 {
-    struct session *session = user;
-    VARIANT args[2];
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, %#x, %u units.\n", session, hr, count);
 
-    /* Standard order: rgvarg[0] is the last parameter. */
-    V_VT(&args[1]) = VT_I4;
-    V_I4(&args[1]) = hr;
-    V_VT(&args[0]) = VT_BSTR;
-    /* Without memory for the data the event still comes, with "": the end
-     * and its HRESULT matter more than the text. */
-    if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
-        WARN("OnTermination loses %u units of data\n", count);
-    event_source_fire(&session->events, DISPID_EVENT_ON_TERMINATION, args, 2);
-    SysFreeString(V_BSTR(&args[0]));
+    session_face_fire_termination(&session->face, DISPID_EVENT_ON_TERMINATION, hr, units, count);
 }
 
 static void on_send_error(void *user, rv_result hr)
 {
-    struct session *session = user;
-    VARIANT arg;
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, %#x.\n", session, hr);
 
-    V_VT(&arg) = VT_I4;
-    V_I4(&arg) = hr;
-    event_source_fire(&session->events, DISPID_EVENT_ON_SEND_ERROR, &arg, 1);
+    session_face_fire_i4(&session->face, DISPID_EVENT_ON_SEND_ERROR, hr);
 }
 
 static const struct rv_session_callbacks session_callbacks =
 {
-    session_wake,
+    session_face_wake,
     on_state_changed,
     on_context_data,
     on_termination,
@@ -176,7 +133,7 @@ static HRESULT WINAPI session_QueryInterface(IRendezvousSession *iface, REFIID r
     else if (IsEqualGUID(riid, &IID_IRendezvousSessionHost) || IsEqualGUID(riid, &IID_IDispatch))
         *obj = &session->IRendezvousSessionHost_iface;
     else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &session->events.IConnectionPointContainer_iface;
+        *obj = &session->face.events.IConnectionPointContainer_iface;
     else
     {
         WARN("no interface %s\n", debugstr_guid(riid));
@@ -198,33 +155,13 @@ static ULONG WINAPI session_AddRef(IRendezvousSession *iface)
 
 static void session_free(struct work_guard *guard)
 {
-    struct session *session = CONTAINING_RECORD(guard, struct session, guard);
+    struct session *session = CONTAINING_RECORD(guard, struct session, face.guard);
 
     TRACE("%p.\n", session);
 
-    /* Only when another thread's events outlasted the last Release. */
-    rv_session_destroy(session->core);
-    connection_point_destroy(&session->events.point);
     SysFreeString(session->remote_user);
-    DeleteCriticalSection(&session->cs);
+    session_face_destroy(&session->face);
     CoTaskMemFree(session);
-    unlock_module();
-}
-
-/* The client's last Release: the session ends and the sinks are let go of
- * before it returns, whatever events are in flight. */
-static void session_close(struct session *session)
-{
-    wake_target_remove(&session->wake);
-    if (work_guard_close(&session->guard))
-    {
-        /* No handler runs after this (but for one of this thread that
-         * released from inside its event, which the core allows). */
-        rv_session_destroy(session->core);
-        session->core = NULL;
-    }
-    connection_point_unadvise_all(&session->events.point);
-    work_guard_release(&session->guard);
 }
 
 static ULONG WINAPI session_Release(IRendezvousSession *iface)
@@ -234,7 +171,13 @@ static ULONG WINAPI session_Release(IRendezvousSession *iface)
 
     TRACE("%p, refcount %lu.\n", session, refcount);
 
-    if (!refcount) session_close(session);
+    /* The session ends and the sinks are let go of before it returns,
+     * whatever events are in flight. */
+    if (!refcount)
+    {
+        session_face_close(&session->face);
+        work_guard_release(&session->face.guard);
+    }
     return refcount;
 }
 
@@ -245,7 +188,7 @@ static HRESULT WINAPI session_get_State(IRendezvousSession *iface, RENDEZVOUS_SE
     TRACE("%p, %p.\n", session, state);
 
     if (!state) return E_POINTER;
-    *state = (RENDEZVOUS_SESSION_STATE)rv_session_get_state(session->core);
+    *state = (RENDEZVOUS_SESSION_STATE)rv_session_get_state(session->face.core);
     return S_OK;
 }
 
@@ -257,9 +200,9 @@ static HRESULT WINAPI session_get_RemoteUser(IRendezvousSession *iface, BSTR *us
     TRACE("%p, %p.\n", session, user);
 
     if (!user) return E_POINTER;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (!(*user = SysAllocStringLen(session->remote_user, SysStringLen(session->remote_user)))) hr = E_OUTOFMEMORY;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -270,7 +213,7 @@ static HRESULT WINAPI session_get_Flags(IRendezvousSession *iface, LONG *flags)
     TRACE("%p, %p.\n", session, flags);
 
     if (!flags) return E_POINTER;
-    *flags = rv_session_get_flags(session->core);
+    *flags = rv_session_get_flags(session->face.core);
     return S_OK;
 }
 
@@ -282,8 +225,8 @@ static HRESULT WINAPI session_SendContextData(IRendezvousSession *iface, BSTR da
     TRACE("%p, %u units.\n", session, SysStringLen(data));
 
     /* The core applies every rule: NULL, length, state, allocation. */
-    hr = rv_session_send_context_data(session->core, data, SysStringLen(data));
-    dispatch_now(session);
+    hr = rv_session_send_context_data(session->face.core, data, SysStringLen(data));
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -294,8 +237,8 @@ static HRESULT WINAPI session_Terminate(IRendezvousSession *iface, HRESULT resul
 
     TRACE("%p, %#lx, %u units.\n", session, result, SysStringLen(data));
 
-    hr = rv_session_terminate(session->core, result, data, SysStringLen(data));
-    dispatch_now(session);
+    hr = rv_session_terminate(session->face.core, result, data, SysStringLen(data));
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -324,7 +267,7 @@ static HRESULT WINAPI host_Initialize(IRendezvousSessionHost *iface, LONG flags)
 
     TRACE("%p, %#lx.\n", session, flags);
 
-    return rv_session_set_role(session->core, flags);
+    return rv_session_set_role(session->face.core, flags);
 }
 
 static rv_result take_invitation(void *ctx, const char *text)
@@ -359,11 +302,11 @@ static HRESULT WINAPI host_CreateInvitation(IRendezvousSessionHost *iface, BSTR 
     host[len] = 0;
 
     /* Within range by construction: the registry value is clamped. */
-    rv_session_set_invitation_lifetime(session->core, backend_get_invitation_lifetime());
+    rv_session_set_invitation_lifetime(session->face.core, backend_get_invitation_lifetime());
     /* The BSTR is made before the session changes, so that its failure
      * changes nothing. */
-    hr = rv_session_invite_with(session->core, len ? host : NULL, 0, take_invitation, invitation);
-    dispatch_now(session);
+    hr = rv_session_invite_with(session->face.core, len ? host : NULL, 0, take_invitation, invitation);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -383,8 +326,8 @@ static HRESULT WINAPI host_ReceiveInvitation(IRendezvousSessionHost *iface, BSTR
         text[i] = invitation[i];
     }
     text[len] = 0;
-    hr = rv_session_receive_invitation(session->core, text);
-    dispatch_now(session);
+    hr = rv_session_receive_invitation(session->face.core, text);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -395,8 +338,8 @@ static HRESULT WINAPI host_Accept(IRendezvousSessionHost *iface)
 
     TRACE("%p.\n", session);
 
-    hr = rv_session_accept(session->core);
-    dispatch_now(session);
+    hr = rv_session_accept(session->face.core);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -407,8 +350,8 @@ static HRESULT WINAPI host_Decline(IRendezvousSessionHost *iface)
 
     TRACE("%p.\n", session);
 
-    hr = rv_session_decline(session->core);
-    dispatch_now(session);
+    hr = rv_session_decline(session->face.core);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -419,8 +362,8 @@ static HRESULT WINAPI host_Cancel(IRendezvousSessionHost *iface)
 
     TRACE("%p.\n", session);
 
-    hr = rv_session_cancel(session->core);
-    dispatch_now(session);
+    hr = rv_session_cancel(session->face.core);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -433,10 +376,10 @@ static HRESULT WINAPI host_put_RemoteUser(IRendezvousSessionHost *iface, BSTR na
 
     if (SysStringLen(name) > MAX_REMOTE_USER) return E_INVALIDARG;
     if (!(copy = SysAllocStringLen(name, SysStringLen(name)))) return E_OUTOFMEMORY;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     SysFreeString(session->remote_user);
     session->remote_user = copy;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return S_OK;
 }
 
@@ -452,24 +395,11 @@ static HRESULT WINAPI host_get_MaxContextData(IRendezvousSessionHost *iface, LON
 static HRESULT WINAPI host_get_SessionId(IRendezvousSessionHost *iface, BSTR *id)
 {
     struct session *session = impl_from_IRendezvousSessionHost(iface);
-    uint8_t bytes[RV_SESSION_ID_SIZE];
-    WCHAR text[40];
-    GUID guid;
-    HRESULT hr;
 
     TRACE("%p, %p.\n", session, id);
 
     if (!id) return E_POINTER;
-    *id = NULL;
-    if (FAILED(hr = rv_session_get_id(session->core, bytes))) return hr;
-    /* The 16 bytes as a GUID in wire (big-endian) order. */
-    guid.Data1 = (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
-    guid.Data2 = (bytes[4] << 8) | bytes[5];
-    guid.Data3 = (bytes[6] << 8) | bytes[7];
-    memcpy(guid.Data4, bytes + 8, 8);
-    StringFromGUID2(&guid, text, ARRAY_SIZE(text));
-    if (!(*id = SysAllocString(text))) return E_OUTOFMEMORY;
-    return S_OK;
+    return session_face_get_id(&session->face, id);
 }
 
 static HRESULT WINAPI host_get_SecurityCode(IRendezvousSessionHost *iface, BSTR *code)
@@ -478,7 +408,7 @@ static HRESULT WINAPI host_get_SecurityCode(IRendezvousSessionHost *iface, BSTR 
 
     TRACE("%p, %p.\n", session, code);
 
-    return module_security_code(session->core, code);
+    return module_security_code(session->face.core, code);
 }
 
 static const IRendezvousSessionHostVtbl host_vtbl =
@@ -514,22 +444,13 @@ HRESULT rendezvous_session_create(REFIID riid, void **obj)
     session->IRendezvousSession_iface.lpVtbl = &session_vtbl;
     session->IRendezvousSessionHost_iface.lpVtbl = &host_vtbl;
     session->refcount = 1;
-    work_guard_init(&session->guard, session_free);
-
-    if (FAILED(hr = wake_target_init(&session->wake, &session->guard, dispatch_session)))
+    if (FAILED(hr = session_face_init(&session->face, (IUnknown *)&session->IRendezvousSession_iface,
+                                      &DIID_DRendezvousSessionEvents, &rv_profile_rendezvous, 0,
+                                      &session_callbacks, session_free)))
     {
         CoTaskMemFree(session);
         return hr;
     }
-    if (FAILED(hr = rv_session_create(&rv_profile_rendezvous, 0, &session_callbacks, session, &session->core)))
-    {
-        wake_target_remove(&session->wake);
-        CoTaskMemFree(session);
-        return hr;
-    }
-    InitializeCriticalSection(&session->cs);
-    event_source_init(&session->events, (IUnknown *)&session->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
-    lock_module();
 
     hr = IRendezvousSession_QueryInterface(&session->IRendezvousSession_iface, riid, obj);
     IRendezvousSession_Release(&session->IRendezvousSession_iface);

@@ -25,6 +25,7 @@
  * count, class factories, type information and registration. */
 #include "module.h"
 #include "events.h"
+#include "face.h"
 #include "register.h"
 #include "sink.h"
 #include "wake.h"
