@@ -48,7 +48,7 @@ struct session
     IMsgrSession IMsgrSession_iface;
     IMsgrSessionHost IMsgrSessionHost_iface;
     struct msgr_lock lock;
-    LONG refcount;
+    struct com_object object;
     struct session_face face;       /* its cs guards what follows */
     WCHAR app[MSGR_GUID_LENGTH + 1];    /* "" until known */
     BSTR app_name;
@@ -263,40 +263,17 @@ static const struct rv_session_callbacks session_callbacks =
 
 /* IMsgrSession */
 
-static HRESULT WINAPI session_QueryInterface(IMsgrSession *iface, REFIID riid, void **obj)
+static const struct object_interface session_interfaces[] =
 {
-    struct session *session = impl_from_IMsgrSession(iface);
+    { &IID_IMsgrSession, offsetof(struct session, IMsgrSession_iface) },
+    { &IID_IDispatch, offsetof(struct session, IMsgrSession_iface) },
+    { &IID_IMsgrSessionHost, offsetof(struct session, IMsgrSessionHost_iface) },
+    { &IID_IConnectionPointContainer, offsetof(struct session, face.events.IConnectionPointContainer_iface) },
+    { &IID_IMsgrLock, offsetof(struct session, lock.IMsgrLock_iface) },
+    { NULL }
+};
 
-    TRACE("%p, %s, %p.\n", session, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &IID_IMsgrSession))
-        *obj = &session->IMsgrSession_iface;
-    else if (IsEqualGUID(riid, &IID_IMsgrSessionHost))
-        *obj = &session->IMsgrSessionHost_iface;
-    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &session->face.events.IConnectionPointContainer_iface;
-    else if (IsEqualGUID(riid, &IID_IMsgrLock))
-        *obj = &session->lock.IMsgrLock_iface;
-    else
-    {
-        WARN("no interface %s\n", debugstr_guid(riid));
-        *obj = NULL;
-        return E_NOINTERFACE;
-    }
-    IUnknown_AddRef((IUnknown *)*obj);
-    return S_OK;
-}
-
-static ULONG WINAPI session_AddRef(IMsgrSession *iface)
-{
-    struct session *session = impl_from_IMsgrSession(iface);
-    ULONG refcount = InterlockedIncrement(&session->refcount);
-
-    TRACE("%p, refcount %lu.\n", session, refcount);
-    return refcount;
-}
+FORWARD_IUNKNOWN_METHODS(session, IMsgrSession, &impl_from_IMsgrSession(iface)->object.IUnknown_iface)
 
 static void wipe_string(BSTR str)
 {
@@ -322,8 +299,9 @@ static void session_free(struct work_guard *guard)
 
 /* The client's last Release: the session ends, and the sinks and the contact
  * are let go of before it returns, whatever events are in flight. */
-static void session_close(struct session *session)
+static void session_final_release(struct com_object *object)
 {
+    struct session *session = CONTAINING_RECORD(object, struct session, object);
     IDispatch *user;
 
     session_face_close(&session->face);
@@ -333,17 +311,6 @@ static void session_close(struct session *session)
     LeaveCriticalSection(&session->face.cs);
     if (user) IDispatch_Release(user);
     work_guard_release(&session->face.guard);
-}
-
-static ULONG WINAPI session_Release(IMsgrSession *iface)
-{
-    struct session *session = impl_from_IMsgrSession(iface);
-    ULONG refcount = InterlockedDecrement(&session->refcount);
-
-    TRACE("%p, refcount %lu.\n", session, refcount);
-
-    if (!refcount) session_close(session);
-    return refcount;
 }
 
 DUAL_DISPATCH_METHODS(session, IMsgrSession, &msgsc_typeinfo, IMsgrSession_tid)
@@ -784,7 +751,7 @@ static const IMsgrSessionVtbl session_vtbl =
 
 /* IMsgrSessionHost */
 
-FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionHost, (IUnknown *)&impl_from_IMsgrSessionHost(iface)->IMsgrSession_iface)
+FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionHost, &impl_from_IMsgrSessionHost(iface)->object.IUnknown_iface)
 
 DUAL_DISPATCH_METHODS(host, IMsgrSessionHost, &msgsc_typeinfo, IMsgrSessionHost_tid)
 
@@ -1031,8 +998,8 @@ static HRESULT session_new(uint32_t role, struct session **ret)
     session->IMsgrSession_iface.lpVtbl = &session_vtbl;
     session->IMsgrSessionHost_iface.lpVtbl = &host_vtbl;
     session->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
-    session->lock.outer = (IUnknown *)&session->IMsgrSession_iface;
-    session->refcount = 1;
+    session->lock.outer = &session->object.IUnknown_iface;
+    com_object_init(&session->object, session, session_interfaces, session_final_release);
     if (FAILED(hr = session_face_init(&session->face, (IUnknown *)&session->IMsgrSession_iface,
                                       &DIID_DMsgrSessionEvents, &rv_profile_messenger, role,
                                       &session_callbacks, session_free)))

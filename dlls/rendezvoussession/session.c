@@ -41,7 +41,7 @@ struct session
 {
     IRendezvousSession IRendezvousSession_iface;
     IRendezvousSessionHost IRendezvousSessionHost_iface;
-    LONG refcount;
+    struct com_object object;
     struct session_face face;       /* its cs guards remote_user */
     BSTR remote_user;
 };
@@ -121,37 +121,16 @@ static const struct rv_session_callbacks session_callbacks =
 
 /* IRendezvousSession */
 
-static HRESULT WINAPI session_QueryInterface(IRendezvousSession *iface, REFIID riid, void **obj)
+static const struct object_interface session_interfaces[] =
 {
-    struct session *session = impl_from_IRendezvousSession(iface);
+    { &IID_IRendezvousSession, offsetof(struct session, IRendezvousSession_iface) },
+    { &IID_IRendezvousSessionHost, offsetof(struct session, IRendezvousSessionHost_iface) },
+    { &IID_IDispatch, offsetof(struct session, IRendezvousSessionHost_iface) },
+    { &IID_IConnectionPointContainer, offsetof(struct session, face.events.IConnectionPointContainer_iface) },
+    { NULL }
+};
 
-    TRACE("%p, %s, %p.\n", session, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousSession))
-        *obj = &session->IRendezvousSession_iface;
-    else if (IsEqualGUID(riid, &IID_IRendezvousSessionHost) || IsEqualGUID(riid, &IID_IDispatch))
-        *obj = &session->IRendezvousSessionHost_iface;
-    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &session->face.events.IConnectionPointContainer_iface;
-    else
-    {
-        WARN("no interface %s\n", debugstr_guid(riid));
-        *obj = NULL;
-        return E_NOINTERFACE;
-    }
-    IUnknown_AddRef((IUnknown *)*obj);
-    return S_OK;
-}
-
-static ULONG WINAPI session_AddRef(IRendezvousSession *iface)
-{
-    struct session *session = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedIncrement(&session->refcount);
-
-    TRACE("%p, refcount %lu.\n", session, refcount);
-    return refcount;
-}
+FORWARD_IUNKNOWN_METHODS(session, IRendezvousSession, &impl_from_IRendezvousSession(iface)->object.IUnknown_iface)
 
 static void session_free(struct work_guard *guard)
 {
@@ -164,21 +143,14 @@ static void session_free(struct work_guard *guard)
     CoTaskMemFree(session);
 }
 
-static ULONG WINAPI session_Release(IRendezvousSession *iface)
+/* The client's last Release: the session ends and the sinks are let go of
+ * before it returns, whatever events are in flight. */
+static void session_final_release(struct com_object *object)
 {
-    struct session *session = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedDecrement(&session->refcount);
+    struct session *session = CONTAINING_RECORD(object, struct session, object);
 
-    TRACE("%p, refcount %lu.\n", session, refcount);
-
-    /* The session ends and the sinks are let go of before it returns,
-     * whatever events are in flight. */
-    if (!refcount)
-    {
-        session_face_close(&session->face);
-        work_guard_release(&session->face.guard);
-    }
-    return refcount;
+    session_face_close(&session->face);
+    work_guard_release(&session->face.guard);
 }
 
 static HRESULT WINAPI session_get_State(IRendezvousSession *iface, RENDEZVOUS_SESSION_STATE *state)
@@ -256,8 +228,7 @@ static const IRendezvousSessionVtbl session_vtbl =
 
 /* IRendezvousSessionHost */
 
-FORWARD_IUNKNOWN_METHODS(host, IRendezvousSessionHost,
-                         (IUnknown *)&impl_from_IRendezvousSessionHost(iface)->IRendezvousSession_iface)
+FORWARD_IUNKNOWN_METHODS(host, IRendezvousSessionHost, &impl_from_IRendezvousSessionHost(iface)->object.IUnknown_iface)
 
 DUAL_DISPATCH_METHODS(host, IRendezvousSessionHost, &rendezvous_typeinfo, IRendezvousSessionHost_tid)
 
@@ -443,7 +414,7 @@ HRESULT rendezvous_session_create(REFIID riid, void **obj)
     memset(session, 0, sizeof(*session));
     session->IRendezvousSession_iface.lpVtbl = &session_vtbl;
     session->IRendezvousSessionHost_iface.lpVtbl = &host_vtbl;
-    session->refcount = 1;
+    com_object_init(&session->object, session, session_interfaces, session_final_release);
     if (FAILED(hr = session_face_init(&session->face, (IUnknown *)&session->IRendezvousSession_iface,
                                       &DIID_DRendezvousSessionEvents, &rv_profile_rendezvous, 0,
                                       &session_callbacks, session_free)))

@@ -42,8 +42,8 @@ struct event_sink_ops
 struct event_sink
 {
     IDispatch IDispatch_iface;
-    LONG refcount;
-    const IID *iid;                     /* the dispinterface */
+    struct com_object object;
+    struct object_interface interfaces[3];  /* IDispatch, the dispinterface */
     struct typeinfo_cache *typeinfo;
     unsigned int tid;                   /* the dispinterface's type information */
     const struct event_sink_ops *ops;
