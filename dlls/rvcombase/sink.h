@@ -21,6 +21,8 @@
 #ifndef __RENDEZVOUS_SINK_H
 #define __RENDEZVOUS_SINK_H
 
+#include "object.h"
+
 /*
  * What an object advises on another object's connection point.  The other
  * object may keep the sink and call it, from any thread, after our object let
