@@ -50,7 +50,7 @@ struct bridge
 {
     IRendezvousSession IRendezvousSession_iface;
     struct event_source events;     /* the container and its one point */
-    LONG refcount;
+    struct com_object object;
     struct work_guard guard;    /* the memory, through events in flight */
 
     IMsgrSession *msgr;
@@ -179,35 +179,14 @@ static const struct event_sink_ops sink_ops =
 
 /* IRendezvousSession */
 
-static HRESULT WINAPI bridge_QueryInterface(IRendezvousSession *iface, REFIID riid, void **obj)
+static const struct object_interface bridge_interfaces[] =
 {
-    struct bridge *bridge = impl_from_IRendezvousSession(iface);
+    { &IID_IRendezvousSession, offsetof(struct bridge, IRendezvousSession_iface) },
+    { &IID_IConnectionPointContainer, offsetof(struct bridge, events.IConnectionPointContainer_iface) },
+    { NULL }
+};
 
-    TRACE("%p, %s, %p.\n", bridge, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousSession))
-        *obj = &bridge->IRendezvousSession_iface;
-    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &bridge->events.IConnectionPointContainer_iface;
-    else
-    {
-        WARN("no interface %s\n", debugstr_guid(riid));
-        *obj = NULL;
-        return E_NOINTERFACE;
-    }
-    IUnknown_AddRef((IUnknown *)*obj);
-    return S_OK;
-}
-
-static ULONG WINAPI bridge_AddRef(IRendezvousSession *iface)
-{
-    struct bridge *bridge = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedIncrement(&bridge->refcount);
-
-    TRACE("%p, refcount %lu.\n", bridge, refcount);
-    return refcount;
-}
+FORWARD_IUNKNOWN_METHODS(bridge, IRendezvousSession, &impl_from_IRendezvousSession(iface)->object.IUnknown_iface)
 
 static void bridge_free(struct work_guard *guard)
 {
@@ -224,8 +203,9 @@ static void bridge_free(struct work_guard *guard)
 
 /* The client's last Release: the Messenger session and the sinks are let go
  * of before it returns, whatever events are in flight. */
-static void bridge_close(struct bridge *bridge)
+static void bridge_final_release(struct com_object *object)
 {
+    struct bridge *bridge = CONTAINING_RECORD(object, struct bridge, object);
     HRESULT hr;
 
     event_sink_detach(bridge->sink);
@@ -236,17 +216,6 @@ static void bridge_close(struct bridge *bridge)
     IDispatch_Release(&bridge->sink->IDispatch_iface);
     connection_point_unadvise_all(&bridge->events.point);
     work_guard_release(&bridge->guard);
-}
-
-static ULONG WINAPI bridge_Release(IRendezvousSession *iface)
-{
-    struct bridge *bridge = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedDecrement(&bridge->refcount);
-
-    TRACE("%p, refcount %lu.\n", bridge, refcount);
-
-    if (!refcount) bridge_close(bridge);
-    return refcount;
 }
 
 static HRESULT WINAPI bridge_get_State(IRendezvousSession *iface, RENDEZVOUS_SESSION_STATE *state)
@@ -374,7 +343,7 @@ HRESULT msgr_bridge_create(IDispatch *session, BSTR remote_user, IUnknown **ret)
 
     memset(bridge, 0, sizeof(*bridge));
     bridge->IRendezvousSession_iface.lpVtbl = &bridge_vtbl;
-    bridge->refcount = 1;
+    com_object_init(&bridge->object, bridge, bridge_interfaces, bridge_final_release);
     work_guard_init(&bridge->guard, bridge_free);
     bridge->msgr = msgr;
     bridge->msgr_point = point;

@@ -56,7 +56,7 @@ static BOOL is_absolute_path(const WCHAR *path)
 struct app_list
 {
     IDispatch IDispatch_iface;
-    LONG refcount;
+    struct com_object object;
     UINT count;
     BSTR guids[1];
 };
@@ -66,47 +66,13 @@ static inline struct app_list *impl_from_app_list(IDispatch *iface)
     return CONTAINING_RECORD(iface, struct app_list, IDispatch_iface);
 }
 
-static HRESULT WINAPI app_list_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
+static const struct object_interface app_list_interfaces[] =
 {
-    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
+    { &IID_IDispatch, offsetof(struct app_list, IDispatch_iface) },
+    { NULL }
+};
 
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch))
-    {
-        *obj = iface;
-        IDispatch_AddRef(iface);
-        return S_OK;
-    }
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI app_list_AddRef(IDispatch *iface)
-{
-    struct app_list *list = impl_from_app_list(iface);
-    ULONG refcount = InterlockedIncrement(&list->refcount);
-
-    TRACE("%p, refcount %lu.\n", list, refcount);
-    return refcount;
-}
-
-static ULONG WINAPI app_list_Release(IDispatch *iface)
-{
-    struct app_list *list = impl_from_app_list(iface);
-    ULONG refcount = InterlockedDecrement(&list->refcount);
-    UINT i;
-
-    TRACE("%p, refcount %lu.\n", list, refcount);
-
-    if (!refcount)
-    {
-        for (i = 0; i < list->count; i++) SysFreeString(list->guids[i]);
-        CoTaskMemFree(list);
-        unlock_module();
-    }
-    return refcount;
-}
+FORWARD_IUNKNOWN_METHODS(app_list, IDispatch, &impl_from_app_list(iface)->object.IUnknown_iface)
 
 static HRESULT WINAPI app_list_GetTypeInfoCount(IDispatch *iface, UINT *count)
 {
@@ -210,6 +176,16 @@ static const IDispatchVtbl app_list_vtbl =
     app_list_Invoke,
 };
 
+static void app_list_final_release(struct com_object *object)
+{
+    struct app_list *list = CONTAINING_RECORD(object, struct app_list, object);
+    UINT i;
+
+    for (i = 0; i < list->count; i++) SysFreeString(list->guids[i]);
+    CoTaskMemFree(list);
+    unlock_module();
+}
+
 static HRESULT create_app_list(IDispatch **ret)
 {
     WCHAR name[MSGR_MAX_GUID + 2];
@@ -228,7 +204,7 @@ static HRESULT create_app_list(IDispatch **ret)
         return E_OUTOFMEMORY;
     }
     list->IDispatch_iface.lpVtbl = &app_list_vtbl;
-    list->refcount = 1;
+    com_object_init(&list->object, list, app_list_interfaces, app_list_final_release);
     list->count = 0;
     lock_module();
     for (i = 0; key && list->count < subkeys; i++)
@@ -262,7 +238,7 @@ struct manager
     IMsgrSessionManagerHost IMsgrSessionManagerHost_iface;
     struct msgr_lock lock;
     struct event_source events;     /* the container and its one point */
-    LONG refcount;
+    struct com_object object;
 };
 
 static inline struct manager *impl_from_IMsgrSessionManager(IMsgrSessionManager *iface)
@@ -291,55 +267,25 @@ static void fire_guid_event(struct manager *manager, DISPID dispid, const WCHAR 
     SysFreeString(V_BSTR(&arg));
 }
 
-static HRESULT WINAPI manager_QueryInterface(IMsgrSessionManager *iface, REFIID riid, void **obj)
+static const struct object_interface manager_interfaces[] =
 {
-    struct manager *manager = impl_from_IMsgrSessionManager(iface);
+    { &IID_IMsgrSessionManager, offsetof(struct manager, IMsgrSessionManager_iface) },
+    { &IID_IDispatch, offsetof(struct manager, IMsgrSessionManager_iface) },
+    { &IID_IMsgrSessionManagerHost, offsetof(struct manager, IMsgrSessionManagerHost_iface) },
+    { &IID_IConnectionPointContainer, offsetof(struct manager, events.IConnectionPointContainer_iface) },
+    { &IID_IMsgrLock, offsetof(struct manager, lock.IMsgrLock_iface) },
+    { NULL }
+};
 
-    TRACE("%p, %s, %p.\n", manager, debugstr_guid(riid), obj);
+FORWARD_IUNKNOWN_METHODS(manager, IMsgrSessionManager, &impl_from_IMsgrSessionManager(iface)->object.IUnknown_iface)
 
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &IID_IMsgrSessionManager))
-        *obj = &manager->IMsgrSessionManager_iface;
-    else if (IsEqualGUID(riid, &IID_IMsgrSessionManagerHost))
-        *obj = &manager->IMsgrSessionManagerHost_iface;
-    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &manager->events.IConnectionPointContainer_iface;
-    else if (IsEqualGUID(riid, &IID_IMsgrLock))
-        *obj = &manager->lock.IMsgrLock_iface;
-    else
-    {
-        WARN("no interface %s\n", debugstr_guid(riid));
-        *obj = NULL;
-        return E_NOINTERFACE;
-    }
-    IUnknown_AddRef((IUnknown *)*obj);
-    return S_OK;
-}
-
-static ULONG WINAPI manager_AddRef(IMsgrSessionManager *iface)
+static void manager_final_release(struct com_object *object)
 {
-    struct manager *manager = impl_from_IMsgrSessionManager(iface);
-    ULONG refcount = InterlockedIncrement(&manager->refcount);
+    struct manager *manager = CONTAINING_RECORD(object, struct manager, object);
 
-    TRACE("%p, refcount %lu.\n", manager, refcount);
-    return refcount;
-}
-
-static ULONG WINAPI manager_Release(IMsgrSessionManager *iface)
-{
-    struct manager *manager = impl_from_IMsgrSessionManager(iface);
-    ULONG refcount = InterlockedDecrement(&manager->refcount);
-
-    TRACE("%p, refcount %lu.\n", manager, refcount);
-
-    if (!refcount)
-    {
-        connection_point_destroy(&manager->events.point);
-        CoTaskMemFree(manager);
-        unlock_module();
-    }
-    return refcount;
+    connection_point_destroy(&manager->events.point);
+    CoTaskMemFree(manager);
+    unlock_module();
 }
 
 DUAL_DISPATCH_METHODS(manager, IMsgrSessionManager, &msgsc_typeinfo, IMsgrSessionManager_tid)
@@ -541,8 +487,8 @@ HRESULT msgr_manager_create(REFIID riid, void **obj)
     manager->IMsgrSessionManager_iface.lpVtbl = &manager_vtbl;
     manager->IMsgrSessionManagerHost_iface.lpVtbl = &host_vtbl;
     manager->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
-    manager->lock.outer = (IUnknown *)&manager->IMsgrSessionManager_iface;
-    manager->refcount = 1;
+    manager->lock.outer = &manager->object.IUnknown_iface;
+    com_object_init(&manager->object, manager, manager_interfaces, manager_final_release);
     event_source_init(&manager->events, (IUnknown *)&manager->IMsgrSessionManager_iface,
                       &DIID_DMsgrSessionManagerEvents);
     lock_module();

@@ -48,12 +48,8 @@ struct session
     IMsgrSession IMsgrSession_iface;
     IMsgrSessionHost IMsgrSessionHost_iface;
     struct msgr_lock lock;
-    struct event_source events;     /* the container and its one point */
-    LONG refcount;
-    struct work_guard guard;        /* the memory, through events in flight */
-
-    struct rv_session *core;
-    CRITICAL_SECTION cs;            /* guards what follows */
+    struct com_object object;
+    struct session_face face;       /* its cs guards what follows */
     WCHAR app[MSGR_GUID_LENGTH + 1];    /* "" until known */
     BSTR app_name;
     BSTR app_url;
@@ -69,8 +65,6 @@ struct session
     DWORD rot_cookie;               /* and the session's entry in the ROT */
 
     BOOL terminated;                /* OnTermination was fired; dispatch only */
-
-    struct wake_target wake;        /* where the core's wakes go (wake.c) */
 };
 
 static inline struct session *impl_from_IMsgrSession(IMsgrSession *iface)
@@ -99,29 +93,9 @@ static struct session *session_from_dispatch(IDispatch *iface)
     return session;
 }
 
-/* Event dispatch */
-
-static void dispatch_session(struct wake_target *wake)
+static inline struct session *impl_from_face(void *face)
 {
-    struct session *session = CONTAINING_RECORD(wake, struct session, wake);
-
-    /* The sinks are looked up once for the burst. */
-    event_source_hold_sinks(&session->events);
-    rv_session_dispatch(session->core);
-    event_source_release_sinks(&session->events);
-}
-
-/* From the core, on any thread. */
-static void session_wake(void *user)
-{
-    struct session *session = user;
-    wake_target_signal(&session->wake);
-}
-
-/* Runs the events a call on this thread queued, before the call returns. */
-static void dispatch_now(struct session *session)
-{
-    wake_target_dispatch_here(&session->wake);
+    return CONTAINING_RECORD(face, struct session, face);
 }
 
 /* Core handlers: they fire DMsgrSessionEvents.  The dispatch's work frame
@@ -135,23 +109,14 @@ static void fire_bstr(struct session *session, DISPID dispid, const WCHAR *units
     V_VT(&arg) = VT_BSTR;
     if (!(V_BSTR(&arg) = SysAllocStringLen(units, count)) && count)
         WARN("event %ld loses %u units of data\n", dispid, count);
-    event_source_fire(&session->events, dispid, &arg, 1);
+    event_source_fire(&session->face.events, dispid, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
 static void fire_termination(struct session *session, HRESULT hr, const WCHAR *units, UINT count)
 {
-    VARIANT args[2];
-
     session->terminated = TRUE;
-    /* Standard order: rgvarg[0] is the last parameter. */
-    V_VT(&args[1]) = VT_I4;
-    V_I4(&args[1]) = hr;
-    V_VT(&args[0]) = VT_BSTR;
-    if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
-        WARN("OnTermination loses %u units of data\n", count);
-    event_source_fire(&session->events, DISPID_ONTERMINATION, args, 2);
-    SysFreeString(V_BSTR(&args[0]));
+    session_face_fire_termination(&session->face, DISPID_ONTERMINATION, hr, units, count);
 }
 
 static void revoke_launch(struct session *session)
@@ -159,10 +124,10 @@ static void revoke_launch(struct session *session)
     IRunningObjectTable *rot;
     DWORD cookie;
 
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     cookie = session->rot_cookie;
     session->rot_cookie = 0;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     if (!cookie || FAILED(GetRunningObjectTable(0, &rot))) return;
     IRunningObjectTable_Revoke(rot, cookie);
     IRunningObjectTable_Release(rot);
@@ -170,38 +135,34 @@ static void revoke_launch(struct session *session)
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
 {
-    struct session *session = user;
+    struct session *session = impl_from_face(user);
     BOOL final = new_state == RV_STATE_CANCELLED || new_state == RV_STATE_DECLINED ||
                  new_state == RV_STATE_TERMINATED;
-    VARIANT arg;
 
     TRACE("%p, state %d -> %d.\n", session, prev_state, new_state);
 
-    wake_target_follow_session(&session->wake, session->core, new_state);
     if (final && !session->terminated)
     {
         HRESULT hr;
         BSTR data;
 
         /* This side ended it: OnTermination with its own reason and data. */
-        EnterCriticalSection(&session->cs);
+        EnterCriticalSection(&session->face.cs);
         hr = session->end_hr ? session->end_hr : SR_SESSION_CANCELLED_LOCAL;
         data = session->end_data;
         session->end_data = NULL;
-        LeaveCriticalSection(&session->cs);
+        LeaveCriticalSection(&session->face.cs);
         fire_termination(session, hr, data, SysStringLen(data));
         SysFreeString(data);
     }
-    /* The argument is the new state, as RendezvousSession's; see docs/behaviour.md. */
-    V_VT(&arg) = VT_I4;
-    V_I4(&arg) = new_state;
-    event_source_fire(&session->events, DISPID_ONSTATECHANGED, &arg, 1);
+    /* The argument is the new state, as RendezvousSession's. */
+    session_face_state_changed(&session->face, DISPID_ONSTATECHANGED, new_state);
     if (final) revoke_launch(session);
 }
 
 static void on_context_data(void *user, const uint16_t *units, uint32_t count)
 {
-    struct session *session = user;
+    struct session *session = impl_from_face(user);
     BSTR kept, old;
     VARIANT arg;
 
@@ -216,15 +177,15 @@ static void on_context_data(void *user, const uint16_t *units, uint32_t count)
         WARN("cannot deliver %u units of context data\n", count);
         SysFreeString(V_BSTR(&arg));
         SysFreeString(kept);
-        rv_session_report_delivery_failure(session->core, E_OUTOFMEMORY);
+        rv_session_report_delivery_failure(session->face.core, E_OUTOFMEMORY);
         return;
     }
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     old = session->context_data;
     session->context_data = kept;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     SysFreeString(old);
-    event_source_fire(&session->events, DISPID_ONCONTEXTDATA, &arg, 1);
+    event_source_fire(&session->face.events, DISPID_ONCONTEXTDATA, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
@@ -249,30 +210,27 @@ static HRESULT map_failure(rv_result hr)
 
 static void on_termination(void *user, rv_result hr, const uint16_t *units, uint32_t count)
 {
-    struct session *session = user;
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, %#x, %u units.\n", session, hr, count);
 
     /* The core fails a session with TERMINATED; a peer's TERMINATE ends it CANCELLED. */
-    if (rv_session_get_state(session->core) == RV_STATE_TERMINATED) hr = map_failure(hr);
+    if (rv_session_get_state(session->face.core) == RV_STATE_TERMINATED) hr = map_failure(hr);
     fire_termination(session, hr, units, count);
 }
 
 static void on_send_error(void *user, rv_result hr)
 {
-    struct session *session = user;
-    VARIANT arg;
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, %#x.\n", session, hr);
 
-    V_VT(&arg) = VT_I4;
-    V_I4(&arg) = hr;
-    event_source_fire(&session->events, DISPID_ONSENDERROR, &arg, 1);
+    session_face_fire_i4(&session->face, DISPID_ONSENDERROR, hr);
 }
 
 static void on_answer(void *user, enum rv_answer answer, rv_result hr, const uint16_t *units, uint32_t count)
 {
-    struct session *session = user;
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, answer %d, %#x, %u units.\n", session, answer, hr, count);
 
@@ -295,7 +253,7 @@ static void on_answer(void *user, enum rv_answer answer, rv_result hr, const uin
 
 static const struct rv_session_callbacks session_callbacks =
 {
-    session_wake,
+    session_face_wake,
     on_state_changed,
     on_context_data,
     on_termination,
@@ -305,40 +263,17 @@ static const struct rv_session_callbacks session_callbacks =
 
 /* IMsgrSession */
 
-static HRESULT WINAPI session_QueryInterface(IMsgrSession *iface, REFIID riid, void **obj)
+static const struct object_interface session_interfaces[] =
 {
-    struct session *session = impl_from_IMsgrSession(iface);
+    { &IID_IMsgrSession, offsetof(struct session, IMsgrSession_iface) },
+    { &IID_IDispatch, offsetof(struct session, IMsgrSession_iface) },
+    { &IID_IMsgrSessionHost, offsetof(struct session, IMsgrSessionHost_iface) },
+    { &IID_IConnectionPointContainer, offsetof(struct session, face.events.IConnectionPointContainer_iface) },
+    { &IID_IMsgrLock, offsetof(struct session, lock.IMsgrLock_iface) },
+    { NULL }
+};
 
-    TRACE("%p, %s, %p.\n", session, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &IID_IMsgrSession))
-        *obj = &session->IMsgrSession_iface;
-    else if (IsEqualGUID(riid, &IID_IMsgrSessionHost))
-        *obj = &session->IMsgrSessionHost_iface;
-    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &session->events.IConnectionPointContainer_iface;
-    else if (IsEqualGUID(riid, &IID_IMsgrLock))
-        *obj = &session->lock.IMsgrLock_iface;
-    else
-    {
-        WARN("no interface %s\n", debugstr_guid(riid));
-        *obj = NULL;
-        return E_NOINTERFACE;
-    }
-    IUnknown_AddRef((IUnknown *)*obj);
-    return S_OK;
-}
-
-static ULONG WINAPI session_AddRef(IMsgrSession *iface)
-{
-    struct session *session = impl_from_IMsgrSession(iface);
-    ULONG refcount = InterlockedIncrement(&session->refcount);
-
-    TRACE("%p, refcount %lu.\n", session, refcount);
-    return refcount;
-}
+FORWARD_IUNKNOWN_METHODS(session, IMsgrSession, &impl_from_IMsgrSession(iface)->object.IUnknown_iface)
 
 static void wipe_string(BSTR str)
 {
@@ -348,56 +283,34 @@ static void wipe_string(BSTR str)
 
 static void session_free(struct work_guard *guard)
 {
-    struct session *session = CONTAINING_RECORD(guard, struct session, guard);
+    struct session *session = CONTAINING_RECORD(guard, struct session, face.guard);
 
     TRACE("%p.\n", session);
 
-    /* Only when another thread's events outlasted the last Release. */
-    rv_session_destroy(session->core);
-    connection_point_destroy(&session->events.point);
     SysFreeString(session->app_name);
     SysFreeString(session->app_url);
     SysFreeString(session->local_address);
     wipe_string(session->invitation);
     wipe_string(session->context_data);
     SysFreeString(session->end_data);
-    DeleteCriticalSection(&session->cs);
+    session_face_destroy(&session->face);
     CoTaskMemFree(session);
-    unlock_module();
 }
 
 /* The client's last Release: the session ends, and the sinks and the contact
  * are let go of before it returns, whatever events are in flight. */
-static void session_close(struct session *session)
+static void session_final_release(struct com_object *object)
 {
+    struct session *session = CONTAINING_RECORD(object, struct session, object);
     IDispatch *user;
 
-    wake_target_remove(&session->wake);
-    if (work_guard_close(&session->guard))
-    {
-        /* No handler runs after this (but for one of this thread that
-         * released from inside its event, which the core allows). */
-        rv_session_destroy(session->core);
-        session->core = NULL;
-    }
-    connection_point_unadvise_all(&session->events.point);
-    EnterCriticalSection(&session->cs);
+    session_face_close(&session->face);
+    EnterCriticalSection(&session->face.cs);
     user = session->user;
     session->user = NULL;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     if (user) IDispatch_Release(user);
-    work_guard_release(&session->guard);
-}
-
-static ULONG WINAPI session_Release(IMsgrSession *iface)
-{
-    struct session *session = impl_from_IMsgrSession(iface);
-    ULONG refcount = InterlockedDecrement(&session->refcount);
-
-    TRACE("%p, refcount %lu.\n", session, refcount);
-
-    if (!refcount) session_close(session);
-    return refcount;
+    work_guard_release(&session->face.guard);
 }
 
 DUAL_DISPATCH_METHODS(session, IMsgrSession, &msgsc_typeinfo, IMsgrSession_tid)
@@ -417,10 +330,10 @@ static HRESULT WINAPI session_get_Application(IMsgrSession *iface, BSTR *guid)
 
     if (!guid) return E_INVALIDARG;
     *guid = NULL;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (!session->app[0]) hr = SR_APP_NOT_SPECIFIED;
     else hr = copy_string(session->app, MSGR_GUID_LENGTH, guid);
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -434,8 +347,8 @@ static HRESULT WINAPI session_put_Application(IMsgrSession *iface, BSTR guid)
 
     if ((hr = msgr_check_app_guid(guid, SysStringLen(guid))) != S_OK) return hr;
     /* Only the inviter chooses, before it invites. */
-    if ((rv_session_get_flags(session->core) & RV_FLAG_INVITEE) ||
-        rv_session_get_state(session->core) != RV_STATE_READY)
+    if ((rv_session_get_flags(session->face.core) & RV_FLAG_INVITEE) ||
+        rv_session_get_state(session->face.core) != RV_STATE_READY)
         return SR_SESSION_NOT_READY;
     if ((hr = msgr_lookup_app(guid, &name, &url, NULL)) == S_FALSE)
     {
@@ -444,7 +357,7 @@ static HRESULT WINAPI session_put_Application(IMsgrSession *iface, BSTR guid)
     }
     if (FAILED(hr)) return hr;
 
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     memcpy(session->app, guid, MSGR_GUID_LENGTH * sizeof(WCHAR));
     session->app[MSGR_GUID_LENGTH] = 0;
     old_name = session->app_name;
@@ -452,7 +365,7 @@ static HRESULT WINAPI session_put_Application(IMsgrSession *iface, BSTR guid)
     session->app_name = name;
     session->app_url = url;
     session->app_registered = TRUE;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     SysFreeString(old_name);
     SysFreeString(old_url);
     return S_OK;
@@ -465,7 +378,7 @@ static HRESULT WINAPI session_get_State(IMsgrSession *iface, SESSION_STATE *stat
     TRACE("%p, %p.\n", session, state);
 
     if (!state) return E_INVALIDARG;
-    *state = (SESSION_STATE)rv_session_get_state(session->core);
+    *state = (SESSION_STATE)rv_session_get_state(session->face.core);
     return S_OK;
 }
 
@@ -484,11 +397,11 @@ static rv_result take_invitation(void *ctx, const char *core)
     struct session *session = invite->session;
     HRESULT hr;
 
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     hr = msgr_invitation_format(session->app, session->app_name, SysStringLen(session->app_name),
                                 session->app_url, SysStringLen(session->app_url), invite->appdata,
                                 invite->appdata_len, core, &invite->text);
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -505,11 +418,11 @@ static HRESULT WINAPI session_Invite(IMsgrSession *iface, IDispatch *user, BSTR 
     TRACE("%p, %p, %u units.\n", session, user, SysStringLen(appdata));
 
     if (!user || invite.appdata_len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
-    if ((rv_session_get_flags(session->core) & RV_FLAG_INVITEE) ||
-        rv_session_get_state(session->core) != RV_STATE_READY)
+    if ((rv_session_get_flags(session->face.core) & RV_FLAG_INVITEE) ||
+        rv_session_get_state(session->face.core) != RV_STATE_READY)
         return SR_SESSION_NOT_READY;
 
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (!session->app[0]) hr = SR_APP_NOT_SPECIFIED;
     else
     {
@@ -527,19 +440,19 @@ static HRESULT WINAPI session_Invite(IMsgrSession *iface, IDispatch *user, BSTR 
             host[len] = 0;
         }
     }
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     if (FAILED(hr)) return hr;
 
-    hr = rv_session_invite_with(session->core, have_host ? host : NULL, 0, take_invitation, &invite);
+    hr = rv_session_invite_with(session->face.core, have_host ? host : NULL, 0, take_invitation, &invite);
     if (SUCCEEDED(hr))
     {
         IDispatch_AddRef(user);
-        EnterCriticalSection(&session->cs);
+        EnterCriticalSection(&session->face.cs);
         if (session->user) IDispatch_Release(session->user);
         session->user = user;
         old = session->invitation;
         session->invitation = invite.text;
-        LeaveCriticalSection(&session->cs);
+        LeaveCriticalSection(&session->face.cs);
         wipe_string(old);
     }
     else if (hr == RV_E_INVALIDARG) hr = SR_NETWORK_CONFIG_FAILURE;
@@ -549,14 +462,14 @@ static HRESULT WINAPI session_Invite(IMsgrSession *iface, IDispatch *user, BSTR 
         WARN("cannot listen: %#lx\n", hr);
         hr = SR_INVITATION_SEND_FAILURE;
     }
-    dispatch_now(session);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
 static BOOL is_invitee_waiting(struct session *session)
 {
-    return (rv_session_get_flags(session->core) & RV_FLAG_INVITEE) &&
-           rv_session_get_state(session->core) == RV_STATE_INVITATION;
+    return (rv_session_get_flags(session->face.core) & RV_FLAG_INVITEE) &&
+           rv_session_get_state(session->face.core) == RV_STATE_INVITATION;
 }
 
 /* Records the OnTermination this side fires for its own Cancel or Decline. */
@@ -565,11 +478,11 @@ static HRESULT set_end(struct session *session, HRESULT reason, BSTR data)
     BSTR copy = NULL, old;
 
     if (SysStringLen(data) && !(copy = SysAllocStringLen(data, SysStringLen(data)))) return E_OUTOFMEMORY;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     old = session->end_data;
     session->end_hr = reason;
     session->end_data = copy;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     SysFreeString(old);
     return S_OK;
 }
@@ -578,11 +491,11 @@ static void clear_end(struct session *session)
 {
     BSTR old;
 
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     old = session->end_data;
     session->end_hr = S_OK;
     session->end_data = NULL;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     SysFreeString(old);
 }
 
@@ -595,16 +508,16 @@ static HRESULT WINAPI session_Decline(IMsgrSession *iface, BSTR appdata)
     TRACE("%p, %u units.\n", session, len);
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
-    if (!(rv_session_get_flags(session->core) & RV_FLAG_INVITEE)) return SR_NOT_INVITEE;
+    if (!(rv_session_get_flags(session->face.core) & RV_FLAG_INVITEE)) return SR_NOT_INVITEE;
     if (!is_invitee_waiting(session)) return SR_SESSION_STATE_INVALID;
     if (FAILED(hr = set_end(session, SR_INVITATION_DECLINED, appdata))) return hr;
-    if (FAILED(hr = rv_session_decline_ex(session->core, appdata, len)))
+    if (FAILED(hr = rv_session_decline_ex(session->face.core, appdata, len)))
     {
         clear_end(session);
         if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
         else if (hr != RV_E_OUTOFMEMORY) hr = SR_DECLINE_SEND_FAILURE;
     }
-    dispatch_now(session);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -618,15 +531,15 @@ static HRESULT WINAPI session_Cancel(IMsgrSession *iface, LONG reason, BSTR appd
     TRACE("%p, %#lx, %u units.\n", session, reason, len);
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
-    state = rv_session_get_state(session->core);
+    state = rv_session_get_state(session->face.core);
     if (state == RV_STATE_CANCELLED || state == RV_STATE_DECLINED || state == RV_STATE_TERMINATED) return E_FAIL;
     if (FAILED(hr = set_end(session, SR_SESSION_CANCELLED_LOCAL, appdata))) return hr;
-    if (FAILED(hr = rv_session_cancel_ex(session->core, reason, appdata, len)))
+    if (FAILED(hr = rv_session_cancel_ex(session->face.core, reason, appdata, len)))
     {
         clear_end(session);
         if (hr != RV_E_OUTOFMEMORY) hr = E_FAIL;
     }
-    dispatch_now(session);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -640,12 +553,12 @@ static HRESULT WINAPI session_Accept(IMsgrSession *iface, BSTR appdata)
 
     if (len > MSGR_MAX_APPDATA_UNITS) return E_INVALIDARG;
     if (!is_invitee_waiting(session)) return SR_SESSION_STATE_INVALID;
-    if (FAILED(hr = rv_session_accept_ex(session->core, appdata, len)))
+    if (FAILED(hr = rv_session_accept_ex(session->face.core, appdata, len)))
     {
         if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
         else if (hr != RV_E_OUTOFMEMORY) hr = SR_ACCEPT_SEND_FAILURE;
     }
-    dispatch_now(session);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -662,7 +575,7 @@ static HRESULT WINAPI session_get_RemoteAddress(IMsgrSession *iface, BSTR *addre
     if (!address) return E_INVALIDARG;
     *address = NULL;
     /* Known once the peers are connected. */
-    if ((hr = rv_session_get_peer_address(session->core, text, sizeof(text))) != RV_S_OK)
+    if ((hr = rv_session_get_peer_address(session->face.core, text, sizeof(text))) != RV_S_OK)
         return hr == RV_S_FALSE ? S_FALSE : E_OUTOFMEMORY;
     for (i = 0; text[i]; i++) textW[i] = (unsigned char)text[i];
     textW[i] = 0;
@@ -672,23 +585,12 @@ static HRESULT WINAPI session_get_RemoteAddress(IMsgrSession *iface, BSTR *addre
 static HRESULT WINAPI session_get_SessionID(IMsgrSession *iface, BSTR *id)
 {
     struct session *session = impl_from_IMsgrSession(iface);
-    uint8_t bytes[RV_SESSION_ID_SIZE];
-    WCHAR text[40];
-    GUID guid;
-    HRESULT hr;
 
     TRACE("%p, %p.\n", session, id);
 
     if (!id) return E_INVALIDARG;
-    *id = NULL;
-    if (FAILED(hr = rv_session_get_id(session->core, bytes))) return hr;
-    /* The 16 bytes as a GUID in wire (big-endian) order, as RendezvousSession shows them. */
-    guid.Data1 = (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
-    guid.Data2 = (bytes[4] << 8) | bytes[5];
-    guid.Data3 = (bytes[6] << 8) | bytes[7];
-    memcpy(guid.Data4, bytes + 8, 8);
-    StringFromGUID2(&guid, text, ARRAY_SIZE(text));
-    return copy_string(text, lstrlenW(text), id);
+    /* As RendezvousSession shows it. */
+    return session_face_get_id(&session->face, id);
 }
 
 static HRESULT WINAPI session_get_ContextData(IMsgrSession *iface, BSTR *data)
@@ -700,10 +602,10 @@ static HRESULT WINAPI session_get_ContextData(IMsgrSession *iface, BSTR *data)
 
     if (!data) return E_INVALIDARG;
     *data = NULL;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (!session->context_data) hr = S_FALSE;
     else hr = copy_string(session->context_data, SysStringLen(session->context_data), data);
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -716,10 +618,10 @@ static HRESULT WINAPI session_get_ApplicationName(IMsgrSession *iface, BSTR *nam
 
     if (!name) return E_INVALIDARG;
     *name = NULL;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (!session->app[0]) hr = SR_APP_NOT_SPECIFIED;
     else hr = copy_string(session->app_name, SysStringLen(session->app_name), name);
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -732,10 +634,10 @@ static HRESULT WINAPI session_get_ApplicationURL(IMsgrSession *iface, BSTR *url)
 
     if (!url) return E_INVALIDARG;
     *url = NULL;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (!session->app[0]) hr = SR_APP_NOT_SPECIFIED;
     else hr = copy_string(session->app_url, SysStringLen(session->app_url), url);
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -747,10 +649,10 @@ static HRESULT WINAPI session_get_Flags(IMsgrSession *iface, LONG *flags)
 
     if (!flags) return E_INVALIDARG;
     /* SF_INVITER and SF_INVITEE are the core's role flags. */
-    *flags = rv_session_get_flags(session->core);
-    EnterCriticalSection(&session->cs);
+    *flags = rv_session_get_flags(session->face.core);
+    EnterCriticalSection(&session->face.cs);
     if (session->app_registered) *flags |= SF_APP_INVITE_COMPATIBLE;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return S_OK;
 }
 
@@ -762,10 +664,10 @@ static HRESULT WINAPI session_get_User(IMsgrSession *iface, IDispatch **user)
     TRACE("%p, %p.\n", session, user);
 
     if (!user) return E_INVALIDARG;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if ((*user = session->user)) IDispatch_AddRef(*user);
     else hr = SR_NO_USER_INVITED;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -783,10 +685,10 @@ static HRESULT WINAPI session_put_LocalAddress(IMsgrSession *iface, BSTR address
     for (i = 0; i < len; i++)
         if (!address[i]) return E_INVALIDARG;
     if (FAILED(copy_string(address, len, &copy))) return E_OUTOFMEMORY;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     old = session->local_address;
     session->local_address = copy;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     SysFreeString(old);
     return S_OK;
 }
@@ -799,10 +701,10 @@ static HRESULT WINAPI session_get_LocalAddress(IMsgrSession *iface, BSTR *addres
     TRACE("%p, %p.\n", session, address);
 
     if (!address) return E_INVALIDARG;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (session->local_address) hr = copy_string(session->local_address, SysStringLen(session->local_address), address);
     else hr = copy_string(DEFAULT_LOCAL_ADDRESS, ARRAY_SIZE(DEFAULT_LOCAL_ADDRESS) - 1, address);
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -814,8 +716,8 @@ static HRESULT WINAPI session_SendContextData(IMsgrSession *iface, BSTR data)
     TRACE("%p, %u units.\n", session, SysStringLen(data));
 
     /* rv_profile_messenger has every rule: 300 units, five sends, the states. */
-    hr = rv_session_send_context_data(session->core, data, SysStringLen(data));
-    dispatch_now(session);
+    hr = rv_session_send_context_data(session->face.core, data, SysStringLen(data));
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -849,7 +751,7 @@ static const IMsgrSessionVtbl session_vtbl =
 
 /* IMsgrSessionHost */
 
-FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionHost, (IUnknown *)&impl_from_IMsgrSessionHost(iface)->IMsgrSession_iface)
+FORWARD_IUNKNOWN_METHODS(host, IMsgrSessionHost, &impl_from_IMsgrSessionHost(iface)->object.IUnknown_iface)
 
 DUAL_DISPATCH_METHODS(host, IMsgrSessionHost, &msgsc_typeinfo, IMsgrSessionHost_tid)
 
@@ -862,10 +764,10 @@ static HRESULT WINAPI host_get_Invitation(IMsgrSessionHost *iface, BSTR *invitat
 
     if (!invitation) return E_POINTER;
     *invitation = NULL;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (!session->invitation) hr = E_INVALID_STATE;
     else hr = copy_string(session->invitation, SysStringLen(session->invitation), invitation);
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -876,9 +778,9 @@ static HRESULT WINAPI host_get_Handled(IMsgrSessionHost *iface, VARIANT_BOOL *ha
     TRACE("%p, %p.\n", session, handled);
 
     if (!handled) return E_POINTER;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     *handled = session->handled;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return S_OK;
 }
 
@@ -888,7 +790,7 @@ static HRESULT WINAPI host_get_SecurityCode(IMsgrSessionHost *iface, BSTR *code)
 
     TRACE("%p, %p.\n", session, code);
 
-    return module_security_code(session->core, code);
+    return module_security_code(session->face.core, code);
 }
 
 /* Launch: "msgr-launch:PID" in the running object table names the session a
@@ -908,7 +810,7 @@ static HRESULT fire_before_launch(struct session *session, VARIANT_BOOL *enable)
     *enable = VARIANT_TRUE;
     V_VT(&arg) = VT_BOOL | VT_BYREF;
     V_BOOLREF(&arg) = enable;
-    event_source_fire(&session->events, DISPID_BEFOREAPPLAUNCH, &arg, 1);
+    event_source_fire(&session->face.events, DISPID_BEFOREAPPLAUNCH, &arg, 1);
     return S_OK;
 }
 
@@ -939,7 +841,7 @@ static HRESULT decline_unregistered_app(struct session *session, BSTR name, BSTR
     HRESULT hr;
 
     if (FAILED(hr = set_end(session, SR_APP_NOT_REGISTERED, NULL))) return hr;
-    if (FAILED(hr = rv_session_decline_ex(session->core, NULL, 0)))
+    if (FAILED(hr = rv_session_decline_ex(session->face.core, NULL, 0)))
     {
         clear_end(session);
         if (hr == RV_E_INVALID_STATE) return SR_SESSION_STATE_INVALID;
@@ -951,7 +853,7 @@ static HRESULT decline_unregistered_app(struct session *session, BSTR name, BSTR
     V_BSTR(&args[1]) = name;
     V_VT(&args[0]) = VT_BSTR;
     V_BSTR(&args[0]) = url;
-    event_source_fire(&session->events, DISPID_ONAPPNOTPRESENT, args, 2);
+    event_source_fire(&session->face.events, DISPID_ONAPPNOTPRESENT, args, 2);
     return SR_APP_NOT_REGISTERED;
 }
 
@@ -974,10 +876,10 @@ static HRESULT register_launch(struct session *session, IRunningObjectTable *rot
         return SR_APPLICATION_LAUNCH_FAILED;
     }
     IMoniker_Release(moniker);
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     session->launched_pid = pi->dwProcessId;
     session->rot_cookie = cookie;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     ResumeThread(pi->hThread);
     return S_OK;
 }
@@ -995,11 +897,11 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
     TRACE("%p.\n", session);
 
     if (!is_invitee_waiting(session)) return SR_SESSION_STATE_INVALID;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     memcpy(app, session->app, sizeof(app));
     hr = copy_string(session->app_name, SysStringLen(session->app_name), &name);
     if (SUCCEEDED(hr)) hr = copy_string(session->app_url, SysStringLen(session->app_url), &url);
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     if (SUCCEEDED(hr)) hr = msgr_lookup_app(app, NULL, NULL, &path);
     if (FAILED(hr)) goto done;
 
@@ -1011,14 +913,14 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
 
     /* Everything that can fail for want of memory comes before the accept. */
     if (FAILED(hr = GetRunningObjectTable(0, &rot))) goto done;
-    if (FAILED(hr = rv_session_accept_ex(session->core, NULL, 0)))
+    if (FAILED(hr = rv_session_accept_ex(session->face.core, NULL, 0)))
     {
         if (hr == RV_E_INVALID_STATE) hr = SR_SESSION_STATE_INVALID;
         else if (hr != RV_E_OUTOFMEMORY) hr = SR_ACCEPT_SEND_FAILURE;
         goto done;
     }
-    dispatch_now(session);
-    event_source_fire(&session->events, DISPID_ONREADYTOLAUNCH, NULL, 0);
+    session_face_dispatch_now(&session->face);
+    event_source_fire(&session->face.events, DISPID_ONREADYTOLAUNCH, NULL, 0);
     fire_before_launch(session, &enable);
     if (!enable)
     {
@@ -1034,7 +936,7 @@ static HRESULT WINAPI host_Launch(IMsgrSessionHost *iface)
 failed:
     /* Accepted but not started: the inviter hears why. */
     set_end(session, SR_APPLICATION_LAUNCH_FAILED, NULL);
-    rv_session_cancel_ex(session->core, SR_APPLICATION_LAUNCH_FAILED, NULL, 0);
+    rv_session_cancel_ex(session->face.core, SR_APPLICATION_LAUNCH_FAILED, NULL, 0);
 done:
     if (pi.hThread) CloseHandle(pi.hThread);
     if (pi.hProcess) CloseHandle(pi.hProcess);
@@ -1042,7 +944,7 @@ done:
     SysFreeString(name);
     SysFreeString(url);
     SysFreeString(path);
-    dispatch_now(session);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -1096,24 +998,15 @@ static HRESULT session_new(uint32_t role, struct session **ret)
     session->IMsgrSession_iface.lpVtbl = &session_vtbl;
     session->IMsgrSessionHost_iface.lpVtbl = &host_vtbl;
     session->lock.IMsgrLock_iface.lpVtbl = &msgr_lock_vtbl;
-    session->lock.outer = (IUnknown *)&session->IMsgrSession_iface;
-    session->refcount = 1;
-    work_guard_init(&session->guard, session_free);
-
-    if (FAILED(hr = wake_target_init(&session->wake, &session->guard, dispatch_session)))
+    session->lock.outer = &session->object.IUnknown_iface;
+    com_object_init(&session->object, session, session_interfaces, session_final_release);
+    if (FAILED(hr = session_face_init(&session->face, (IUnknown *)&session->IMsgrSession_iface,
+                                      &DIID_DMsgrSessionEvents, &rv_profile_messenger, role,
+                                      &session_callbacks, session_free)))
     {
         CoTaskMemFree(session);
         return hr;
     }
-    if (FAILED(hr = rv_session_create(&rv_profile_messenger, role, &session_callbacks, session, &session->core)))
-    {
-        wake_target_remove(&session->wake);
-        CoTaskMemFree(session);
-        return hr;
-    }
-    InitializeCriticalSection(&session->cs);
-    event_source_init(&session->events, (IUnknown *)&session->IMsgrSession_iface, &DIID_DMsgrSessionEvents);
-    lock_module();
     *ret = session;
     return S_OK;
 }
@@ -1145,7 +1038,7 @@ HRESULT msgr_session_create_invitee(const WCHAR *text, UINT length, IDispatch **
     if (FAILED(hr = registered = msgr_lookup_app(inv.app, &name, &url, NULL))) goto done;
     if (FAILED(hr = session_new(RV_FLAG_INVITEE, &session))) goto done;
 
-    if (FAILED(hr = rv_session_receive_invitation(session->core, inv.core)))
+    if (FAILED(hr = rv_session_receive_invitation(session->face.core, inv.core)))
     {
         IMsgrSession_Release(&session->IMsgrSession_iface);
         goto done;
@@ -1167,7 +1060,7 @@ HRESULT msgr_session_create_invitee(const WCHAR *text, UINT length, IDispatch **
     *appdata = inv.appdata;
     inv.appdata = NULL;
     *ret = (IDispatch *)&session->IMsgrSession_iface;
-    dispatch_now(session);
+    session_face_dispatch_now(&session->face);
 
 done:
     SysFreeString(name);
@@ -1181,7 +1074,7 @@ void msgr_session_set_handled(IDispatch *dispatch, VARIANT_BOOL handled)
     struct session *session = session_from_dispatch(dispatch);
 
     if (!session) return;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     session->handled = handled;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
 }

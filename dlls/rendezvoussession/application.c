@@ -65,7 +65,7 @@ struct app_event
 struct application
 {
     IRendezvousApplication IRendezvousApplication_iface;
-    LONG refcount;
+    struct com_object object;
     enum app_kind kind;
     BOOL used;                  /* a session was accepted once */
     IConnectionPointContainer *container;  /* released at the end: a release is a round trip */
@@ -549,61 +549,35 @@ static HRESULT create_window(struct application *app)
 
 /* IRendezvousApplication */
 
-static HRESULT WINAPI application_QueryInterface(IRendezvousApplication *iface, REFIID riid, void **obj)
+static const struct object_interface application_interfaces[] =
 {
-    struct application *app = impl_from_IRendezvousApplication(iface);
+    { &IID_IRendezvousApplication, offsetof(struct application, IRendezvousApplication_iface) },
+    { NULL }
+};
 
-    TRACE("%p, %s, %p.\n", app, debugstr_guid(riid), obj);
+FORWARD_IUNKNOWN_METHODS(application, IRendezvousApplication,
+                         &impl_from_IRendezvousApplication(iface)->object.IUnknown_iface)
 
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousApplication))
+static void application_final_release(struct com_object *object)
+{
+    struct application *app = CONTAINING_RECORD(object, struct application, object);
+
+    /* The sink and any job hold references: nothing of a session is left. */
+    free_events(app);
+    if (app->window)
     {
-        *obj = &app->IRendezvousApplication_iface;
-        IRendezvousApplication_AddRef(iface);
-        return S_OK;
-    }
-
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI application_AddRef(IRendezvousApplication *iface)
-{
-    struct application *app = impl_from_IRendezvousApplication(iface);
-    ULONG refcount = InterlockedIncrement(&app->refcount);
-
-    TRACE("%p, refcount %lu.\n", app, refcount);
-    return refcount;
-}
-
-static ULONG WINAPI application_Release(IRendezvousApplication *iface)
-{
-    struct application *app = impl_from_IRendezvousApplication(iface);
-    ULONG refcount = InterlockedDecrement(&app->refcount);
-
-    TRACE("%p, refcount %lu.\n", app, refcount);
-
-    if (!refcount)
-    {
-        /* The sink and any job hold references: nothing of a session is left. */
-        free_events(app);
-        if (app->window)
+        if (GetWindowThreadProcessId(app->window, NULL) == GetCurrentThreadId())
+            DestroyWindow(app->window);
+        else
         {
-            if (GetWindowThreadProcessId(app->window, NULL) == GetCurrentThreadId())
-                DestroyWindow(app->window);
-            else
-            {
-                SetWindowLongPtrW(app->window, GWLP_USERDATA, 0);
-                PostMessageW(app->window, WM_CLOSE, 0, 0);
-            }
+            SetWindowLongPtrW(app->window, GWLP_USERDATA, 0);
+            PostMessageW(app->window, WM_CLOSE, 0, 0);
         }
-        handshake_free(&app->handshake);
-        DeleteCriticalSection(&app->cs);
-        CoTaskMemFree(app);
-        unlock_module();
     }
-    return refcount;
+    handshake_free(&app->handshake);
+    DeleteCriticalSection(&app->cs);
+    CoTaskMemFree(app);
+    unlock_module();
 }
 
 /* Errors of the IM's session object while we set up: it is not a usable session. */
@@ -785,7 +759,7 @@ static HRESULT application_create(enum app_kind kind, REFIID riid, void **obj)
     if (!(app = CoTaskMemAlloc(sizeof(*app)))) return E_OUTOFMEMORY;
     memset(app, 0, sizeof(*app));
     app->IRendezvousApplication_iface.lpVtbl = &application_vtbl;
-    app->refcount = 1;
+    com_object_init(&app->object, app, application_interfaces, application_final_release);
     app->kind = kind;
     InitializeCriticalSection(&app->cs);
     lock_module();

@@ -283,32 +283,20 @@ struct wbuf
     BOOL overflow;
 };
 
-static void wbuf_append(struct wbuf *b, const WCHAR *str, size_t len)
+/* What does not fit is not written, and makes the whole command fail. */
+static void wbuf_putc(struct wbuf *b, WCHAR c)
 {
-    if (b->overflow || len >= b->size - b->len)
+    if (b->overflow || b->len + 1 >= b->size) b->overflow = TRUE;
+    else
     {
-        b->overflow = TRUE;
-        return;
+        b->data[b->len++] = c;
+        b->data[b->len] = 0;
     }
-    memcpy(b->data + b->len, str, len * sizeof(WCHAR));
-    b->len += len;
-    b->data[b->len] = 0;
 }
 
 static void wbuf_append_ascii(struct wbuf *b, const char *str)
 {
-    WCHAR tmp[128];
-    size_t i, len = strlen(str);
-
-    while (len)
-    {
-        size_t n = min(len, ARRAY_SIZE(tmp));
-
-        for (i = 0; i < n; i++) tmp[i] = (unsigned char)str[i];
-        wbuf_append(b, tmp, n);
-        str += n;
-        len -= n;
-    }
+    while (*str) wbuf_putc(b, (unsigned char)*str++);
 }
 
 static HRESULT expand_command(const struct backend_request *req, WCHAR **ret)
@@ -338,7 +326,7 @@ static HRESULT expand_command(const struct backend_request *req, WCHAR **ret)
         }
         if (!name)
         {
-            wbuf_append(&b, p++, 1);
+            wbuf_putc(&b, *p++);
             continue;
         }
         if (!wcscmp(name, L"%USER%"))

@@ -41,16 +41,9 @@ struct session
 {
     IRendezvousSession IRendezvousSession_iface;
     IRendezvousSessionHost IRendezvousSessionHost_iface;
-    struct event_source events;     /* the container and its one point */
-    LONG refcount;
-    struct work_guard guard;           /* the memory, through events in flight */
-
-    struct rv_session *core;
-    CRITICAL_SECTION cs;     /* guards remote_user */
+    struct com_object object;
+    struct session_face face;       /* its cs guards remote_user */
     BSTR remote_user;
-
-    /* Where the core's wakes go (wake.c). */
-    struct wake_target wake;
 };
 
 static inline struct session *impl_from_IRendezvousSession(IRendezvousSession *iface)
@@ -63,30 +56,9 @@ static inline struct session *impl_from_IRendezvousSessionHost(IRendezvousSessio
     return CONTAINING_RECORD(iface, struct session, IRendezvousSessionHost_iface);
 }
 
-/* Event dispatch */
-
-static void dispatch_session(struct wake_target *wake)
+static inline struct session *impl_from_face(void *face)
 {
-    struct session *session = CONTAINING_RECORD(wake, struct session, wake);
-
-    /* The sinks are looked up once for the burst. */
-    event_source_hold_sinks(&session->events);
-    rv_session_dispatch(session->core);
-    event_source_release_sinks(&session->events);
-}
-
-/* Called by the core from any thread, never while the session is being freed. */
-static void session_wake(void *user)
-{
-    struct session *session = user;
-    wake_target_signal(&session->wake);
-}
-
-/* Runs the events that a call on this thread queued, so that hosts and sinks
- * see them before the call returns, as the documented sample does. */
-static void dispatch_now(struct session *session)
-{
-    wake_target_dispatch_here(&session->wake);
+    return CONTAINING_RECORD(face, struct session, face);
 }
 
 /* Core handlers: these fire DRendezvousSessionEvents.  The dispatch's work
@@ -94,22 +66,16 @@ static void dispatch_now(struct session *session)
 
 static void on_state_changed(void *user, enum rv_state new_state, enum rv_state prev_state)
 {
-    struct session *session = user;
-    VARIANT arg;
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, state %d -> %d.\n", session, prev_state, new_state);
 
-    wake_target_follow_session(&session->wake, session->core, new_state);
-
-    /* The argument is the new state; see docs/behaviour.md. */
-    V_VT(&arg) = VT_I4;
-    V_I4(&arg) = new_state;
-    event_source_fire(&session->events, DISPID_EVENT_ON_STATE_CHANGED, &arg, 1);
+    session_face_state_changed(&session->face, DISPID_EVENT_ON_STATE_CHANGED, new_state);
 }
 
 static void on_context_data(void *user, const uint16_t *units, uint32_t count)
 {
-    struct session *session = user;
+    struct session *session = impl_from_face(user);
     VARIANT arg;
 
     TRACE("%p, %u units.\n", session, count);
@@ -119,47 +85,34 @@ static void on_context_data(void *user, const uint16_t *units, uint32_t count)
     {
         /* The sender's sinks hear of it through OnSendError. */
         WARN("cannot deliver %u units of context data\n", count);
-        rv_session_report_delivery_failure(session->core, E_OUTOFMEMORY);
+        rv_session_report_delivery_failure(session->face.core, E_OUTOFMEMORY);
         return;
     }
-    event_source_fire(&session->events, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
+    event_source_fire(&session->face.events, DISPID_EVENT_ON_CONTEXT_DATA, &arg, 1);
     SysFreeString(V_BSTR(&arg));
 }
 
 static void on_termination(void *user, rv_result hr, const uint16_t *units, uint32_t count)
 {
-    struct session *session = user;
-    VARIANT args[2];
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, %#x, %u units.\n", session, hr, count);
 
-    /* Standard order: rgvarg[0] is the last parameter. */
-    V_VT(&args[1]) = VT_I4;
-    V_I4(&args[1]) = hr;
-    V_VT(&args[0]) = VT_BSTR;
-    /* Without memory for the data the event still comes, with "": the end
-     * and its HRESULT matter more than the text. */
-    if (!(V_BSTR(&args[0]) = SysAllocStringLen(units, count)) && count)
-        WARN("OnTermination loses %u units of data\n", count);
-    event_source_fire(&session->events, DISPID_EVENT_ON_TERMINATION, args, 2);
-    SysFreeString(V_BSTR(&args[0]));
+    session_face_fire_termination(&session->face, DISPID_EVENT_ON_TERMINATION, hr, units, count);
 }
 
 static void on_send_error(void *user, rv_result hr)
 {
-    struct session *session = user;
-    VARIANT arg;
+    struct session *session = impl_from_face(user);
 
     TRACE("%p, %#x.\n", session, hr);
 
-    V_VT(&arg) = VT_I4;
-    V_I4(&arg) = hr;
-    event_source_fire(&session->events, DISPID_EVENT_ON_SEND_ERROR, &arg, 1);
+    session_face_fire_i4(&session->face, DISPID_EVENT_ON_SEND_ERROR, hr);
 }
 
 static const struct rv_session_callbacks session_callbacks =
 {
-    session_wake,
+    session_face_wake,
     on_state_changed,
     on_context_data,
     on_termination,
@@ -168,78 +121,36 @@ static const struct rv_session_callbacks session_callbacks =
 
 /* IRendezvousSession */
 
-static HRESULT WINAPI session_QueryInterface(IRendezvousSession *iface, REFIID riid, void **obj)
+static const struct object_interface session_interfaces[] =
 {
-    struct session *session = impl_from_IRendezvousSession(iface);
+    { &IID_IRendezvousSession, offsetof(struct session, IRendezvousSession_iface) },
+    { &IID_IRendezvousSessionHost, offsetof(struct session, IRendezvousSessionHost_iface) },
+    { &IID_IDispatch, offsetof(struct session, IRendezvousSessionHost_iface) },
+    { &IID_IConnectionPointContainer, offsetof(struct session, face.events.IConnectionPointContainer_iface) },
+    { NULL }
+};
 
-    TRACE("%p, %s, %p.\n", session, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IRendezvousSession))
-        *obj = &session->IRendezvousSession_iface;
-    else if (IsEqualGUID(riid, &IID_IRendezvousSessionHost) || IsEqualGUID(riid, &IID_IDispatch))
-        *obj = &session->IRendezvousSessionHost_iface;
-    else if (IsEqualGUID(riid, &IID_IConnectionPointContainer))
-        *obj = &session->events.IConnectionPointContainer_iface;
-    else
-    {
-        WARN("no interface %s\n", debugstr_guid(riid));
-        *obj = NULL;
-        return E_NOINTERFACE;
-    }
-    IUnknown_AddRef((IUnknown *)*obj);
-    return S_OK;
-}
-
-static ULONG WINAPI session_AddRef(IRendezvousSession *iface)
-{
-    struct session *session = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedIncrement(&session->refcount);
-
-    TRACE("%p, refcount %lu.\n", session, refcount);
-    return refcount;
-}
+FORWARD_IUNKNOWN_METHODS(session, IRendezvousSession, &impl_from_IRendezvousSession(iface)->object.IUnknown_iface)
 
 static void session_free(struct work_guard *guard)
 {
-    struct session *session = CONTAINING_RECORD(guard, struct session, guard);
+    struct session *session = CONTAINING_RECORD(guard, struct session, face.guard);
 
     TRACE("%p.\n", session);
 
-    /* Only when another thread's events outlasted the last Release. */
-    rv_session_destroy(session->core);
-    connection_point_destroy(&session->events.point);
     SysFreeString(session->remote_user);
-    DeleteCriticalSection(&session->cs);
+    session_face_destroy(&session->face);
     CoTaskMemFree(session);
-    unlock_module();
 }
 
 /* The client's last Release: the session ends and the sinks are let go of
  * before it returns, whatever events are in flight. */
-static void session_close(struct session *session)
+static void session_final_release(struct com_object *object)
 {
-    wake_target_remove(&session->wake);
-    if (work_guard_close(&session->guard))
-    {
-        /* No handler runs after this (but for one of this thread that
-         * released from inside its event, which the core allows). */
-        rv_session_destroy(session->core);
-        session->core = NULL;
-    }
-    connection_point_unadvise_all(&session->events.point);
-    work_guard_release(&session->guard);
-}
+    struct session *session = CONTAINING_RECORD(object, struct session, object);
 
-static ULONG WINAPI session_Release(IRendezvousSession *iface)
-{
-    struct session *session = impl_from_IRendezvousSession(iface);
-    ULONG refcount = InterlockedDecrement(&session->refcount);
-
-    TRACE("%p, refcount %lu.\n", session, refcount);
-
-    if (!refcount) session_close(session);
-    return refcount;
+    session_face_close(&session->face);
+    work_guard_release(&session->face.guard);
 }
 
 static HRESULT WINAPI session_get_State(IRendezvousSession *iface, RENDEZVOUS_SESSION_STATE *state)
@@ -249,7 +160,7 @@ static HRESULT WINAPI session_get_State(IRendezvousSession *iface, RENDEZVOUS_SE
     TRACE("%p, %p.\n", session, state);
 
     if (!state) return E_POINTER;
-    *state = (RENDEZVOUS_SESSION_STATE)rv_session_get_state(session->core);
+    *state = (RENDEZVOUS_SESSION_STATE)rv_session_get_state(session->face.core);
     return S_OK;
 }
 
@@ -261,9 +172,9 @@ static HRESULT WINAPI session_get_RemoteUser(IRendezvousSession *iface, BSTR *us
     TRACE("%p, %p.\n", session, user);
 
     if (!user) return E_POINTER;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     if (!(*user = SysAllocStringLen(session->remote_user, SysStringLen(session->remote_user)))) hr = E_OUTOFMEMORY;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return hr;
 }
 
@@ -274,7 +185,7 @@ static HRESULT WINAPI session_get_Flags(IRendezvousSession *iface, LONG *flags)
     TRACE("%p, %p.\n", session, flags);
 
     if (!flags) return E_POINTER;
-    *flags = rv_session_get_flags(session->core);
+    *flags = rv_session_get_flags(session->face.core);
     return S_OK;
 }
 
@@ -286,8 +197,8 @@ static HRESULT WINAPI session_SendContextData(IRendezvousSession *iface, BSTR da
     TRACE("%p, %u units.\n", session, SysStringLen(data));
 
     /* The core applies every rule: NULL, length, state, allocation. */
-    hr = rv_session_send_context_data(session->core, data, SysStringLen(data));
-    dispatch_now(session);
+    hr = rv_session_send_context_data(session->face.core, data, SysStringLen(data));
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -298,8 +209,8 @@ static HRESULT WINAPI session_Terminate(IRendezvousSession *iface, HRESULT resul
 
     TRACE("%p, %#lx, %u units.\n", session, result, SysStringLen(data));
 
-    hr = rv_session_terminate(session->core, result, data, SysStringLen(data));
-    dispatch_now(session);
+    hr = rv_session_terminate(session->face.core, result, data, SysStringLen(data));
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -317,8 +228,7 @@ static const IRendezvousSessionVtbl session_vtbl =
 
 /* IRendezvousSessionHost */
 
-FORWARD_IUNKNOWN_METHODS(host, IRendezvousSessionHost,
-                         (IUnknown *)&impl_from_IRendezvousSessionHost(iface)->IRendezvousSession_iface)
+FORWARD_IUNKNOWN_METHODS(host, IRendezvousSessionHost, &impl_from_IRendezvousSessionHost(iface)->object.IUnknown_iface)
 
 DUAL_DISPATCH_METHODS(host, IRendezvousSessionHost, &rendezvous_typeinfo, IRendezvousSessionHost_tid)
 
@@ -328,7 +238,7 @@ static HRESULT WINAPI host_Initialize(IRendezvousSessionHost *iface, LONG flags)
 
     TRACE("%p, %#lx.\n", session, flags);
 
-    return rv_session_set_role(session->core, flags);
+    return rv_session_set_role(session->face.core, flags);
 }
 
 static rv_result take_invitation(void *ctx, const char *text)
@@ -363,11 +273,11 @@ static HRESULT WINAPI host_CreateInvitation(IRendezvousSessionHost *iface, BSTR 
     host[len] = 0;
 
     /* Within range by construction: the registry value is clamped. */
-    rv_session_set_invitation_lifetime(session->core, backend_get_invitation_lifetime());
+    rv_session_set_invitation_lifetime(session->face.core, backend_get_invitation_lifetime());
     /* The BSTR is made before the session changes, so that its failure
      * changes nothing. */
-    hr = rv_session_invite_with(session->core, len ? host : NULL, 0, take_invitation, invitation);
-    dispatch_now(session);
+    hr = rv_session_invite_with(session->face.core, len ? host : NULL, 0, take_invitation, invitation);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -387,8 +297,8 @@ static HRESULT WINAPI host_ReceiveInvitation(IRendezvousSessionHost *iface, BSTR
         text[i] = invitation[i];
     }
     text[len] = 0;
-    hr = rv_session_receive_invitation(session->core, text);
-    dispatch_now(session);
+    hr = rv_session_receive_invitation(session->face.core, text);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -399,8 +309,8 @@ static HRESULT WINAPI host_Accept(IRendezvousSessionHost *iface)
 
     TRACE("%p.\n", session);
 
-    hr = rv_session_accept(session->core);
-    dispatch_now(session);
+    hr = rv_session_accept(session->face.core);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -411,8 +321,8 @@ static HRESULT WINAPI host_Decline(IRendezvousSessionHost *iface)
 
     TRACE("%p.\n", session);
 
-    hr = rv_session_decline(session->core);
-    dispatch_now(session);
+    hr = rv_session_decline(session->face.core);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -423,8 +333,8 @@ static HRESULT WINAPI host_Cancel(IRendezvousSessionHost *iface)
 
     TRACE("%p.\n", session);
 
-    hr = rv_session_cancel(session->core);
-    dispatch_now(session);
+    hr = rv_session_cancel(session->face.core);
+    session_face_dispatch_now(&session->face);
     return hr;
 }
 
@@ -437,10 +347,10 @@ static HRESULT WINAPI host_put_RemoteUser(IRendezvousSessionHost *iface, BSTR na
 
     if (SysStringLen(name) > MAX_REMOTE_USER) return E_INVALIDARG;
     if (!(copy = SysAllocStringLen(name, SysStringLen(name)))) return E_OUTOFMEMORY;
-    EnterCriticalSection(&session->cs);
+    EnterCriticalSection(&session->face.cs);
     SysFreeString(session->remote_user);
     session->remote_user = copy;
-    LeaveCriticalSection(&session->cs);
+    LeaveCriticalSection(&session->face.cs);
     return S_OK;
 }
 
@@ -456,24 +366,11 @@ static HRESULT WINAPI host_get_MaxContextData(IRendezvousSessionHost *iface, LON
 static HRESULT WINAPI host_get_SessionId(IRendezvousSessionHost *iface, BSTR *id)
 {
     struct session *session = impl_from_IRendezvousSessionHost(iface);
-    uint8_t bytes[RV_SESSION_ID_SIZE];
-    WCHAR text[40];
-    GUID guid;
-    HRESULT hr;
 
     TRACE("%p, %p.\n", session, id);
 
     if (!id) return E_POINTER;
-    *id = NULL;
-    if (FAILED(hr = rv_session_get_id(session->core, bytes))) return hr;
-    /* The 16 bytes as a GUID in wire (big-endian) order. */
-    guid.Data1 = (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
-    guid.Data2 = (bytes[4] << 8) | bytes[5];
-    guid.Data3 = (bytes[6] << 8) | bytes[7];
-    memcpy(guid.Data4, bytes + 8, 8);
-    StringFromGUID2(&guid, text, ARRAY_SIZE(text));
-    if (!(*id = SysAllocString(text))) return E_OUTOFMEMORY;
-    return S_OK;
+    return session_face_get_id(&session->face, id);
 }
 
 static HRESULT WINAPI host_get_SecurityCode(IRendezvousSessionHost *iface, BSTR *code)
@@ -482,7 +379,7 @@ static HRESULT WINAPI host_get_SecurityCode(IRendezvousSessionHost *iface, BSTR 
 
     TRACE("%p, %p.\n", session, code);
 
-    return module_security_code(session->core, code);
+    return module_security_code(session->face.core, code);
 }
 
 static const IRendezvousSessionHostVtbl host_vtbl =
@@ -517,23 +414,14 @@ HRESULT rendezvous_session_create(REFIID riid, void **obj)
     memset(session, 0, sizeof(*session));
     session->IRendezvousSession_iface.lpVtbl = &session_vtbl;
     session->IRendezvousSessionHost_iface.lpVtbl = &host_vtbl;
-    session->refcount = 1;
-    work_guard_init(&session->guard, session_free);
-
-    if (FAILED(hr = wake_target_init(&session->wake, &session->guard, dispatch_session)))
+    com_object_init(&session->object, session, session_interfaces, session_final_release);
+    if (FAILED(hr = session_face_init(&session->face, (IUnknown *)&session->IRendezvousSession_iface,
+                                      &DIID_DRendezvousSessionEvents, &rv_profile_rendezvous, 0,
+                                      &session_callbacks, session_free)))
     {
         CoTaskMemFree(session);
         return hr;
     }
-    if (FAILED(hr = rv_session_create(&rv_profile_rendezvous, 0, &session_callbacks, session, &session->core)))
-    {
-        wake_target_remove(&session->wake);
-        CoTaskMemFree(session);
-        return hr;
-    }
-    InitializeCriticalSection(&session->cs);
-    event_source_init(&session->events, (IUnknown *)&session->IRendezvousSession_iface, &DIID_DRendezvousSessionEvents);
-    lock_module();
 
     hr = IRendezvousSession_QueryInterface(&session->IRendezvousSession_iface, riid, obj);
     IRendezvousSession_Release(&session->IRendezvousSession_iface);

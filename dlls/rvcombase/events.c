@@ -25,6 +25,7 @@
 #include <olectl.h>
 
 #include "module.h"
+#include "object.h"
 #include "events.h"
 
 #include "wine/debug.h"
@@ -39,23 +40,15 @@ static inline struct connection_point *impl_from_IConnectionPoint(IConnectionPoi
     return CONTAINING_RECORD(iface, struct connection_point, IConnectionPoint_iface);
 }
 
+static const struct object_interface connection_point_interfaces[] =
+{
+    { &IID_IConnectionPoint, offsetof(struct connection_point, IConnectionPoint_iface) },
+    { NULL }
+};
+
 static HRESULT WINAPI connection_point_QueryInterface(IConnectionPoint *iface, REFIID riid, void **obj)
 {
-    struct connection_point *cp = impl_from_IConnectionPoint(iface);
-
-    TRACE("%p, %s, %p.\n", cp, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IConnectionPoint))
-    {
-        *obj = iface;
-        IConnectionPoint_AddRef(iface);
-        return S_OK;
-    }
-
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
+    return object_query_interface(impl_from_IConnectionPoint(iface), connection_point_interfaces, riid, obj);
 }
 
 /* The point lives inside its container and shares its reference count. */
@@ -216,86 +209,68 @@ static void release_snapshot(struct sink_entry *sinks, unsigned int count)
     CoTaskMemFree(sinks);
 }
 
-struct enum_connections
+/* IEnumConnections and IEnumConnectionPoints have the same methods but for
+ * the type of what Next hands out, so one enumerator serves both, as ole32's
+ * enumx.c does for its enumerators: only the kind differs. */
+
+struct enumerator;
+
+struct enumerator_kind
 {
-    IEnumConnections IEnumConnections_iface;
-    LONG refcount;
-    struct sink_entry *sinks;
-    unsigned int count;
-    unsigned int pos;
+    struct object_interface interfaces[2];
+    /* Stores item index, with a reference, in slot n of Next's array. */
+    void (*get)(const struct enumerator *enumerator, unsigned int index, void *array, ULONG n);
+    /* The items for a clone, and letting go of them; NULL when the
+     * enumerators share them (the container's points). */
+    HRESULT (*copy)(const struct enumerator *enumerator, void **items);
+    void (*release)(void *items, unsigned int count);
 };
 
-static inline struct enum_connections *impl_from_IEnumConnections(IEnumConnections *iface)
+struct enumerator
 {
-    return CONTAINING_RECORD(iface, struct enum_connections, IEnumConnections_iface);
+    IUnknown IEnum_iface;       /* the IEnumConnections or IEnumConnectionPoints */
+    struct com_object object;
+    const struct enumerator_kind *kind;
+    void *items;
+    unsigned int count;
+    unsigned int pos;
+    IConnectionPointContainer *container;   /* IEnumConnectionPoints: keeps the points alive */
+};
+
+static inline struct enumerator *impl_from_enum(IUnknown *iface)
+{
+    return CONTAINING_RECORD(iface, struct enumerator, IEnum_iface);
 }
 
-static HRESULT WINAPI enum_connections_QueryInterface(IEnumConnections *iface, REFIID riid, void **obj)
+FORWARD_IUNKNOWN_METHODS(enumerator, IUnknown, &impl_from_enum(iface)->object.IUnknown_iface)
+
+static void enumerator_final_release(struct com_object *object)
 {
-    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
+    struct enumerator *enumerator = CONTAINING_RECORD(object, struct enumerator, object);
 
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IEnumConnections))
-    {
-        *obj = iface;
-        IEnumConnections_AddRef(iface);
-        return S_OK;
-    }
-
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
+    if (enumerator->kind->release) enumerator->kind->release(enumerator->items, enumerator->count);
+    if (enumerator->container) IConnectionPointContainer_Release(enumerator->container);
+    CoTaskMemFree(enumerator);
+    unlock_module();
 }
 
-static ULONG WINAPI enum_connections_AddRef(IEnumConnections *iface)
+static HRESULT WINAPI enumerator_Next(IUnknown *iface, ULONG count, void *array, ULONG *fetched)
 {
-    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
-    ULONG refcount = InterlockedIncrement(&enumerator->refcount);
-
-    TRACE("%p, refcount %lu.\n", enumerator, refcount);
-    return refcount;
-}
-
-static ULONG WINAPI enum_connections_Release(IEnumConnections *iface)
-{
-    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
-    ULONG refcount = InterlockedDecrement(&enumerator->refcount);
-
-    TRACE("%p, refcount %lu.\n", enumerator, refcount);
-
-    if (!refcount)
-    {
-        release_snapshot(enumerator->sinks, enumerator->count);
-        CoTaskMemFree(enumerator);
-        unlock_module();
-    }
-    return refcount;
-}
-
-static HRESULT WINAPI enum_connections_Next(IEnumConnections *iface, ULONG count, CONNECTDATA *data,
-                                            ULONG *fetched)
-{
-    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
+    struct enumerator *enumerator = impl_from_enum(iface);
     ULONG n = 0;
 
-    TRACE("%p, %lu, %p, %p.\n", enumerator, count, data, fetched);
+    TRACE("%p, %lu, %p, %p.\n", enumerator, count, array, fetched);
 
-    if (!data || (count > 1 && !fetched)) return E_POINTER;
+    if (!array || (count > 1 && !fetched)) return E_POINTER;
     while (n < count && enumerator->pos < enumerator->count)
-    {
-        data[n].pUnk = (IUnknown *)enumerator->sinks[enumerator->pos].sink;
-        IUnknown_AddRef(data[n].pUnk);
-        data[n].dwCookie = enumerator->sinks[enumerator->pos].cookie;
-        n++;
-        enumerator->pos++;
-    }
+        enumerator->kind->get(enumerator, enumerator->pos++, array, n++);
     if (fetched) *fetched = n;
     return n == count ? S_OK : S_FALSE;
 }
 
-static HRESULT WINAPI enum_connections_Skip(IEnumConnections *iface, ULONG count)
+static HRESULT WINAPI enumerator_Skip(IUnknown *iface, ULONG count)
 {
-    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
+    struct enumerator *enumerator = impl_from_enum(iface);
 
     TRACE("%p, %lu.\n", enumerator, count);
 
@@ -308,9 +283,9 @@ static HRESULT WINAPI enum_connections_Skip(IEnumConnections *iface, ULONG count
     return S_OK;
 }
 
-static HRESULT WINAPI enum_connections_Reset(IEnumConnections *iface)
+static HRESULT WINAPI enumerator_Reset(IUnknown *iface)
 {
-    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
+    struct enumerator *enumerator = impl_from_enum(iface);
 
     TRACE("%p.\n", enumerator);
 
@@ -318,58 +293,100 @@ static HRESULT WINAPI enum_connections_Reset(IEnumConnections *iface)
     return S_OK;
 }
 
-static HRESULT create_enum_connections(struct sink_entry *sinks, unsigned int count, unsigned int pos,
-                                       IEnumConnections **ret);
+static const IEnumConnectionsVtbl enumerator_vtbl;
 
-static HRESULT WINAPI enum_connections_Clone(IEnumConnections *iface, IEnumConnections **ret)
+/* Takes ownership of items on success. */
+static HRESULT enumerator_create(const struct enumerator_kind *kind, void *items, unsigned int count,
+                                 IConnectionPointContainer *container, IUnknown **ret)
 {
-    struct enum_connections *enumerator = impl_from_IEnumConnections(iface);
-    struct sink_entry *copy = NULL;
-    unsigned int i;
+    struct enumerator *enumerator;
+
+    *ret = NULL;
+    if (!(enumerator = CoTaskMemAlloc(sizeof(*enumerator)))) return E_OUTOFMEMORY;
+    enumerator->IEnum_iface.lpVtbl = (const IUnknownVtbl *)&enumerator_vtbl;
+    com_object_init(&enumerator->object, enumerator, kind->interfaces, enumerator_final_release);
+    enumerator->kind = kind;
+    enumerator->items = items;
+    enumerator->count = count;
+    enumerator->pos = 0;
+    if ((enumerator->container = container)) IConnectionPointContainer_AddRef(container);
+    lock_module();
+    *ret = &enumerator->IEnum_iface;
+    return S_OK;
+}
+
+static HRESULT WINAPI enumerator_Clone(IUnknown *iface, IUnknown **ret)
+{
+    struct enumerator *enumerator = impl_from_enum(iface);
+    void *items = enumerator->items;
     HRESULT hr;
 
     TRACE("%p, %p.\n", enumerator, ret);
 
     if (!ret) return E_POINTER;
     *ret = NULL;
-    if (enumerator->count && !(copy = CoTaskMemAlloc(enumerator->count * sizeof(*copy)))) return E_OUTOFMEMORY;
-    for (i = 0; i < enumerator->count; i++)
+    if (enumerator->kind->copy && FAILED(hr = enumerator->kind->copy(enumerator, &items))) return hr;
+    if (FAILED(hr = enumerator_create(enumerator->kind, items, enumerator->count, enumerator->container, ret)))
     {
-        copy[i] = enumerator->sinks[i];
-        IDispatch_AddRef(copy[i].sink);
+        if (enumerator->kind->release) enumerator->kind->release(items, enumerator->count);
     }
-    if (FAILED(hr = create_enum_connections(copy, enumerator->count, enumerator->pos, ret)))
-        release_snapshot(copy, enumerator->count);
+    else
+        impl_from_enum(*ret)->pos = enumerator->pos;
     return hr;
 }
 
-static const IEnumConnectionsVtbl enum_connections_vtbl =
+/* IEnumConnectionPointsVtbl has the same layout. */
+static const IEnumConnectionsVtbl enumerator_vtbl =
 {
-    enum_connections_QueryInterface,
-    enum_connections_AddRef,
-    enum_connections_Release,
-    enum_connections_Next,
-    enum_connections_Skip,
-    enum_connections_Reset,
-    enum_connections_Clone,
+    (void *)enumerator_QueryInterface,
+    (void *)enumerator_AddRef,
+    (void *)enumerator_Release,
+    (void *)enumerator_Next,
+    (void *)enumerator_Skip,
+    (void *)enumerator_Reset,
+    (void *)enumerator_Clone,
 };
 
-/* Takes ownership of sinks on success. */
-static HRESULT create_enum_connections(struct sink_entry *sinks, unsigned int count, unsigned int pos,
-                                       IEnumConnections **ret)
-{
-    struct enum_connections *enumerator;
+/* IEnumConnections, over a copy of the sinks */
 
-    if (!(enumerator = CoTaskMemAlloc(sizeof(*enumerator)))) return E_OUTOFMEMORY;
-    enumerator->IEnumConnections_iface.lpVtbl = &enum_connections_vtbl;
-    enumerator->refcount = 1;
-    enumerator->sinks = sinks;
-    enumerator->count = count;
-    enumerator->pos = pos;
-    lock_module();
-    *ret = &enumerator->IEnumConnections_iface;
+static void get_connection(const struct enumerator *enumerator, unsigned int index, void *array, ULONG n)
+{
+    const struct sink_entry *sinks = enumerator->items;
+    CONNECTDATA *data = array;
+
+    data[n].pUnk = (IUnknown *)sinks[index].sink;
+    IUnknown_AddRef(data[n].pUnk);
+    data[n].dwCookie = sinks[index].cookie;
+}
+
+static HRESULT copy_connections(const struct enumerator *enumerator, void **items)
+{
+    const struct sink_entry *sinks = enumerator->items;
+    struct sink_entry *copy = NULL;
+    unsigned int i;
+
+    if (enumerator->count && !(copy = CoTaskMemAlloc(enumerator->count * sizeof(*copy)))) return E_OUTOFMEMORY;
+    for (i = 0; i < enumerator->count; i++)
+    {
+        copy[i] = sinks[i];
+        IDispatch_AddRef(copy[i].sink);
+    }
+    *items = copy;
     return S_OK;
 }
+
+static void release_connections(void *items, unsigned int count)
+{
+    release_snapshot(items, count);
+}
+
+static const struct enumerator_kind enum_connections_kind =
+{
+    { { &IID_IEnumConnections, offsetof(struct enumerator, IEnum_iface) } },
+    get_connection,
+    copy_connections,
+    release_connections,
+};
 
 static HRESULT WINAPI connection_point_EnumConnections(IConnectionPoint *iface, IEnumConnections **ret)
 {
@@ -383,7 +400,8 @@ static HRESULT WINAPI connection_point_EnumConnections(IConnectionPoint *iface, 
     if (!ret) return E_POINTER;
     *ret = NULL;
     if (FAILED(hr = snapshot_sinks(cp, &sinks, &count))) return hr;
-    if (FAILED(hr = create_enum_connections(sinks, count, 0, ret))) release_snapshot(sinks, count);
+    if (FAILED(hr = enumerator_create(&enum_connections_kind, sinks, count, NULL, (IUnknown **)ret)))
+        release_snapshot(sinks, count);
     return hr;
 }
 
@@ -398,22 +416,6 @@ static const IConnectionPointVtbl connection_point_vtbl =
     connection_point_Unadvise,
     connection_point_EnumConnections,
 };
-
-void connection_point_init(struct connection_point *cp, IConnectionPointContainer *container, REFIID iid)
-{
-    cp->IConnectionPoint_iface.lpVtbl = &connection_point_vtbl;
-    cp->container = container;
-    cp->iid = iid;
-    cp->sinks = NULL;
-    cp->size = 0;
-    cp->count = 0;
-    cp->last_cookie = 0;
-    cp->generation = 0;
-    cp->held_thread = 0;
-    cp->held_depth = 0;
-    cp->held_count = 0;
-    InitializeCriticalSection(&cp->cs);
-}
 
 void connection_point_unadvise_all(struct connection_point *cp)
 {
@@ -548,147 +550,28 @@ HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPA
 
 /* IEnumConnectionPoints over a container's points. */
 
-struct enum_points
+static void get_point(const struct enumerator *enumerator, unsigned int index, void *array, ULONG n)
 {
-    IEnumConnectionPoints IEnumConnectionPoints_iface;
-    LONG refcount;
-    IConnectionPointContainer *container;
-    struct connection_point *points;
-    unsigned int count;
-    unsigned int pos;
-};
+    struct connection_point *points = enumerator->items;
+    IConnectionPoint **out = array;
 
-static inline struct enum_points *impl_from_IEnumConnectionPoints(IEnumConnectionPoints *iface)
-{
-    return CONTAINING_RECORD(iface, struct enum_points, IEnumConnectionPoints_iface);
+    out[n] = &points[index].IConnectionPoint_iface;
+    IConnectionPoint_AddRef(out[n]);
 }
 
-static HRESULT WINAPI enum_points_QueryInterface(IEnumConnectionPoints *iface, REFIID riid, void **obj)
+/* The points live in the container, which each enumerator keeps. */
+static const struct enumerator_kind enum_points_kind =
 {
-    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IEnumConnectionPoints))
-    {
-        *obj = iface;
-        IEnumConnectionPoints_AddRef(iface);
-        return S_OK;
-    }
-
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI enum_points_AddRef(IEnumConnectionPoints *iface)
-{
-    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
-    ULONG refcount = InterlockedIncrement(&enumerator->refcount);
-
-    TRACE("%p, refcount %lu.\n", enumerator, refcount);
-    return refcount;
-}
-
-static ULONG WINAPI enum_points_Release(IEnumConnectionPoints *iface)
-{
-    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
-    ULONG refcount = InterlockedDecrement(&enumerator->refcount);
-
-    TRACE("%p, refcount %lu.\n", enumerator, refcount);
-
-    if (!refcount)
-    {
-        IConnectionPointContainer_Release(enumerator->container);
-        CoTaskMemFree(enumerator);
-    }
-    return refcount;
-}
-
-static HRESULT WINAPI enum_points_Next(IEnumConnectionPoints *iface, ULONG count, IConnectionPoint **points,
-                                       ULONG *fetched)
-{
-    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
-    ULONG n = 0;
-
-    TRACE("%p, %lu, %p, %p.\n", enumerator, count, points, fetched);
-
-    if (!points || (count > 1 && !fetched)) return E_POINTER;
-    while (n < count && enumerator->pos < enumerator->count)
-    {
-        points[n] = &enumerator->points[enumerator->pos++].IConnectionPoint_iface;
-        IConnectionPoint_AddRef(points[n]);
-        n++;
-    }
-    if (fetched) *fetched = n;
-    return n == count ? S_OK : S_FALSE;
-}
-
-static HRESULT WINAPI enum_points_Skip(IEnumConnectionPoints *iface, ULONG count)
-{
-    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
-
-    TRACE("%p, %lu.\n", enumerator, count);
-
-    if (count > enumerator->count - enumerator->pos)
-    {
-        enumerator->pos = enumerator->count;
-        return S_FALSE;
-    }
-    enumerator->pos += count;
-    return S_OK;
-}
-
-static HRESULT WINAPI enum_points_Reset(IEnumConnectionPoints *iface)
-{
-    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
-
-    TRACE("%p.\n", enumerator);
-
-    enumerator->pos = 0;
-    return S_OK;
-}
-
-static HRESULT WINAPI enum_points_Clone(IEnumConnectionPoints *iface, IEnumConnectionPoints **ret)
-{
-    struct enum_points *enumerator = impl_from_IEnumConnectionPoints(iface);
-    HRESULT hr;
-
-    TRACE("%p, %p.\n", enumerator, ret);
-
-    if (!ret) return E_POINTER;
-    if (SUCCEEDED(hr = create_enum_connection_points(enumerator->container, enumerator->points,
-                                                     enumerator->count, ret)))
-        impl_from_IEnumConnectionPoints(*ret)->pos = enumerator->pos;
-    return hr;
-}
-
-static const IEnumConnectionPointsVtbl enum_points_vtbl =
-{
-    enum_points_QueryInterface,
-    enum_points_AddRef,
-    enum_points_Release,
-    enum_points_Next,
-    enum_points_Skip,
-    enum_points_Reset,
-    enum_points_Clone,
+    { { &IID_IEnumConnectionPoints, offsetof(struct enumerator, IEnum_iface) } },
+    get_point,
+    NULL,
+    NULL,
 };
 
 HRESULT create_enum_connection_points(IConnectionPointContainer *container, struct connection_point *points,
                                       unsigned int count, IEnumConnectionPoints **ret)
 {
-    struct enum_points *enumerator;
-
-    *ret = NULL;
-    if (!(enumerator = CoTaskMemAlloc(sizeof(*enumerator)))) return E_OUTOFMEMORY;
-    enumerator->IEnumConnectionPoints_iface.lpVtbl = &enum_points_vtbl;
-    enumerator->refcount = 1;
-    enumerator->container = container;
-    IConnectionPointContainer_AddRef(container);
-    enumerator->points = points;
-    enumerator->count = count;
-    enumerator->pos = 0;
-    *ret = &enumerator->IEnumConnectionPoints_iface;
-    return S_OK;
+    return enumerator_create(&enum_points_kind, points, count, container, (IUnknown **)ret);
 }
 
 /* IConnectionPointContainer, one for every object with events */
@@ -743,9 +626,21 @@ static const IConnectionPointContainerVtbl container_vtbl =
 
 void event_source_init(struct event_source *source, IUnknown *outer, REFIID iid)
 {
+    struct connection_point *cp = &source->point;
+
     source->IConnectionPointContainer_iface.lpVtbl = &container_vtbl;
     source->outer = outer;
-    connection_point_init(&source->point, &source->IConnectionPointContainer_iface, iid);
+    cp->IConnectionPoint_iface.lpVtbl = &connection_point_vtbl;
+    cp->container = &source->IConnectionPointContainer_iface;
+    cp->iid = iid;
+    cp->sinks = NULL;
+    cp->size = cp->count = 0;
+    cp->last_cookie = 0;
+    cp->generation = 0;
+    cp->held_thread = 0;
+    cp->held_depth = 0;
+    cp->held_count = 0;
+    InitializeCriticalSection(&cp->cs);
 }
 
 void event_source_fire(struct event_source *source, DISPID dispid, VARIANT *args, unsigned int count)

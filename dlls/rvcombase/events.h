@@ -49,7 +49,6 @@ struct connection_point
     struct sink_entry held[4];
 };
 
-void connection_point_init(struct connection_point *cp, IConnectionPointContainer *container, REFIID iid);
 /* Lets go of every sink; the point stays usable (its events reach no one). */
 void connection_point_unadvise_all(struct connection_point *cp);
 void connection_point_destroy(struct connection_point *cp);

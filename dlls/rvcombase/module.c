@@ -24,6 +24,7 @@
 #include <ole2.h>
 
 #include "module.h"
+#include "object.h"
 #include "register.h"
 #include "rendezvous.h"
 #include "wake.h"
@@ -77,21 +78,15 @@ static inline struct class_factory *impl_from_IClassFactory(IClassFactory *iface
     return CONTAINING_RECORD(iface, struct class_factory, IClassFactory_iface);
 }
 
+static const struct object_interface class_factory_interfaces[] =
+{
+    { &IID_IClassFactory, offsetof(struct class_factory, IClassFactory_iface) },
+    { NULL }
+};
+
 static HRESULT WINAPI class_factory_QueryInterface(IClassFactory *iface, REFIID riid, void **obj)
 {
-    TRACE("%p, %s, %p.\n", iface, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IClassFactory))
-    {
-        *obj = iface;
-        IClassFactory_AddRef(iface);
-        return S_OK;
-    }
-
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
+    return object_query_interface(impl_from_IClassFactory(iface), class_factory_interfaces, riid, obj);
 }
 
 static ULONG WINAPI class_factory_AddRef(IClassFactory *iface)

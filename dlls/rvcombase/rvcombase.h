@@ -24,7 +24,9 @@
 /* Each module links its own copy of the library, and so has its own object
  * count, class factories, type information and registration. */
 #include "module.h"
+#include "object.h"
 #include "events.h"
+#include "face.h"
 #include "register.h"
 #include "sink.h"
 #include "wake.h"

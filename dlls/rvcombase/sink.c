@@ -24,6 +24,7 @@
 #include <ole2.h>
 
 #include "module.h"
+#include "object.h"
 #include "sink.h"
 
 #include "wine/debug.h"
@@ -59,49 +60,16 @@ void *event_sink_hold_owner(struct event_sink *sink, void *context)
     return owner;
 }
 
-static HRESULT WINAPI sink_QueryInterface(IDispatch *iface, REFIID riid, void **obj)
+FORWARD_IUNKNOWN_METHODS(sink, IDispatch, &impl_from_IDispatch(iface)->object.IUnknown_iface)
+
+static void sink_final_release(struct com_object *object)
 {
-    struct event_sink *sink = impl_from_IDispatch(iface);
-
-    TRACE("%p, %s, %p.\n", sink, debugstr_guid(riid), obj);
-
-    if (!obj) return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) || IsEqualGUID(riid, sink->iid))
-    {
-        *obj = &sink->IDispatch_iface;
-        IDispatch_AddRef(&sink->IDispatch_iface);
-        return S_OK;
-    }
-
-    WARN("no interface %s\n", debugstr_guid(riid));
-    *obj = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI sink_AddRef(IDispatch *iface)
-{
-    struct event_sink *sink = impl_from_IDispatch(iface);
-    ULONG refcount = InterlockedIncrement(&sink->refcount);
-
-    TRACE("%p, refcount %lu.\n", sink, refcount);
-    return refcount;
-}
-
-static ULONG WINAPI sink_Release(IDispatch *iface)
-{
-    struct event_sink *sink = impl_from_IDispatch(iface);
-    ULONG refcount = InterlockedDecrement(&sink->refcount);
+    struct event_sink *sink = CONTAINING_RECORD(object, struct event_sink, object);
     void *owner;
 
-    TRACE("%p, refcount %lu.\n", sink, refcount);
-
-    if (!refcount)
-    {
-        if ((owner = event_sink_detach(sink)) && sink->ops->orphaned) sink->ops->orphaned(owner, sink);
-        CoTaskMemFree(sink);
-        unlock_module();
-    }
-    return refcount;
+    if ((owner = event_sink_detach(sink)) && sink->ops->orphaned) sink->ops->orphaned(owner, sink);
+    CoTaskMemFree(sink);
+    unlock_module();
 }
 
 static HRESULT WINAPI sink_GetTypeInfoCount(IDispatch *iface, UINT *count)
@@ -163,8 +131,12 @@ HRESULT event_sink_create(const IID *iid, struct typeinfo_cache *typeinfo, unsig
     *ret = NULL;
     if (!(sink = CoTaskMemAlloc(sizeof(*sink)))) return E_OUTOFMEMORY;
     sink->IDispatch_iface.lpVtbl = &sink_vtbl;
-    sink->refcount = 1;
-    sink->iid = iid;
+    sink->interfaces[0].iid = &IID_IDispatch;
+    sink->interfaces[0].offset = offsetof(struct event_sink, IDispatch_iface);
+    sink->interfaces[1].iid = iid;
+    sink->interfaces[1].offset = offsetof(struct event_sink, IDispatch_iface);
+    sink->interfaces[2].iid = NULL;
+    com_object_init(&sink->object, sink, sink->interfaces, sink_final_release);
     sink->typeinfo = typeinfo;
     sink->tid = tid;
     sink->ops = ops;

@@ -21,6 +21,8 @@
 #ifndef __RENDEZVOUS_SINK_H
 #define __RENDEZVOUS_SINK_H
 
+#include "object.h"
+
 /*
  * What an object advises on another object's connection point.  The other
  * object may keep the sink and call it, from any thread, after our object let
@@ -42,8 +44,8 @@ struct event_sink_ops
 struct event_sink
 {
     IDispatch IDispatch_iface;
-    LONG refcount;
-    const IID *iid;                     /* the dispinterface */
+    struct com_object object;
+    struct object_interface interfaces[3];  /* IDispatch, the dispinterface */
     struct typeinfo_cache *typeinfo;
     unsigned int tid;                   /* the dispinterface's type information */
     const struct event_sink_ops *ops;

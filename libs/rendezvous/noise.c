@@ -116,19 +116,25 @@ static void make_nonce(uint64_t n, uint8_t nonce[crypto_aead_chacha20poly1305_ie
     for (i = 0; i < 8; i++) nonce[4 + i] = (uint8_t)(n >> (8 * i));
 }
 
+/* The nonce of the next message under the key. */
+static rv_result cipher_nonce(const struct rv_noise_cipher *cs, uint8_t *nonce)
+{
+    if (!cs->has_key) return RV_E_INVALID_STATE;     /* never so in NNpsk0 */
+    if (cs->n == RV_NOISE_MAX_NONCE) return RV_E_FAIL;
+    make_nonce(cs->n, nonce);
+    return RV_S_OK;
+}
+
 /* out gets len + 16 bytes; out may be plaintext. */
 static rv_result cipher_encrypt_ad(struct rv_noise_cipher *cs, const uint8_t *ad, size_t ad_len,
                                    const uint8_t *plaintext, size_t len, uint8_t *out)
 {
     uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
-    unsigned long long clen;
+    rv_result hr;
 
-    if (!cs->has_key) return RV_E_INVALID_STATE;     /* never so in NNpsk0 */
-    if (cs->n == RV_NOISE_MAX_NONCE) return RV_E_FAIL;
-    make_nonce(cs->n, nonce);
-    if (crypto_aead_chacha20poly1305_ietf_encrypt(out, &clen, plaintext, len, ad, ad_len, NULL,
-                                                  nonce, cs->k))
-        return RV_E_FAIL;
+    if ((hr = cipher_nonce(cs, nonce))) return hr;
+    /* It always succeeds (sizes past its limit abort, and ours are bounded). */
+    crypto_aead_chacha20poly1305_ietf_encrypt(out, NULL, plaintext, len, ad, ad_len, NULL, nonce, cs->k);
     cs->n++;
     return RV_S_OK;
 }
@@ -139,11 +145,10 @@ static rv_result cipher_decrypt_ad(struct rv_noise_cipher *cs, const uint8_t *ad
 {
     uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
     unsigned long long mlen;
+    rv_result hr;
 
-    if (!cs->has_key) return RV_E_INVALID_STATE;
-    if (cs->n == RV_NOISE_MAX_NONCE) return RV_E_FAIL;
+    if ((hr = cipher_nonce(cs, nonce))) return hr;
     if (len < RV_NOISE_TAG_SIZE) return RV_E_ACCESS_DENIED;
-    make_nonce(cs->n, nonce);
     if (crypto_aead_chacha20poly1305_ietf_decrypt(out, &mlen, NULL, ciphertext, len, ad, ad_len,
                                                   nonce, cs->k))
         return RV_E_ACCESS_DENIED;
@@ -288,6 +293,16 @@ static rv_result token_ee(struct rv_noise *state)
     return RV_S_OK;
 }
 
+/* The tokens of a handshake message: "-> psk, e" for the first, "<- e, ee"
+ * for the second; e is written to e_out, or read from e_in. */
+static rv_result message_tokens(struct rv_noise *state, int first, const uint8_t *e_in, uint8_t *e_out)
+{
+    if (first) mix_key_and_hash(&state->ss, state->psk, KEYLEN);
+    if (e_out) write_e(state, e_out);
+    else if (e_in) read_e(state, e_in);
+    return first ? RV_S_OK : token_ee(state);
+}
+
 rv_result rv_noise_write_message(struct rv_noise *state, const void *payload, size_t len,
                                  uint8_t *out, size_t out_cap, size_t *out_len)
 {
@@ -299,19 +314,7 @@ rv_result rv_noise_write_message(struct rv_noise *state, const void *payload, si
     if (len > RV_NOISE_MAX_HANDSHAKE_PAYLOAD || out_cap < DHLEN + len + RV_NOISE_TAG_SIZE)
         return RV_E_INVALIDARG;
 
-    if (state->initiator)
-    {
-        /* -> psk, e */
-        mix_key_and_hash(&state->ss, state->psk, KEYLEN);
-        write_e(state, out);
-        hr = RV_S_OK;
-    }
-    else
-    {
-        /* <- e, ee */
-        write_e(state, out);
-        hr = token_ee(state);
-    }
+    hr = message_tokens(state, state->initiator, NULL, out);
     if (!hr) hr = encrypt_and_hash(&state->ss, payload, len, out + DHLEN);
     if (hr)
     {
@@ -342,19 +345,7 @@ rv_result rv_noise_read_message(struct rv_noise *state, const uint8_t *message, 
     if (payload_cap < len - DHLEN - RV_NOISE_TAG_SIZE || (!payload && len > DHLEN + RV_NOISE_TAG_SIZE))
         return RV_E_INVALIDARG;
 
-    if (!state->initiator)
-    {
-        /* -> psk, e */
-        mix_key_and_hash(&state->ss, state->psk, KEYLEN);
-        read_e(state, message);
-        hr = RV_S_OK;
-    }
-    else
-    {
-        /* <- e, ee */
-        read_e(state, message);
-        hr = token_ee(state);
-    }
+    hr = message_tokens(state, !state->initiator, message, NULL);
     if (!hr)
     {
         uint8_t empty;

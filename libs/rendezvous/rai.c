@@ -124,6 +124,32 @@ static int take(struct value *slot, const struct value *value)
     return 1;
 }
 
+/* An attribute a tag may have, and where its value goes. */
+struct attribute
+{
+    const char *name;
+    struct value *value;
+};
+
+/* The rest of a tag's attributes, each into its slot of known (count of
+ * them): 1 at the end of the tag, 0 for an unknown or repeated name or
+ * anything malformed. */
+static int read_attributes(struct cursor *c, int empty_tag, const struct attribute *known, size_t count)
+{
+    const char *name;
+    size_t name_length, i;
+    struct value value;
+    int ret;
+
+    while ((ret = next_attribute(c, empty_tag, &name, &name_length, &value)) > 0)
+    {
+        for (i = 0; i < count; i++)
+            if (equals(name, name_length, known[i].name)) break;
+        if (i == count || !take(known[i].value, &value)) return 0;
+    }
+    return !ret;
+}
+
 /* Standard base64 with its padding, 4 to max characters. */
 static int valid_base64(const char *text, size_t length, size_t max)
 {
@@ -289,20 +315,12 @@ rv_result rv_rai_parse_string1(const char *text, size_t length, struct rv_rai_st
 /* <L P="port" N="host"/>, after "<L". */
 static int parse_location(struct cursor *c, struct rv_rai_string2 *result)
 {
-    struct value port = { 0 }, host = { 0 }, value;
-    const char *name;
-    size_t name_length;
+    struct value port = { 0 }, host = { 0 };
+    const struct attribute known[] = { { "P", &port }, { "N", &host } };
     uint16_t number;
-    int ret;
 
-    while ((ret = next_attribute(c, 1, &name, &name_length, &value)) > 0)
-    {
-        if (equals(name, name_length, "P")) ret = take(&port, &value);
-        else if (equals(name, name_length, "N")) ret = take(&host, &value);
-        else ret = 0;
-        if (!ret) return 0;
-    }
-    return !ret && port.present && host.present && parse_port(port.text, port.length, &number) &&
+    return read_attributes(c, 1, known, ARRAY_SIZE(known)) && port.present && host.present &&
+           parse_port(port.text, port.length, &number) &&
            valid_host(host.text, host.length, 1) &&
            add_address(result->addresses, &result->count, host.text, host.length, number);
 }
@@ -310,21 +328,13 @@ static int parse_location(struct cursor *c, struct rv_rai_string2 *result)
 /* <T ID="n" SID="n"> <L .../>... </T>, after "<T". */
 static int parse_transport(struct cursor *c, struct rv_rai_string2 *result)
 {
-    struct value id = { 0 }, sid = { 0 }, value;
-    const char *name;
-    size_t name_length;
+    struct value id = { 0 }, sid = { 0 };
+    const struct attribute known[] = { { "ID", &id }, { "SID", &sid } };
     uint64_t number;
     uint32_t before = result->count;
-    int ret;
 
-    while ((ret = next_attribute(c, 0, &name, &name_length, &value)) > 0)
-    {
-        if (equals(name, name_length, "ID")) ret = take(&id, &value);
-        else if (equals(name, name_length, "SID")) ret = take(&sid, &value);
-        else ret = 0;
-        if (!ret) return 0;
-    }
-    if (ret || !id.present || !sid.present || !parse_decimal(id.text, id.length, UINT32_MAX, &number) ||
+    if (!read_attributes(c, 0, known, ARRAY_SIZE(known)) || !id.present || !sid.present ||
+        !parse_decimal(id.text, id.length, UINT32_MAX, &number) ||
         !parse_decimal(sid.text, sid.length, UINT32_MAX, &number))
         return 0;
     for (;;)
@@ -339,11 +349,10 @@ static int parse_transport(struct cursor *c, struct rv_rai_string2 *result)
 rv_result rv_rai_parse_string2(const char *text, size_t length, struct rv_rai_string2 *out)
 {
     struct cursor c = { text, text + length };
-    struct value kh = { 0 }, kh2 = { 0 }, id = { 0 }, ce = { 0 }, value;
+    struct value kh = { 0 }, kh2 = { 0 }, id = { 0 }, ce = { 0 };
+    /* CE: opaque to the helper; only its presence is checked. */
+    const struct attribute known[] = { { "KH", &kh }, { "KH2", &kh2 }, { "ID", &id }, { "CE", &ce } };
     struct rv_rai_string2 result;
-    const char *name;
-    size_t name_length;
-    int ret;
 
     if (!text || !out || length > RV_RAI_MAX_STRING_LENGTH) return RV_E_PROTOCOL;
     memset(&result, 0, sizeof(result));
@@ -351,17 +360,7 @@ rv_result rv_rai_parse_string2(const char *text, size_t length, struct rv_rai_st
     if (!expect(&c, "<E>")) return RV_E_PROTOCOL;
     skip_space(&c);
     if (!expect(&c, "<A")) return RV_E_PROTOCOL;
-    while ((ret = next_attribute(&c, 1, &name, &name_length, &value)) > 0)
-    {
-        if (equals(name, name_length, "KH")) ret = take(&kh, &value);
-        else if (equals(name, name_length, "KH2")) ret = take(&kh2, &value);
-        else if (equals(name, name_length, "ID")) ret = take(&id, &value);
-        /* CE: opaque to the helper; only its presence is checked. */
-        else if (equals(name, name_length, "CE")) ret = take(&ce, &value);
-        else ret = 0;
-        if (!ret) return RV_E_PROTOCOL;
-    }
-    if (ret || !kh.present || !id.present || !copy_token(result.kh, sizeof(result.kh), &kh) ||
+    if (!read_attributes(&c, 1, known, ARRAY_SIZE(known)) || !kh.present || !id.present || !copy_token(result.kh, sizeof(result.kh), &kh) ||
         !copy_token(result.id, sizeof(result.id), &id) ||
         (kh2.present && !copy_token(result.kh2, sizeof(result.kh2), &kh2)))
         return RV_E_PROTOCOL;
@@ -595,11 +594,16 @@ static rv_result parse_text(const char *text, size_t length, struct rv_rai_invit
 {
     struct cursor c = { text, text + length };
     struct file_values v;
+    const struct attribute known[] =
+    {
+        { "USERNAME", &v.username }, { "RCTICKET", &v.rcticket }, { "RCTICKETENCRYPTED", &v.encrypted },
+        { "PassStub", &v.passstub }, { "DtStart", &v.start }, { "DtLength", &v.length },
+        { "L", &v.low_speed }, { "LHTICKET", &v.lhticket },
+    };
     struct value value;
     const char *name;
     size_t name_length;
     uint64_t number;
-    int ret;
 
     memset(&v, 0, sizeof(v));
     if (!skip_declaration(&c)) return RV_E_PROTOCOL;
@@ -611,20 +615,7 @@ static rv_result parse_text(const char *text, size_t length, struct rv_rai_invit
         return RV_E_PROTOCOL;
     skip_space(&c);
     if (!expect(&c, "<UPLOADDATA")) return RV_E_PROTOCOL;
-    while ((ret = next_attribute(&c, 1, &name, &name_length, &value)) > 0)
-    {
-        if (equals(name, name_length, "USERNAME")) ret = take(&v.username, &value);
-        else if (equals(name, name_length, "RCTICKET")) ret = take(&v.rcticket, &value);
-        else if (equals(name, name_length, "RCTICKETENCRYPTED")) ret = take(&v.encrypted, &value);
-        else if (equals(name, name_length, "PassStub")) ret = take(&v.passstub, &value);
-        else if (equals(name, name_length, "DtStart")) ret = take(&v.start, &value);
-        else if (equals(name, name_length, "DtLength")) ret = take(&v.length, &value);
-        else if (equals(name, name_length, "L")) ret = take(&v.low_speed, &value);
-        else if (equals(name, name_length, "LHTICKET")) ret = take(&v.lhticket, &value);
-        else ret = 0;
-        if (!ret) return RV_E_PROTOCOL;
-    }
-    if (ret) return RV_E_PROTOCOL;
+    if (!read_attributes(&c, 1, known, ARRAY_SIZE(known))) return RV_E_PROTOCOL;
     skip_space(&c);
     if (!expect(&c, "</UPLOADINFO>")) return RV_E_PROTOCOL;
     skip_space(&c);

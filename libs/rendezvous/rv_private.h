@@ -39,16 +39,17 @@ int rv_ct_equal(const void *a, const void *b, size_t size);
 /* Wire framing (wire.c); see rendezvous.h for the format. */
 #define RV_FRAME_HEADER_SIZE 8
 
+/* The type byte of each frame, numbered from 1 in this order. */
 enum rv_frame_type
 {
-    RV_FRAME_HELLO      = 1,
-    RV_FRAME_CHALLENGE  = 2,
-    RV_FRAME_RESPONSE   = 3,
-    RV_FRAME_CONFIRM    = 4,
-    RV_FRAME_DATA       = 5,
-    RV_FRAME_SEND_ERROR = 6,
-    RV_FRAME_TERMINATE  = 7,
-    RV_FRAME_CANCEL     = 8,
+    RV_FRAME_HELLO = 1,
+    RV_FRAME_CHALLENGE,
+    RV_FRAME_RESPONSE,
+    RV_FRAME_CONFIRM,
+    RV_FRAME_DATA,
+    RV_FRAME_SEND_ERROR,
+    RV_FRAME_TERMINATE,
+    RV_FRAME_CANCEL,
 };
 
 #define RV_HELLO_SIZE      48        /* Noise message 1: e, tag of the empty payload */
