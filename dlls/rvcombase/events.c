@@ -175,19 +175,12 @@ static HRESULT WINAPI connection_point_Unadvise(IConnectionPoint *iface, DWORD c
     return S_OK;
 }
 
-/* Copies the live sinks, each with a reference, so that callers can use them
- * without the lock while sinks advise and unadvise. */
-static HRESULT snapshot_sinks(struct connection_point *cp, struct sink_entry **ret, unsigned int *count)
+/* Under cp->cs: copies the live sinks to copy (room for cp->count), each
+ * with a reference of its own; returns how many. */
+static unsigned int copy_live_sinks(struct connection_point *cp, struct sink_entry *copy)
 {
-    struct sink_entry *copy = NULL;
     unsigned int i, n = 0;
 
-    EnterCriticalSection(&cp->cs);
-    if (cp->count && !(copy = CoTaskMemAlloc(cp->count * sizeof(*copy))))
-    {
-        LeaveCriticalSection(&cp->cs);
-        return E_OUTOFMEMORY;
-    }
     for (i = 0; i < cp->size; i++)
     {
         if (!cp->sinks[i].sink) continue;
@@ -195,6 +188,23 @@ static HRESULT snapshot_sinks(struct connection_point *cp, struct sink_entry **r
         IDispatch_AddRef(copy[n].sink);
         n++;
     }
+    return n;
+}
+
+/* Copies the live sinks, each with a reference, so that callers can use them
+ * without the lock while sinks advise and unadvise. */
+static HRESULT snapshot_sinks(struct connection_point *cp, struct sink_entry **ret, unsigned int *count)
+{
+    struct sink_entry *copy = NULL;
+    unsigned int n;
+
+    EnterCriticalSection(&cp->cs);
+    if (cp->count && !(copy = CoTaskMemAlloc(cp->count * sizeof(*copy))))
+    {
+        LeaveCriticalSection(&cp->cs);
+        return E_OUTOFMEMORY;
+    }
+    n = copy_live_sinks(cp, copy);
     LeaveCriticalSection(&cp->cs);
     *ret = copy;
     *count = n;
@@ -465,8 +475,6 @@ static BOOL sinks_held_here(struct connection_point *cp)
 
 static void connection_point_hold_sinks(struct connection_point *cp)
 {
-    unsigned int i;
-
     if (sinks_held_here(cp))
     {
         cp->held_depth++;
@@ -476,14 +484,7 @@ static void connection_point_hold_sinks(struct connection_point *cp)
     /* One thread holds at a time; more sinks than fit are looked up per event. */
     if (!cp->held_thread && cp->count <= ARRAY_SIZE(cp->held))
     {
-        cp->held_count = 0;
-        for (i = 0; i < cp->size; i++)
-        {
-            if (!cp->sinks[i].sink) continue;
-            cp->held[cp->held_count] = cp->sinks[i];
-            IDispatch_AddRef(cp->held[cp->held_count].sink);
-            cp->held_count++;
-        }
+        cp->held_count = copy_live_sinks(cp, cp->held);
         cp->held_generation = cp->generation;
         cp->held_depth = 1;
         cp->held_thread = GetCurrentThreadId();
@@ -524,13 +525,7 @@ HRESULT connection_point_fire(struct connection_point *cp, DISPID dispid, DISPPA
     EnterCriticalSection(&cp->cs);
     if (cp->count <= ARRAY_SIZE(local))
     {
-        for (i = 0; i < cp->size; i++)
-        {
-            if (!cp->sinks[i].sink) continue;
-            local[count] = cp->sinks[i];
-            IDispatch_AddRef(local[count].sink);
-            count++;
-        }
+        count = copy_live_sinks(cp, local);
         LeaveCriticalSection(&cp->cs);
     }
     else
