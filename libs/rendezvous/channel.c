@@ -74,7 +74,7 @@ rv_result channel_start(struct rv_conn *c, const uint8_t *secret, const uint8_t 
     if (!(hr = channel_init(c, 1, secret, sid)) &&
         !(hr = rv_noise_write_message(&c->noise, NULL, 0, msg, sizeof(msg), &len)))
     {
-        conn_set_ctl(c, RV_FRAME_HELLO, msg, (uint32_t)len);
+        channel_set_ctl(c, RV_FRAME_HELLO, msg, (uint32_t)len);
         return RV_S_OK;
     }
     rv_noise_clear(&c->noise);
@@ -95,7 +95,7 @@ rv_result channel_on_hello(struct rv_conn *c, const uint8_t *secret, const uint8
         return hr;
     }
     /* CHALLENGE goes in clear, everything after it sealed. */
-    conn_set_ctl(c, RV_FRAME_CHALLENGE, msg, (uint32_t)len);
+    channel_set_ctl(c, RV_FRAME_CHALLENGE, msg, (uint32_t)len);
     return channel_split(c);
 }
 
@@ -136,6 +136,30 @@ static rv_result seal_chunk(struct rv_conn *c, uint8_t *frame, uint32_t i)
     return RV_S_OK;
 }
 
+/* Seals c->ctl in place; on failure seal_failed makes the next write fail the connection. */
+static void seal_ctl(struct rv_conn *c)
+{
+    uint32_t length = rv_get_u32(c->ctl + 4);
+
+    /* Small: one chunk, nothing to spread. */
+    if (!c->sealed || !nonces_left(&c->tx, 1) || seal_chunk(c, c->ctl, 0))
+    {
+        c->ctl_len = 0;
+        c->seal_failed = 1;
+        return;
+    }
+    c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + rv_sealed_size(length));
+}
+
+void channel_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size)
+{
+    rv_frame_write_header(c->ctl, type, size);
+    if (size) memcpy(c->ctl + RV_FRAME_HEADER_SIZE, payload, size);
+    c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + size);
+    c->ctl_sent = 0;
+    if (c->sealed) seal_ctl(c);
+}
+
 /* Opens chunk i of the frame being read in place, its plaintext moved to its final place. */
 static rv_result open_chunk(struct rv_conn *c, uint8_t *payload, uint32_t i)
 {
@@ -152,19 +176,6 @@ static rv_result open_chunk(struct rv_conn *c, uint8_t *payload, uint32_t i)
     return RV_S_OK;
 }
 
-void channel_seal_ctl(struct rv_conn *c)
-{
-    uint32_t length = rv_get_u32(c->ctl + 4);
-
-    /* Small: one chunk, nothing to spread. */
-    if (!c->sealed || !nonces_left(&c->tx, 1) || seal_chunk(c, c->ctl, 0))
-    {
-        c->ctl_len = 0;
-        c->seal_failed = 1;
-        return;
-    }
-    c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + rv_sealed_size(length));
-}
 
 rv_result channel_seal_out(struct rv_conn *c, struct rv_out *o)
 {

@@ -261,15 +261,6 @@ static void close_closing_conns(void)
 }
 
 /* A control frame goes out next, so it takes the next nonces now. */
-void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size)
-{
-    rv_frame_write_header(c->ctl, type, size);
-    if (size) memcpy(c->ctl + RV_FRAME_HEADER_SIZE, payload, size);
-    c->ctl_len = (uint16_t)(RV_FRAME_HEADER_SIZE + size);
-    c->ctl_sent = 0;
-    if (c->sealed) channel_seal_ctl(c);
-}
-
 void conn_append(struct rv_conn *c, struct rv_out *o)
 {
     if (c->out_tail) c->out_tail->next = o;
@@ -393,18 +384,18 @@ static void conn_fill_ctl(struct rv_conn *c)
         rv_put_u32(payload, (uint32_t)c->errors[0]);
         memmove(c->errors, c->errors + 1, (size_t)(c->n_errors - 1) * sizeof(c->errors[0]));
         c->n_errors--;
-        conn_set_ctl(c, RV_FRAME_SEND_ERROR, payload, sizeof(payload));
+        channel_set_ctl(c, RV_FRAME_SEND_ERROR, payload, sizeof(payload));
     }
     else if (c->errors_owed)
     {
         rv_put_u32(payload, (uint32_t)c->owed_hr);
         c->errors_owed--;
-        conn_set_ctl(c, RV_FRAME_SEND_ERROR, payload, sizeof(payload));
+        channel_set_ctl(c, RV_FRAME_SEND_ERROR, payload, sizeof(payload));
     }
     else if (c->final_cancel && !c->out_head)
     {
         c->final_cancel = 0;
-        conn_set_ctl(c, RV_FRAME_CANCEL, c->cancel, c->cancel_len);
+        channel_set_ctl(c, RV_FRAME_CANCEL, c->cancel, c->cancel_len);
         /* At process exit a killed thread may hold the heap's lock; the block goes with the process. */
         if (!core.exiting) rv_free(c->cancel);
         c->cancel = NULL;

@@ -73,7 +73,7 @@ static void inviter_on_response(struct rv_conn *c)
         next = other->next;
         if (other != c) conn_close(other);
     }
-    conn_set_ctl(c, RV_FRAME_CONFIRM, NULL, 0);
+    channel_set_ctl(c, RV_FRAME_CONFIRM, NULL, 0);
     session_queue_answer(s, intent == RV_INTENT_ACCEPT ? RV_ANSWER_ACCEPTED : RV_ANSWER_DECLINED, RV_S_OK,
                          appdata, appdata_len);
     if (intent == RV_INTENT_ACCEPT)
@@ -107,7 +107,7 @@ static void invitee_on_challenge(struct rv_conn *c)
     payload[0] = c->intent;
     payload[1] = payload[2] = payload[3] = 0;
     if (c->answer_len) memcpy(payload + RV_RESPONSE_SIZE, c->answer, c->answer_len);
-    conn_set_ctl(c, RV_FRAME_RESPONSE, payload, RV_RESPONSE_SIZE + c->answer_len);
+    channel_set_ctl(c, RV_FRAME_RESPONSE, payload, RV_RESPONSE_SIZE + c->answer_len);
     rv_free(c->answer);
     c->answer = NULL;
     c->answer_len = 0;

@@ -223,7 +223,7 @@ static inline int state_is_final(enum rv_state state)
     return state == RV_STATE_CANCELLED || state == RV_STATE_DECLINED || state == RV_STATE_TERMINATED;
 }
 
-/* session.c: events (core.lock held) */
+/* queue.c: a session's events (core.lock held) */
 void session_set_state(struct rv_session *s, enum rv_state state);
 void session_queue_event(struct rv_session *s, struct rv_event *ev);
 void session_queue_termination(struct rv_session *s, rv_result hr, void *block,
@@ -235,6 +235,8 @@ void session_queue_answer(struct rv_session *s, enum rv_answer answer, rv_result
                           const uint8_t *data, uint32_t length);
 /* Ends a live session on an error: termination event, TERMINATED, connections closed. */
 void session_fail(struct rv_session *s, rv_result hr);
+
+/* session.c */
 /* Delivers pending wakes (only == NULL: all of them); may drop and retake core.lock. */
 void session_deliver_wakes(struct rv_session *only);
 
@@ -302,7 +304,6 @@ void conn_link(struct rv_conn *c);
 void conn_close(struct rv_conn *c);
 /* A failure on c: the session ends if c carries it. */
 void conn_fail(struct rv_conn *c, rv_result hr);
-void conn_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size);
 void conn_append(struct rv_conn *c, struct rv_out *out);
 /* From an API call: writes what is queued at once; 1 when the I/O thread must still act. */
 int conn_write_now(struct rv_conn *c);
@@ -398,8 +399,9 @@ rv_result channel_start(struct rv_conn *c, const uint8_t *secret, const uint8_t 
 rv_result channel_on_hello(struct rv_conn *c, const uint8_t *secret, const uint8_t *sid);
 /* Invitee: reads CHALLENGE from c->small; then sealed. */
 rv_result channel_on_challenge(struct rv_conn *c);
-/* Seals c->ctl in place; on failure seal_failed makes the next write fail the connection. */
-void channel_seal_ctl(struct rv_conn *c);
+/* Puts a control frame in c->ctl, sealed once the channel is; a failure to
+ * seal makes the next write fail the connection (seal_failed). */
+void channel_set_ctl(struct rv_conn *c, uint8_t type, const uint8_t *payload, uint32_t size);
 /*
  * Seals a queued frame in place once, when it starts going out; from then on
  * it goes out whole before anything else, as its nonces are taken.
