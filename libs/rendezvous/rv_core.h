@@ -198,8 +198,7 @@ struct rv_session
     /* Taken off the queue by the dispatching thread and touched by it alone: */
     struct rv_event            *batch;        /* not yet delivered, batch_left of them */
     unsigned int                batch_left;
-    rv_result                   batch_send_error_hr;  /* send_error_event's, as it was taken */
-    uint32_t                    batch_send_errors;
+    struct rv_event             batch_send_error;  /* send_error_event as it was taken */
     struct rv_event            *delivered;    /* to free under the lock */
 };
 

@@ -800,19 +800,18 @@ static unsigned int take_batch(struct rv_session *s, int *read_due)
         if (!s->ev_head) s->ev_tail = NULL;
         s->ev_bytes -= ev->charge;
         bytes += ev->charge;
+        if (ev == &s->send_error_event)
+        {
+            /* Once off the queue it may be queued again at once, rewritten under
+             * the lock while the batch is delivered without it: a copy goes instead. */
+            s->batch_send_error = *ev;
+            s->send_error_queued = 0;
+            ev = &s->batch_send_error;
+        }
         if (last) last->next = ev;
         else s->batch = ev;
         last = ev;
         s->batch_left++;
-        if (ev == &s->send_error_event)
-        {
-            /* Once off the queue it may be queued again, with new values and a new
-             * next: what its handler needs is kept now, and it ends the batch. */
-            s->batch_send_error_hr = ev->hr;
-            s->batch_send_errors = 1 + ev->count;
-            s->send_error_queued = 0;
-            break;
-        }
     }
     if (s->batch_left && s->throttled && s->ev_bytes < RV_MAX_INCOMING_BYTES)
     {
@@ -828,15 +827,14 @@ static unsigned int take_batch(struct rv_session *s, int *read_due)
 static void deliver_next(struct rv_session *s, const struct rv_session_callbacks *cb, void *user)
 {
     struct rv_event *ev = s->batch;
-    int shared = ev == &s->send_error_event;
 
-    /* The shared send-error event is always last: its next is not ours to read. */
     if (--s->batch_left) s->batch = ev->next;
     else s->batch = NULL;
-    deliver_event(s, cb, user, ev, shared ? s->batch_send_error_hr : ev->hr,
-                  shared ? s->batch_send_errors : ev->kind == EV_SEND_ERROR ? 1 + ev->count : 0);
-    /* The shared one has nothing to free, and may be queued again already. */
-    if (shared) return;
+    /* A dispatch nested in the handler may take the send error's copy again:
+     * what the handler needs is read first. */
+    deliver_event(s, cb, user, ev, ev->hr, ev->kind == EV_SEND_ERROR ? 1 + ev->count : 0);
+    /* The copy of the send error has nothing to free. */
+    if (ev == &s->batch_send_error) return;
     ev->next = s->delivered;
     s->delivered = ev;
 }
@@ -890,7 +888,7 @@ rv_result rv_session_dispatch(struct rv_session *s)
         struct rv_event *ev = s->batch;
 
         s->batch = --s->batch_left ? ev->next : NULL;
-        if (ev != &s->send_error_event) event_free(ev);
+        if (ev != &s->batch_send_error) event_free(ev);
     }
     free_delivered(s);
     if (!--s->dispatch_depth)
