@@ -49,6 +49,8 @@ void io_set_client(const struct io_client *connections)
 void io_signal(void)
 {
     if (!io_running || io_signalled) return;
+    /* The loop polls again after whatever its own thread does: no wake-up needed. */
+    if (io_thread_id_set && !io_exited && rv_thread_equal(io_thread_id, rv_thread_self())) return;
     io_signalled = 1;
     rv_waker_signal(&waker);
 }
@@ -275,6 +277,7 @@ static void io_main(void *arg)
     rv_mutex_lock(&core.lock);
     io_thread_id = rv_thread_self();
     io_thread_id_set = 1;
+    rv_waker_bind(&waker);
     for (;;)
     {
         rv_pollfd *fds;
@@ -332,6 +335,7 @@ static void io_main(void *arg)
         if (handover_waiters) rv_cond_broadcast(&core.idle_cond);
         client->deliver();
     }
+    rv_waker_unbind(&waker);
     /* Whoever joins may come much later: give back what can be given now. */
     sweep_graveyard();
     free_poll_blocks();

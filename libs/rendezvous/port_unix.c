@@ -423,7 +423,20 @@ rv_result rv_waker_open(struct rv_waker *w)
     }
     w->read_end = fds[0];
     w->write_end = fds[1];
+    w->window = NULL;
+    w->sent = 0;
     return RV_S_OK;
+}
+
+/* A pipe's byte is all it takes here. */
+void rv_waker_bind(struct rv_waker *w)
+{
+    (void)w;
+}
+
+void rv_waker_unbind(struct rv_waker *w)
+{
+    (void)w;
 }
 
 void rv_waker_signal(struct rv_waker *w)

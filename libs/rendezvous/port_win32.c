@@ -62,6 +62,7 @@ static rv_result hresult_from_wsa(int err)
  * readiness costs one call that would block, a missed one would hang.
  */
 #define POLL_MESSAGE    (WM_APP + 0x5256)
+#define WAKE_MESSAGE    (WM_APP + 0x5257)   /* wParam: the waker's read end */
 #define POLL_EVENTS     (FD_READ | FD_WRITE | FD_ACCEPT | FD_CONNECT | FD_CLOSE)
 #define SOCK_READABLE   0x1
 #define SOCK_CLOSED     0x2
@@ -470,6 +471,12 @@ static void poll_take_messages(HWND window)
     {
         unsigned int set = 0, clear = 0, events;
 
+        if (msg.hwnd == window && msg.message == WAKE_MESSAGE)
+        {
+            /* rv_waker_signal: the waker's read end is ready, with no byte to read. */
+            sock_update((SOCKET)msg.wParam, SOCK_READABLE, 0, FALSE);
+            continue;
+        }
         if (msg.hwnd != window || msg.message != POLL_MESSAGE)
         {
             DispatchMessageW(&msg);
@@ -539,6 +546,22 @@ void rv_socket_unroute(rv_socket s)
     ReleaseSRWLockExclusive(&sock_lock);
 }
 
+/* This thread's poll window, made on first use; NULL to fall back to WSAPoll. */
+static HWND poll_window_get(void)
+{
+    HWND poll_window;
+
+    if (poll_tls == TLS_OUT_OF_INDEXES) return NULL;
+    if (!(poll_window = TlsGetValue(poll_tls)))
+    {
+        /* The window goes when its thread ends; sockets then register with the next one. */
+        if (!(poll_window = CreateWindowExW(0, L"Message", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL)))
+            return NULL;
+        TlsSetValue(poll_tls, poll_window);
+    }
+    return poll_window;
+}
+
 /* Registers every socket of the set with this thread's window, routed ones
  * excepted; FALSE to fall back to WSAPoll. */
 static BOOL poll_register(rv_pollfd *fds, unsigned int count, HWND *ret_window)
@@ -547,13 +570,7 @@ static BOOL poll_register(rv_pollfd *fds, unsigned int count, HWND *ret_window)
     BOOL ret = TRUE;
     unsigned int i;
 
-    if (!(poll_window = TlsGetValue(poll_tls)))
-    {
-        /* The window goes when its thread ends; sockets then register with the next one. */
-        if (!(poll_window = CreateWindowExW(0, L"Message", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL)))
-            return FALSE;
-        TlsSetValue(poll_tls, poll_window);
-    }
+    if (!(poll_window = poll_window_get())) return FALSE;
     *ret_window = poll_window;
     AcquireSRWLockExclusive(&sock_lock);
     for (i = 0; i < count && ret; i++)
@@ -615,8 +632,7 @@ int rv_poll(rv_pollfd *fds, unsigned int count, int timeout_ms)
     HWND window;
     int ready;
 
-    if (poll_tls == TLS_OUT_OF_INDEXES || !poll_register(fds, count, &window))
-        return wsa_poll(fds, count, timeout_ms);
+    if (!poll_register(fds, count, &window)) return wsa_poll(fds, count, timeout_ms);
     for (;;)
     {
         ULONGLONG elapsed;
@@ -681,6 +697,8 @@ rv_result rv_waker_open(struct rv_waker *w)
     closesocket(listener);
     w->read_end = rd;
     w->write_end = wr;
+    w->window = NULL;
+    w->sent = 0;
     return RV_S_OK;
 
 fail_wsa:
@@ -693,20 +711,37 @@ done:
     return hr;
 }
 
+void rv_waker_bind(struct rv_waker *w)
+{
+    InterlockedExchangePointer(&w->window, poll_window_get());
+}
+
+/* Before its thread ends, so that no wake-up goes to a window that is gone. */
+void rv_waker_unbind(struct rv_waker *w)
+{
+    InterlockedExchangePointer(&w->window, NULL);
+}
+
 void rv_waker_signal(struct rv_waker *w)
 {
     static const char byte = 1;
+    HWND window = InterlockedCompareExchangePointer(&w->window, NULL, NULL);
 
+    if (window && PostMessageW(window, WAKE_MESSAGE, (WPARAM)w->read_end, 0)) return;
     /* A full buffer already holds a pending wake-up. */
     send(w->write_end, &byte, 1, 0);
+    /* After the send: a drain that sees it reads the byte (one that misses it
+     * was woken by its FD_READ, and the next drain reads it). */
+    InterlockedExchange(&w->sent, 1);
 }
 
 void rv_waker_drain(struct rv_waker *w)
 {
     char buffer[64];
 
-    while (recv(w->read_end, buffer, sizeof(buffer), 0) > 0);
     sock_update(w->read_end, 0, SOCK_READABLE | SOCK_CLOSED, FALSE);
+    if (!InterlockedExchange(&w->sent, 0)) return;
+    while (recv(w->read_end, buffer, sizeof(buffer), 0) > 0);
 }
 
 void rv_waker_close(struct rv_waker *w)

@@ -165,14 +165,22 @@ void rv_port_process_exit(void);
 /* Sockets only, with no window or message queue behind it: for the exiting thread. */
 int rv_poll_sockets(rv_pollfd *fds, unsigned int count, int timeout_ms);
 
-/* Wake-up channel for the I/O thread: a pipe, or a loopback socket pair on Windows. */
+/* Wake-up channel for the I/O thread: a pipe, or a loopback socket pair on
+ * Windows, where a message to the polling thread's window stands in for the
+ * byte once that thread has bound it (a send, its FD_READ and the recv that
+ * drains it cost a wineserver round trip each under Wine). */
 struct rv_waker
 {
     rv_socket read_end;
     rv_socket write_end;
+    void *window;           /* Windows: the bound thread's poll window */
+    volatile long sent;     /* Windows: a byte went through the sockets */
 };
 
 rv_result rv_waker_open(struct rv_waker *w);
+/* The polling thread: wake-ups come to it as messages from now on, until rv_waker_unbind. */
+void rv_waker_bind(struct rv_waker *w);
+void rv_waker_unbind(struct rv_waker *w);
 void rv_waker_signal(struct rv_waker *w);
 void rv_waker_drain(struct rv_waker *w);
 void rv_waker_close(struct rv_waker *w);
