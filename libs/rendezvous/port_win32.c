@@ -263,6 +263,8 @@ rv_result rv_random(void *buffer, size_t size)
     return RV_S_OK;
 }
 
+/* Each call is a wineserver round trip under Wine: an accepted socket takes
+ * these from its listener instead (see rv_socket_accept). */
 static int prepare_socket(SOCKET s)
 {
     u_long one = 1;
@@ -270,7 +272,6 @@ static int prepare_socket(SOCKET s)
     int buffer = RV_SOCKET_BUFFER_BYTES;
 
     if (ioctlsocket(s, FIONBIO, &one)) return -1;
-    SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, sizeof(nodelay));
     /* Room for a whole largest frame both ways, so that a send from the
      * caller's thread completes at once instead of waiting for the I/O thread. */
@@ -281,7 +282,9 @@ static int prepare_socket(SOCKET s)
 
 static SOCKET new_socket(int family)
 {
-    SOCKET s = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+    /* Not inherited: a backend started later must not keep a connection open. */
+    SOCKET s = WSASocketW(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+                          WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
 
     if (s == INVALID_SOCKET) return s;
     if (prepare_socket(s))
@@ -325,6 +328,33 @@ fail:
     return hr;
 }
 
+/*
+ * An accepted socket has "the same properties" as its listener (accept's
+ * documentation): non-blocking mode, options and the WSAAsyncSelect
+ * registration, which Wine's server copies too.  A listener registered with a
+ * poll window leaves nothing to set but the handle's inheritance; the table
+ * learns the registration, so that the poll does not make it again.
+ */
+static BOOL sock_inherit_registration(SOCKET listener, SOCKET s)
+{
+    struct sock_entry *l, *e;
+    BOOL ret = FALSE;
+
+    if (process_exiting) return FALSE;
+
+    AcquireSRWLockExclusive(&sock_lock);
+    if ((l = *sock_link(listener)) && l->window && !l->routed && (e = sock_get(s)))
+    {
+        e->window = l->window;
+        e->thread = l->thread;
+        /* Taken as readable and writable, as any socket newly registered. */
+        e->flags = SOCK_READABLE;
+        ret = TRUE;
+    }
+    ReleaseSRWLockExclusive(&sock_lock);
+    return ret;
+}
+
 rv_result rv_socket_accept(rv_socket listener, rv_socket *out, struct rv_addr *peer)
 {
     struct sockaddr_storage ss;
@@ -340,9 +370,10 @@ rv_result rv_socket_accept(rv_socket listener, rv_socket *out, struct rv_addr *p
         if (err == WSAEWOULDBLOCK || err == WSAECONNRESET || err == WSAEINTR) return RV_S_FALSE;
         return hresult_from_wsa(err);
     }
-    if (prepare_socket(s))
+    SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
+    if (!sock_inherit_registration(listener, s) && prepare_socket(s))
     {
-        closesocket(s);
+        rv_socket_close(s);
         return RV_S_FALSE;
     }
     if (peer) from_sockaddr(&ss, peer);
