@@ -921,6 +921,8 @@ static void listener_on_readable(struct rv_conn *l)
         c->deadline = c->accepted + (s->hs_timeout < RV_HELLO_TIMEOUT_MS ? s->hs_timeout : RV_HELLO_TIMEOUT_MS);
         s->n_pending++;
         conn_link(c);
+        /* The poll says when the next one is there; an accept that would block costs a round trip. */
+        if (!rv_socket_may_read(l->sock)) return;
     }
 }
 

@@ -463,6 +463,19 @@ long rv_socket_recv(rv_socket s, void *data, size_t size, rv_result *err)
     return -2;
 }
 
+int rv_socket_may_read(rv_socket s)
+{
+    struct sock_entry *e;
+    int ret = 1;
+
+    if (process_exiting) return 1;
+    AcquireSRWLockShared(&sock_lock);
+    /* Registered and neither FD_READ, FD_ACCEPT nor FD_CLOSE since the last call that took it. */
+    if ((e = *sock_link(s)) && e->window && !(e->flags & (SOCK_READABLE | SOCK_CLOSED))) ret = 0;
+    ReleaseSRWLockShared(&sock_lock);
+    return ret;
+}
+
 void rv_socket_shutdown_write(rv_socket s)
 {
     shutdown(s, SD_SEND);

@@ -129,6 +129,9 @@ rv_result rv_socket_accept(rv_socket listener, rv_socket *out, struct rv_addr *p
 rv_result rv_socket_connect(const struct rv_addr *addr, rv_socket *out);
 /* For a socket in progress: RV_S_OK connected, RV_S_FALSE still pending, or an error. */
 rv_result rv_socket_connect_status(rv_socket s);
+/* 0 when the poll knows there is nothing to read or accept now, so that the
+ * call that would block (a wineserver round trip under Wine) is not made. */
+int rv_socket_may_read(rv_socket s);
 /* Bytes transferred (> 0), 0 on orderly EOF (recv only), -1 would block, -2 error (*err set). */
 long rv_socket_send(rv_socket s, const void *data, size_t size, rv_result *err);
 long rv_socket_recv(rv_socket s, void *data, size_t size, rv_result *err);
