@@ -223,6 +223,7 @@ struct sink
     ULONGLONG units;
     double reply_us;                /* driver: when the last context data arrived */
     double ticket_us;               /* driver: when a Remote Assistance ticket ("<E>...") arrived */
+    double hello_us;                /* driver: when the helper's HELLO ("<H ...") arrived */
     WCHAR reply_tag;
     LONG reply_value;
     LONG stream_count;              /* echo: 'S' messages since the last 'E' */
@@ -342,6 +343,7 @@ static HRESULT WINAPI sink_Invoke(IDispatch *iface, DISPID id, REFIID riid, LCID
             sink->reply_tag = data[0];
             if (data[0] == 'A') sink->reply_value = wcstol(data + 1, NULL, 10);
             if (!wcsncmp(data, L"<E>", 3)) sink->ticket_us = sink->reply_us;
+            else if (!wcsncmp(data, L"<H ", 3)) sink->hello_us = sink->reply_us;
         }
         else if (sink->role == SINK_ECHO) echo_context_data(sink, data);
         return S_OK;
@@ -1214,8 +1216,16 @@ static BOOL set_backend(const WCHAR *name, const WCHAR *role)
                             (lstrlenW(command) + 1) * sizeof(WCHAR));
 }
 
+/* Where a Remote Assistance flow's time goes, in microseconds from its start. */
+struct ra_steps
+{
+    double sharer_set;      /* the sharer's SetRendezvousSession returned */
+    double helper_set;      /* the helper's returned */
+    double hello;           /* the helper's HELLO reached the sharer's session */
+};
+
 /* One Remote Assistance session: microseconds from the sharer's SetRendezvousSession to its ticket. */
-static double ra_flow(void)
+static double ra_flow(struct ra_steps *steps)
 {
     struct sink inviter_sink, invitee_sink;
     struct peer inviter, invitee;
@@ -1236,13 +1246,17 @@ static double ra_flow(void)
     /* RendezvousApplication asks for help: the inviter shares.  The sharer listens
      * first, so that the helper's hello, sent at once, finds it. */
     start = now_us();
-    if (FAILED(hr = IRendezvousApplication_SetRendezvousSession(sharer, (IUnknown *)inviter.session)) ||
-        FAILED(hr = IRendezvousApplication_SetRendezvousSession(helper, (IUnknown *)invitee.session)))
+    if (FAILED(hr = IRendezvousApplication_SetRendezvousSession(sharer, (IUnknown *)inviter.session)))
         fatal("SetRendezvousSession failed: %#lx", hr);
+    steps->sharer_set = now_us() - start;
+    if (FAILED(hr = IRendezvousApplication_SetRendezvousSession(helper, (IUnknown *)invitee.session)))
+        fatal("SetRendezvousSession failed: %#lx", hr);
+    steps->helper_set = now_us() - start;
     while (!invitee_sink.ticket_us && !invitee_sink.ended && now_us() - start < WAIT_MS * 1000.0)
         pump_until(&invitee_sink.data_events, invitee_sink.data_events + 1, 250);
     if (!invitee_sink.ticket_us) fatal("no ticket from Remote Assistance");
     elapsed = invitee_sink.ticket_us - start;
+    steps->hello = inviter_sink.hello_us ? inviter_sink.hello_us - start : elapsed;
 
     /* The sharer ends the session once the helper has acknowledged. */
     if (!pump_until(&inviter_sink.ended, 1, WAIT_MS) || !pump_until(&invitee_sink.ended, 1, WAIT_MS))
@@ -1257,7 +1271,8 @@ static double ra_flow(void)
 static void run_row3(void)
 {
     unsigned int runs = quick ? 2 : 7, calls = scaled(500), i;
-    double flows[16], backend_start[16], *marshaled, start, beyond;
+    double flows[16], backend_start[16], sharer_set[16], helper_set[16], hello[16], *marshaled, start, beyond;
+    struct ra_steps steps;
     char figure[24], baseline[24];
     IRendezvousApplication *app;
     DWORD consent = 1;
@@ -1292,8 +1307,14 @@ static void run_row3(void)
     }
 
     /* The first flow starts the backends' code cold: not counted. */
-    ra_flow();
-    for (i = 0; i < runs; i++) flows[i] = ra_flow();
+    ra_flow(&steps);
+    for (i = 0; i < runs; i++)
+    {
+        flows[i] = ra_flow(&steps);
+        sharer_set[i] = steps.sharer_set;
+        helper_set[i] = steps.helper_set - steps.sharer_set;
+        hello[i] = steps.hello - steps.helper_set;
+    }
     /* For scale: what starting a backend process by itself costs. */
     for (i = 0; i < runs; i++)
     {
@@ -1319,6 +1340,12 @@ static void run_row3(void)
                percentile(flows, runs, 50) / percentile(marshaled, calls, 50), "-", "");
     note("row 3: of which the Share backend is a process: starting one alone takes %.1f ms (median)",
          percentile(backend_start, runs, 50) / 1000);
+    note("row 3: breakdown (medians): the sharer's SetRendezvousSession %.1f ms, the helper's %.1f ms, its HELLO "
+         "to the sharer's session %.1f ms, then the backend and the ticket %.1f ms",
+         percentile(sharer_set, runs, 50) / 1000, percentile(helper_set, runs, 50) / 1000,
+         percentile(hello, runs, 50) / 1000,
+         (percentile(flows, runs, 50) - percentile(sharer_set, runs, 50) - percentile(helper_set, runs, 50) -
+          percentile(hello, runs, 50)) / 1000);
     /* Issue 18: at most 30 ms beyond what the backend's own start costs. */
     beyond = (percentile(flows, runs, 50) - percentile(backend_start, runs, 50)) / 1000;
     snprintf(figure, sizeof(figure), "%.1f ms", beyond);
