@@ -347,6 +347,7 @@ static BOOL sock_inherit_registration(SOCKET listener, SOCKET s)
     {
         e->window = l->window;
         e->thread = l->thread;
+        e->routed = FALSE;
         /* Taken as readable and writable, as any socket newly registered. */
         e->flags = SOCK_READABLE;
         ret = TRUE;
