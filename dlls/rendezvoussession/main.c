@@ -85,13 +85,30 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
  */
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **obj)
 {
-    return module_get_class_object(&rendezvous_module, clsid, riid, obj);
+    HRESULT hr = module_get_class_object(&rendezvous_module, clsid, riid, obj);
+
+    if (hr == CLASS_E_CLASSNOTAVAILABLE) hr = rendezvous_proxy_get_class_object(clsid, riid, obj);
+    return hr;
 }
 
 /***********************************************************************
  *      DllCanUnloadNow (rendezvoussession.@)
  */
 HRESULT WINAPI DllCanUnloadNow(void)
+{
+    if (rendezvous_proxy_can_unload_now() != S_OK) return S_FALSE;
+    return __wine_rendezvous_idle();
+}
+
+/***********************************************************************
+ *      __wine_rendezvous_idle (rendezvoussession.@)
+ *
+ * DllCanUnloadNow without the module's proxies and stubs: S_OK once no object
+ * is left and no screen is shared.  raserver.exe keeps stubs of the interfaces
+ * it serves for its whole life (docs/behaviour.md), so this is how it knows
+ * that it is idle.
+ */
+HRESULT WINAPI __wine_rendezvous_idle(void)
 {
     /* Unloading would not stop them, but the DLL keeps their handles. */
     if (backend_shares_running()) return S_FALSE;

@@ -54,6 +54,15 @@ HRESULT rendezvous_application_create_ask(REFIID riid, void **obj);
 HRESULT rendezvous_application_create_offer(REFIID riid, void **obj);
 void rendezvous_application_unregister_class(void);
 
+/* The factory of the module's proxies and stubs (proxy.c), whose CLSID is, as
+ * MIDL makes it, the IID of the first interface: IRendezvousSession's; and
+ * oleaut32's typelib marshaler, which it replaces for the module's interfaces. */
+DEFINE_GUID(CLSID_RendezvousProxyStub, 0x9ba4b1dd, 0x8b0c, 0x48b7, 0x9e, 0x7c, 0x2f, 0x25, 0x85, 0x7c, 0x8d, 0xf5);
+DEFINE_GUID(CLSID_PSOAInterface, 0x00020424, 0x0000, 0x0000, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+HRESULT rendezvous_proxy_get_class_object(REFCLSID clsid, REFIID riid, void **obj);
+HRESULT rendezvous_proxy_can_unload_now(void);
+HRESULT WINAPI __wine_rendezvous_idle(void);
+
 /* Codes Remote Assistance ends a session with (docs/behaviour.md). */
 #define RA_E_BAD_MESSAGE     HRESULT_FROM_WIN32(ERROR_INVALID_DATA)       /* refused hello, ticket or ack */
 #define RA_E_NO_BACKEND      HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)      /* no backend configured */

@@ -70,7 +70,8 @@ static const CLSID *const classes[] =
 #define CLASSES_KEY L"Software\\Classes\\CLSID\\"
 
 static HRESULT (WINAPI *pDllGetClassObject)(REFCLSID, REFIID, void **);
-static HRESULT (WINAPI *pDllCanUnloadNow)(void);
+/* DllCanUnloadNow without the module's proxies and stubs, which the kept stubs below hold. */
+static HRESULT (WINAPI *p__wine_rendezvous_idle)(void);
 
 /* Wine 8's rpcrt4 races: RpcServerUnregisterIf looks at an interface's running
  * calls without the lock that a call that has just answered takes to leave
@@ -281,7 +282,7 @@ static HMODULE load_classes_dll(void)
 
 static BOOL busy(void)
 {
-    return pDllCanUnloadNow() != S_OK;
+    return p__wine_rendezvous_idle() != S_OK;
 }
 
 /* Runs messages until the server has been idle long enough, or is told to quit. */
@@ -346,8 +347,8 @@ static int run_server(void)
         return 1;
     }
     pDllGetClassObject = (void *)GetProcAddress(module, "DllGetClassObject");
-    pDllCanUnloadNow = (void *)GetProcAddress(module, "DllCanUnloadNow");
-    if (!pDllGetClassObject || !pDllCanUnloadNow)
+    p__wine_rendezvous_idle = (void *)GetProcAddress(module, "__wine_rendezvous_idle");
+    if (!pDllGetClassObject || !p__wine_rendezvous_idle)
     {
         ERR("rendezvoussession.dll lacks its entry points\n");
         CoUninitialize();

@@ -37,7 +37,9 @@
 #include "wine/test.h"
 #include "unload.h"
 
-#define TYPELIB_MARSHALER L"{00020424-0000-0000-C000-000000000046}"
+/* The module's own proxies and stubs: as MIDL names it, the IID of the first interface. */
+#define MODULE_PROXY_STUB L"{9BA4B1DD-8B0C-48B7-9E7C-2F25857C8DF5}"
+static const GUID CLSID_ModuleProxyStub = { 0x9ba4b1dd, 0x8b0c, 0x48b7, { 0x9e, 0x7c, 0x2f, 0x25, 0x85, 0x7c, 0x8d, 0xf5 } };
 #define APPS_KEY L"SOFTWARE\\Microsoft\\RendezvousApps"
 
 static const GUID CLSID_AskComponent = { 0xc0b3c446, 0x3032, 0x4016, { 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe } };
@@ -162,7 +164,7 @@ static void check_registered(void)
     {
         winetest_push_context("%s", wine_dbgstr_guid(marshaled_interfaces[i]));
         guid_key(path, L"Interface\\", marshaled_interfaces[i], L"\\ProxyStubClsid32");
-        check_value(path, NULL, TYPELIB_MARSHALER);
+        check_value(path, NULL, MODULE_PROXY_STUB);
         guid_key(path, L"Interface\\", marshaled_interfaces[i], L"\\TypeLib");
         check_value(path, NULL, libid);
         check_value(path, L"Version", L"1.0");
@@ -175,7 +177,11 @@ static void check_registered(void)
     swprintf(expected, ARRAY_SIZE(expected), L"%ls\\2", dll_path);
     check_value(path, NULL, expected);
     guid_key(path, L"Interface\\", &IID_IRendezvousSessionHost, L"\\ProxyStubClsid32");
-    check_value(path, NULL, TYPELIB_MARSHALER);
+    check_value(path, NULL, MODULE_PROXY_STUB);
+    /* Their factory is this module, in any apartment. */
+    guid_key(path, L"CLSID\\", &CLSID_ModuleProxyStub, L"\\InprocServer32");
+    check_value(path, NULL, dll_path);
+    check_value(path, L"ThreadingModel", L"Both");
 
     guid_key(path, L"CLSID\\", &CLSID_RendezvousSession, L"\\InprocServer32");
     check_value(path, NULL, dll_path);
@@ -246,6 +252,8 @@ static void check_unregistered(void)
         ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
     }
     guid_key(path, L"Interface\\", &IID_IRendezvousSessionHost, L"");
+    ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
+    guid_key(path, L"CLSID\\", &CLSID_ModuleProxyStub, L"");
     ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));
     guid_key(path, L"CLSID\\", &CLSID_RendezvousSession, L"");
     ok(!key_exists(path), "%s still exists\n", wine_dbgstr_w(path));

@@ -2118,6 +2118,130 @@ done:
     release_peer(&peers[0]);
 }
 
+/* The session's own interfaces cross apartments through the module's proxies
+ * and stubs (not the typelib marshaler), IDispatch's methods of the dual host
+ * interface included; and a call whose object's apartment is gone fails with
+ * an HRESULT, as a proxy's must, rather than raising. */
+
+static const GUID CLSID_ModuleProxyStub = { 0x9ba4b1dd, 0x8b0c, 0x48b7, { 0x9e, 0x7c, 0x2f, 0x25, 0x85, 0x7c, 0x8d, 0xf5 } };
+
+struct owner_data
+{
+    IStream *session_stream, *host_stream;
+    HANDLE ready, finish;
+};
+
+/* Makes a session in an apartment of its own, hands it over, and ends that apartment when told. */
+static DWORD WINAPI session_owner_thread(void *arg)
+{
+    struct owner_data *data = arg;
+    IRendezvousSession *session;
+    HRESULT hr;
+
+    CoInitialize(NULL);
+    hr = CoCreateInstance(&CLSID_RendezvousSession, NULL, CLSCTX_INPROC_SERVER, &IID_IRendezvousSession,
+                          (void **)&session);
+    ok(hr == S_OK, "CoCreateInstance returned %#lx\n", hr);
+    if (SUCCEEDED(hr))
+    {
+        hr = CoMarshalInterThreadInterfaceInStream(&IID_IRendezvousSession, (IUnknown *)session,
+                                                   &data->session_stream);
+        ok(hr == S_OK, "marshaling IRendezvousSession returned %#lx\n", hr);
+        hr = CoMarshalInterThreadInterfaceInStream(&IID_IRendezvousSessionHost, (IUnknown *)session,
+                                                   &data->host_stream);
+        ok(hr == S_OK, "marshaling IRendezvousSessionHost returned %#lx\n", hr);
+    }
+    SetEvent(data->ready);
+    while (MsgWaitForMultipleObjects(1, &data->finish, FALSE, WAIT_MS * 3, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
+    {
+        MSG msg;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+    }
+    if (SUCCEEDED(hr)) IRendezvousSession_Release(session);
+    CoUninitialize();
+    return 0;
+}
+
+static void test_proxies(void)
+{
+    /* DRendezvousSessionEvents too: test_apartments fires through it. */
+    static const IID *const iids[] =
+    {
+        &IID_IRendezvousSession, &IID_IRendezvousSessionHost, &IID_IRendezvousApplication,
+        &DIID_DRendezvousSessionEvents,
+    };
+    struct owner_data data = {0};
+    IRendezvousSessionHost *host = NULL;
+    IRendezvousSession *session = NULL;
+    RENDEZVOUS_SESSION_STATE state;
+    unsigned int i;
+    HANDLE thread;
+    UINT count;
+    LONG flags;
+    CLSID clsid;
+    HRESULT hr;
+
+    for (i = 0; i < ARRAY_SIZE(iids); i++)
+    {
+        memset(&clsid, 0, sizeof(clsid));
+        hr = CoGetPSClsid(iids[i], &clsid);
+        ok(hr == S_OK && IsEqualGUID(&clsid, &CLSID_ModuleProxyStub), "%s: %#lx, %s\n", wine_dbgstr_guid(iids[i]),
+           hr, wine_dbgstr_guid(&clsid));
+    }
+
+    data.ready = CreateEventW(NULL, FALSE, FALSE, NULL);
+    data.finish = CreateEventW(NULL, FALSE, FALSE, NULL);
+    thread = CreateThread(NULL, 0, session_owner_thread, &data, 0, NULL);
+    WaitForSingleObject(data.ready, WAIT_MS);
+    if (data.session_stream)
+    {
+        hr = CoGetInterfaceAndReleaseStream(data.session_stream, &IID_IRendezvousSession, (void **)&session);
+        ok(hr == S_OK, "unmarshaling IRendezvousSession returned %#lx\n", hr);
+    }
+    if (data.host_stream)
+    {
+        hr = CoGetInterfaceAndReleaseStream(data.host_stream, &IID_IRendezvousSessionHost, (void **)&host);
+        ok(hr == S_OK, "unmarshaling IRendezvousSessionHost returned %#lx\n", hr);
+    }
+
+    if (session && host)
+    {
+        hr = IRendezvousSessionHost_Initialize(host, RSF_INVITER);
+        ok(hr == S_OK, "Initialize through the proxy returned %#lx\n", hr);
+        hr = IRendezvousSession_get_Flags(session, &flags);
+        ok(hr == S_OK && flags == RSF_INVITER, "get_Flags through the proxy: %#lx, %#lx\n", hr, flags);
+        hr = IRendezvousSession_get_State(session, &state);
+        ok(hr == S_OK && state == RSS_READY, "get_State through the proxy: %#lx, %d\n", hr, state);
+        /* IDispatch's part of the dual interface, which the proxy delegates. */
+        count = 0;
+        hr = IRendezvousSessionHost_GetTypeInfoCount(host, &count);
+        ok(hr == S_OK && count == 1, "GetTypeInfoCount through the proxy: %#lx, %u\n", hr, count);
+        /* The proxy refuses a NULL [out] pointer itself, and says so with an HRESULT. */
+        hr = IRendezvousSessionHost_CreateInvitation(host, NULL, NULL);
+        ok(hr == HRESULT_FROM_WIN32(RPC_X_NULL_REF_POINTER), "CreateInvitation(NULL) returned %#lx\n", hr);
+    }
+
+    /* The owner's apartment ends: the proxies' calls fail. */
+    SetEvent(data.finish);
+    WaitForSingleObject(thread, WAIT_MS);
+    CloseHandle(thread);
+    if (session)
+    {
+        state = 0xdead;
+        hr = IRendezvousSession_get_State(session, &state);
+        ok(FAILED(hr), "get_State on a gone apartment returned %#lx\n", hr);
+        IRendezvousSession_Release(session);
+    }
+    if (host)
+    {
+        hr = IRendezvousSessionHost_Initialize(host, RSF_INVITEE);
+        ok(FAILED(hr), "Initialize on a gone apartment returned %#lx\n", hr);
+        IRendezvousSessionHost_Release(host);
+    }
+    CloseHandle(data.ready);
+    CloseHandle(data.finish);
+}
+
 struct mta_data
 {
     BOOL connected;
@@ -2352,6 +2476,7 @@ START_TEST(session)
     test_reentry();
     test_out_of_memory();
     test_apartments();
+    test_proxies();
     test_mta();
     test_dispatch();
     test_child_process(argv[0]);
