@@ -39,6 +39,7 @@
 
 #include "wine/test.h"
 #include "../../rendezvoussession/tests/unload.h"
+#include "../../rendezvoussession/tests/child.h"
 
 #define TYPELIB_MARSHALER L"{00020424-0000-0000-C000-000000000046}"
 
@@ -270,7 +271,7 @@ static DWORD run_regsvr32(const WCHAR *options)
     DWORD ret = ~0u;
 
     swprintf(cmdline, ARRAY_SIZE(cmdline), L"regsvr32.exe %ls \"%ls\"", options, dll_path);
-    if (!CreateProcessW(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    if (!create_process_w(cmdline, FALSE, &si, &pi))
     {
         ok(0, "CreateProcess(%s) failed: %lu\n", wine_dbgstr_w(cmdline), GetLastError());
         return ret;

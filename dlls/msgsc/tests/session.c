@@ -48,6 +48,7 @@
 
 #include "wine/test.h"
 #include "../../rendezvoussession/tests/unload.h"
+#include "../../rendezvoussession/tests/child.h"
 #include "msgsc_test.h"
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
@@ -1871,7 +1872,7 @@ static void test_child_process(void)
     len = sprintf(cmdline, "\"%s\" session invitee ", test_argv[0]);
     WideCharToMultiByte(CP_ACP, 0, text, -1, cmdline + len, sizeof(cmdline) - len, NULL, NULL);
     SysFreeString(text);
-    ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
+    ok(create_process_a(cmdline, FALSE, &si, &pi), "CreateProcess failed\n");
 
     ok(wait_state(&events, DISPID_ONSTATECHANGED, SS_CONNECTED, WAIT_MS), "the child did not connect\n");
     r = find_event(&events, DISPID_ONACCEPTED, 0);

@@ -46,6 +46,7 @@
 #include "rendezvoussession.h"
 
 #include "wine/test.h"
+#include "child.h"
 #include "unload.h"
 
 static const GUID CLSID_AskComponent = { 0xc0b3c446, 0x3032, 0x4016, { 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe } };
@@ -811,7 +812,7 @@ static void backend_child(int argc, char **argv)
         char cmdline[MAX_PATH + 32];
 
         sprintf(cmdline, "\"%s\" application sleeper", argv[0]);
-        if (CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        if (create_process_a(cmdline, FALSE, &si, &pi))
         {
             fprintf(f, "grandchild %lu\n", pi.dwProcessId);
             CloseHandle(pi.hProcess);
@@ -1587,7 +1588,7 @@ static void test_im_program_ends(void)
         DeleteFileA(result);
         snprintf(cmdline, sizeof(cmdline), "\"%s\" application improgram %s \"%s\" %s", exe, modes[i], result,
                  go_name);
-        if (!go || !CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        if (!go || !create_process_a(cmdline, FALSE, &si, &pi))
         {
             ok(0, "cannot start the IM program: %lu\n", GetLastError());
             if (go) CloseHandle(go);

@@ -48,6 +48,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "child.h"
 #include "malloc_spy.h"
 #include "event_sink.h"
 
@@ -238,7 +239,7 @@ static void delivery_run(const char *argv0, unsigned int run)
     len = sprintf(cmdline, "\"%s\" delivery echo ", argv0);
     WideCharToMultiByte(CP_ACP, 0, invitation, -1, cmdline + len, sizeof(cmdline) - len, NULL, NULL);
     SysFreeString(invitation);
-    ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
+    ok(create_process_a(cmdline, FALSE, &si, &pi), "CreateProcess failed\n");
     ok(wait_state(&side, RSS_CONNECTED, WAIT_MS), "not connected: state %ld\n", side_state(&side));
 
     /* A burst, then the allocation sweep while the echoes come in. */

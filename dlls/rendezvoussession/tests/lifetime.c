@@ -46,6 +46,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "child.h"
 #include "unload.h"
 #include "malloc_spy.h"
 #include "event_sink.h"
@@ -539,7 +540,7 @@ static void ended_at_once_case(const char *argv0, enum exit_way way)
     len = sprintf(cmdline, "\"%s\" lifetime exit-child %s ", argv0, exit_way_names[way]);
     WideCharToMultiByte(CP_ACP, 0, invitation, -1, cmdline + len, sizeof(cmdline) - len, NULL, NULL);
     SysFreeString(invitation);
-    if (!CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    if (!create_process_a(cmdline, FALSE, &si, &pi))
     {
         ok(0, "CreateProcess failed: %lu\n", GetLastError());
         side_release(&side, "inviter");

@@ -35,6 +35,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "child.h"
 #include "unload.h"
 
 /* The module's own proxies and stubs: as MIDL names it, the IID of the first interface. */
@@ -361,7 +362,7 @@ static DWORD run_regsvr32(const WCHAR *options)
     DWORD ret = ~0u;
 
     swprintf(cmdline, ARRAY_SIZE(cmdline), L"regsvr32.exe %ls \"%ls\"", options, dll_path);
-    if (!CreateProcessW(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    if (!create_process_w(cmdline, FALSE, &si, &pi))
     {
         ok(0, "CreateProcess(%s) failed: %lu\n", wine_dbgstr_w(cmdline), GetLastError());
         return ret;
@@ -430,7 +431,7 @@ static DWORD run_command(const WCHAR *exe, const WCHAR *options)
     DWORD ret = ~0u;
 
     swprintf(cmdline, ARRAY_SIZE(cmdline), L"\"%ls\" %ls", exe, options);
-    if (!CreateProcessW(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    if (!create_process_w(cmdline, FALSE, &si, &pi))
     {
         ok(0, "CreateProcess(%s) failed: %lu\n", wine_dbgstr_w(cmdline), GetLastError());
         return ret;

@@ -41,6 +41,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "child.h"
 #include "unload.h"
 
 #define E_INVALID_STATE HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
@@ -2413,7 +2414,7 @@ static void test_child_process(const char *argv0)
     len = sprintf(cmdline, "\"%s\" session invitee ", argv0);
     WideCharToMultiByte(CP_ACP, 0, invitation, -1, cmdline + len, sizeof(cmdline) - len, NULL, NULL);
     SysFreeString(invitation);
-    ok(CreateProcessA(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
+    ok(create_process_a(cmdline, FALSE, &si, &pi), "CreateProcess failed\n");
 
     ok(has_state(&peer.sink, RSS_CONNECTED, WAIT_MS), "the child did not connect\n");
     str = SysAllocString(L"from the parent \xd83d\xde00");

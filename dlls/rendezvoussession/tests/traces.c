@@ -50,6 +50,7 @@
 #include "winerendezvous.h"
 
 #include "wine/test.h"
+#include "child.h"
 #include "recording_backend.h"
 
 static const GUID CLSID_AskComponent = { 0xc0b3c446, 0x3032, 0x4016, { 0x92, 0x6f, 0x9b, 0xae, 0x48, 0xbe, 0xbf, 0xbe } };
@@ -332,7 +333,7 @@ static void run_traced(const char *argv0, const char *args, const char *trace_fi
     si.hStdError = file;
     sprintf(cmdline, "\"%s\" traces %s", argv0, args);
     SetEnvironmentVariableA("WINEDEBUG", "+rendezvous");
-    ok(CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi), "CreateProcess failed\n");
+    ok(create_process_a(cmdline, TRUE, &si, &pi), "CreateProcess failed\n");
     SetEnvironmentVariableA("WINEDEBUG", NULL);
     CloseHandle(file);
     wait_child_process(pi.hProcess);

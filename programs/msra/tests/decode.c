@@ -19,6 +19,7 @@
  */
 
 #include "msra_test.h"
+#include "../../../dlls/rendezvoussession/tests/child.h"
 #include "rai_vectors.h"
 
 struct result
@@ -64,7 +65,7 @@ static void run_msra(const WCHAR *args, struct result *r)
     si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
     si.hStdOutput = out_write;
     si.hStdError = err_write;
-    ret = CreateProcessW(NULL, command, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+    ret = create_process_w(command, TRUE, &si, &pi);
     ok(ret, "CreateProcess failed: %lu\n", GetLastError());
     CloseHandle(out_write);
     CloseHandle(err_write);

@@ -19,6 +19,7 @@
  */
 
 #include "msra_test.h"
+#include "../../../dlls/rendezvoussession/tests/child.h"
 #include "rai_vectors.h"
 #include "resource.h"
 
@@ -67,7 +68,7 @@ static BOOL start_msra(const WCHAR *file, PROCESS_INFORMATION *pi)
     swprintf(command, ARRAYSIZE(command), L"\"%s\" /openfile \"%s\"", exe, file);
     memset(&si, 0, sizeof(si));
     si.cb = sizeof(si);
-    ret = CreateProcessW(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &si, pi);
+    ret = create_process_w(command, FALSE, &si, pi);
     ok(ret, "CreateProcess failed: %lu\n", GetLastError());
     return ret;
 }

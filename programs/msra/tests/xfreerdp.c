@@ -22,6 +22,7 @@
 #include <wincrypt.h>
 
 #include "msra_test.h"
+#include "../../../dlls/rendezvoussession/tests/child.h"
 #include "resource.h"
 
 #define PASSWORD L"TESTPASS1234"
@@ -120,7 +121,7 @@ START_TEST(xfreerdp)
     swprintf(command, ARRAYSIZE(command), L"\"%s\" /openfile \"%s\"", exe, path);
     memset(&si, 0, sizeof(si));
     si.cb = sizeof(si);
-    ret = CreateProcessW(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi);
+    ret = create_process_w(command, FALSE, &si, &pi);
     ok(ret, "CreateProcess failed: %lu\n", GetLastError());
     if (!ret) return;
     for (i = 0; i < 200 && !(window = find_window(pi.dwProcessId)); i++) Sleep(100);
