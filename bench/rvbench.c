@@ -1382,7 +1382,7 @@ static void run_row3(void)
 
     note("row 3: Remote Assistance in raserver.exe (CLSCTX_LOCAL_SERVER) for both sides of a connected pair, "
          "SetRendezvousSession to the ticket at the peer's session, median of %u; against "
-         "SetRendezvousSession(NULL) on the same out-of-process object, a typelib-marshaled call", runs);
+         "SetRendezvousSession(NULL) on the same out-of-process object, one marshaled call", runs);
     hr = CoCreateInstance(&CLSID_RendezvousApplication, NULL, CLSCTX_LOCAL_SERVER, &IID_IRendezvousApplication,
                           (void **)&app);
     if (FAILED(hr))
