@@ -3,7 +3,8 @@
  *
  * Finds every class and type library registered for this project's modules
  * (InprocServer32 / LocalServer32 / Typelib paths naming them), creates each
- * class with CoCreateInstance and loads each library with LoadRegTypeLib.
+ * class with CoCreateInstance (the factory of proxies and stubs: its
+ * IPSFactoryBuffer) and loads each library with LoadRegTypeLib.
  * Prints one line per check and exits with the number of failures.
  *
  * Copyright 2026 The wine-rendezvous authors
@@ -74,6 +75,28 @@ static BOOL read_default(HKEY root, const WCHAR *path, WCHAR *buffer, DWORD size
     return !ret && (type == REG_SZ || type == REG_EXPAND_SZ);
 }
 
+/* Whether some HKCR\Interface\{iid}\ProxyStubClsid32 names clsid. */
+static BOOL is_proxy_factory(const CLSID *clsid)
+{
+    WCHAR iid[64], path[128], value[64];
+    BOOL found = FALSE;
+    HKEY interfaces;
+    DWORD index, len;
+    CLSID named;
+
+    if (RegOpenKeyExW(HKEY_CLASSES_ROOT, L"Interface", 0, KEY_READ, &interfaces)) return FALSE;
+    for (index = 0; !found; index++)
+    {
+        len = ARRAYSIZE(iid);
+        if (RegEnumKeyExW(interfaces, index, iid, &len, NULL, NULL, NULL, NULL)) break;
+        swprintf(path, ARRAYSIZE(path), L"%ls\\ProxyStubClsid32", iid);
+        found = read_default(interfaces, path, value, ARRAYSIZE(value)) && SUCCEEDED(CLSIDFromString(value, &named)) &&
+                IsEqualCLSID(&named, clsid);
+    }
+    RegCloseKey(interfaces);
+    return found;
+}
+
 static void check_classes(void)
 {
     WCHAR name[64], path[MAX_PATH * 2], value[MAX_PATH * 2];
@@ -105,6 +128,18 @@ static void check_classes(void)
 
         if (inproc)
         {
+            IPSFactoryBuffer *factory;
+
+            /* The factory of proxies and stubs that ProxyStubClsid32 names makes
+             * no objects of its own: its class object is an IPSFactoryBuffer. */
+            hr = CoGetClassObject(&clsid, CLSCTX_INPROC_SERVER, NULL, &IID_IPSFactoryBuffer, (void **)&factory);
+            if (hr == S_OK)
+            {
+                report(is_proxy_factory(&clsid), "CoGetClassObject(%ls) is the IPSFactoryBuffer of a registered "
+                       "interface", name);
+                IPSFactoryBuffer_Release(factory);
+                continue;
+            }
             hr = CoCreateInstance(&clsid, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown, (void **)&unk);
             report(hr == S_OK, "CoCreateInstance(%ls, CLSCTX_INPROC_SERVER) = %#lx", name, hr);
             if (hr == S_OK) IUnknown_Release(unk);
